@@ -1,0 +1,122 @@
+"""The three bundled alemtuzumab studies say what their sources say."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from trialcli.catalog import Catalog
+from trialcli.cli import app
+from trialcli.ops.summary import endpoint_verdict
+
+
+@pytest.fixture
+def wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One line per table cell, so each phrase can be asserted whole.
+    monkeypatch.setenv("COLUMNS", "220")
+
+
+def show(runner: CliRunner, study: str) -> str:
+    result = runner.invoke(app, ["show", study])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_catalog_validates(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 0, result.stdout
+    assert "3 files checked, all valid" in result.stdout
+
+
+def test_list_shows_the_three(runner: CliRunner) -> None:
+    rows = json.loads(runner.invoke(app, ["list", "--format", "json"]).stdout)
+    summary = {
+        r["id"]: (r["phase"], r["randomized"], r["primary_met"], r["primary_total"]) for r in rows
+    }
+    assert summary == {
+        "camms223": ("2", 334, 2, 2),
+        "care-ms-i": ("3", 581, 1, 2),
+        "care-ms-ii": ("3", 840, 2, 2),
+    }
+
+
+@pytest.mark.usefixtures("wide")
+def test_show_care_ms_ii(runner: CliRunner) -> None:
+    out = show(runner, "care-ms-ii")
+    assert "Randomized   840 [" in out
+    assert (
+        "alemtuzumab 12 mg/day intravenous 5 consecutive days at month 0; "
+        "3 consecutive days at month 12" in out
+    )
+    assert "interferon beta-1a (Rebif) 44 µg subcutaneous three times weekly" in out
+    assert "relative reduction 49%" in out
+    assert "relative reduction 42%" in out
+    assert "rate ratio 0.51 (0.39–0.65), p<0.0001" in out
+    assert "hazard ratio 0.58 (0.38–0.87), p=0.0084" in out
+    assert out.count("✔ met") == 2
+    assert "Alemtuzumab, dose not stated: ~16% [" in out
+    assert "Alemtuzumab, dose not stated: ~1% [" in out
+    assert "Positive Results Announced from Second Phase III" in out
+    assert "https://www.nationalmssociety.org/" in out
+
+
+@pytest.mark.usefixtures("wide")
+def test_show_care_ms_i(runner: CliRunner) -> None:
+    out = show(runner, "care-ms-i")
+    assert "Randomized   581 [" in out
+    assert "relative reduction 55%" in out
+    assert "rate ratio 0.45 (0.32–0.63), p<0.0001" in out
+    assert "hazard ratio 0.70 (0.40–1.23), p=0.22" in out
+    assert out.count("✔ met") == 1
+    assert out.count("✘ not met") == 1
+
+
+@pytest.mark.usefixtures("wide")
+def test_show_camms223(runner: CliRunner) -> None:
+    out = show(runner, "camms223")
+    assert "Randomized   334 [" in out
+    assert "relative reduction 74%" in out
+    assert "relative reduction 71%" in out
+    assert "hazard ratio 0.26 (0.16–0.41), p<0.001" in out
+    assert "Alemtuzumab 12 + 24 mg pooled: 0.10 relapses per year" in out  # 0.10, not 0.1
+    assert "2005-09" in out  # the dosing suspension after ITP
+
+
+def test_primary_verdicts_match_the_sources() -> None:
+    catalog = Catalog.discover()
+    verdicts = {
+        study: {
+            e.code: endpoint_verdict(e).state
+            for e in catalog.load(study).endpoints
+            if e.level == "primary"
+        }
+        for study in ("camms223", "care-ms-i", "care-ms-ii")
+    }
+    assert verdicts == {
+        "camms223": {"annualized-relapse-rate": "met", "sustained-disability-worsening": "met"},
+        "care-ms-i": {
+            "annualized-relapse-rate": "met",
+            "sustained-disability-worsening": "not-met",
+        },
+        "care-ms-ii": {"annualized-relapse-rate": "met", "sustained-disability-worsening": "met"},
+    }
+
+
+def test_every_figure_has_a_source() -> None:
+    for entry in Catalog.discover().entries():
+        study = entry.study
+        assert study is not None
+        assert study.default_source is not None, f"{study.id} has no default source"
+        for source in study.sources:
+            assert source.url or source.citation
+
+
+def test_no_from_memory_figures_shipped() -> None:
+    # published-facts.md marks these [from-memory-unconfirmed]: they must never appear.
+    care_ms_ii = Catalog.discover().load("care-ms-ii")
+    assert all(arm.randomized is None for arm in care_ms_ii.arms)
+    relapse = next(e for e in care_ms_ii.endpoints if e.code == "relapse-proportion")
+    assert relapse.results["ifn"].value is None  # the printed "53%" is wrong: 104/202 = 51.5%
+    assert relapse.results["ifn"].n == 104 and relapse.results["ifn"].N == 202

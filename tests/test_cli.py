@@ -1,0 +1,239 @@
+"""Every command through CliRunner: exit codes, messages, formats, and hostile text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from trialcli import __version__
+from trialcli.cli import app
+
+Write = Callable[..., Path]
+COMMANDS = ["list", "show", "validate"]
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"trialcli {__version__}\n"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(runner: CliRunner, command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert f"Example: trialcli {command}" in result.stdout
+
+
+def test_no_arguments_shows_help(runner: CliRunner) -> None:
+    result = runner.invoke(app, [])
+    assert "Usage: trialcli" in result.output
+    for command in COMMANDS:
+        assert command in result.output
+
+
+def test_unknown_id_suggests_the_nearest(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["show", "care-ms-3"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no study 'care-ms-3'. Did you mean 'care-ms-ii'?\n"
+    assert result.stdout == ""
+
+
+def test_unknown_option_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["show", "care-ms-ii", "--colour"])
+    assert result.exit_code == 2
+    assert "Error: No such option: --colour" in result.stderr
+
+
+def test_bad_format_value_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["list", "--format", "xml"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--format'" in result.stderr
+
+
+def test_malformed_file_names_file_and_line_without_traceback(
+    runner: CliRunner, write: Write
+) -> None:
+    path = write("id: x\nacronym: [unclosed\n")
+    result = runner.invoke(app, ["show", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path}:3:1: ")
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_several_problems_are_listed_under_one_error(
+    runner: CliRunner, write: Write, minimal_text: str
+) -> None:
+    text = minimal_text.replace("phase: 3", "phase: 9").replace("status: completed", "status: ok")
+    path = write(text)
+    result = runner.invoke(app, ["show", str(path)])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"Error: {path} has 2 problems:"
+    assert lines[1].startswith(f"  {path}:5:8: phase: Input should be")
+    assert lines[2].startswith(f"  {path}:6:9: status: Input should be")
+
+
+def test_python_tag_is_refused_by_show(runner: CliRunner, write: Write, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    path = write(f"id: !!python/object/apply:os.system ['touch {marker}']\n")
+    result = runner.invoke(app, ["show", str(path)])
+    assert result.exit_code == 1
+    assert f"Error: {path}:1:5: could not determine a constructor" in result.stderr
+    assert not marker.exists()
+
+
+def test_show_fixture_prints_figures_and_sources(
+    runner: CliRunner, write: Write, minimal_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one line per cell, so phrases stay whole
+    result = runner.invoke(app, ["show", str(write(minimal_text))])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "EXAMPLE  ·  phase 3  ·  completed" in out
+    assert "rate ratio 0.50 (0.36–0.69), p<0.001 [1]" in out
+    assert "✔ met" in out
+    assert "50/200 (25.0%) [1]" in out
+    assert "[1]  Synthetic source for tests (2020-01-02)" in out
+    assert "It met 1 of its 1 primary endpoints" in " ".join(out.split())
+
+
+def test_absent_figures_print_as_not_reported(
+    runner: CliRunner, write: Write, minimal_text: str
+) -> None:
+    result = runner.invoke(app, ["show", str(write(minimal_text))])
+    analysed = next(line for line in result.stdout.splitlines() if line.startswith("Analysed"))
+    assert "not reported" in analysed
+    assert " 0 " not in analysed
+
+
+def test_output_fits_80_columns_and_uses_120(
+    runner: CliRunner, write: Write, minimal_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = str(write(minimal_text))
+    narrow = runner.invoke(app, ["show", path]).stdout
+    assert max(len(line) for line in narrow.splitlines()) <= 80
+    monkeypatch.setenv("COLUMNS", "120")
+    wide = runner.invoke(app, ["show", path]).stdout
+    assert max(len(line) for line in wide.splitlines()) > 80
+    assert max(len(line) for line in wide.splitlines()) <= 120
+    assert "Verdict" in wide
+
+
+def test_piped_output_has_no_escape_codes(
+    runner: CliRunner, write: Write, minimal_text: str
+) -> None:
+    result = runner.invoke(app, ["show", str(write(minimal_text))])
+    assert "\x1b" not in result.stdout
+
+
+def test_no_color_keeps_words_but_drops_colour(
+    runner: CliRunner, write: Write, minimal_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = runner.invoke(app, ["show", str(write(minimal_text))]).stdout
+    assert "\x1b[1;32m✔ met" in coloured
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = runner.invoke(app, ["show", str(write(minimal_text))]).stdout
+    assert "✔ met" in plain
+    assert "\x1b[32m" not in plain and "\x1b[1;32m" not in plain
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "[bold red]pwned[/]",
+        "[link=https://evil.example]click[/link]",
+        "\x1b[2Jcleared",
+        "\x1b]8;;https://evil.example\x07link\x1b]8;;\x07",
+        "bidi \u202eevil\u202c text",
+    ],
+)
+def test_text_from_a_file_is_printed_literally(
+    runner: CliRunner,
+    write: Write,
+    minimal_text: str,
+    monkeypatch: pytest.MonkeyPatch,
+    hostile: str,
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    quoted = json.dumps(hostile)  # a YAML double-quoted scalar accepts JSON escapes
+    text = minimal_text.replace(
+        "title: A synthetic two-arm study used by the test suite", f"title: {quoted}"
+    ).replace("label: Drug A", f"label: {quoted}")
+    result = runner.invoke(app, ["show", str(write(text))])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    for forbidden in ("\x1b[2J", "\x1b]8;;", "\u202e", "\x07"):
+        assert forbidden not in out
+    if hostile.startswith("["):
+        assert hostile in out
+
+
+def test_list_formats_agree(runner: CliRunner, write: Write, minimal_text: str) -> None:
+    folder = write(minimal_text).parent
+    args = ["--data-dir", str(folder), "list"]
+    table = runner.invoke(app, args).stdout
+    assert "EXAMPLE" in table
+
+    records = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    example = next(r for r in records if r["id"] == "example")
+    assert example == {
+        "id": "example",
+        "acronym": "EXAMPLE",
+        "phase": "3",
+        "population": "synthetic participants",
+        "randomized": 300,
+        "arms": 2,
+        "primary_met": 1,
+        "primary_total": 1,
+        "latest_source_year": 2020,
+    }
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, [*args, "-f", "csv"]).stdout)))
+    assert next(r for r in rows if r["id"] == "example")["randomized"] == "300"
+    markdown = runner.invoke(app, [*args, "-f", "markdown"]).stdout
+    assert markdown.splitlines()[0].startswith("| id | acronym | phase |")
+    assert "| example | EXAMPLE | 3 | synthetic participants | 300 | 2 | 1 | 1 | 2020 |" in markdown
+
+
+def test_show_json_marks_computed_values(
+    runner: CliRunner, write: Write, minimal_text: str
+) -> None:
+    result = runner.invoke(app, ["show", str(write(minimal_text)), "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["study"]["population"]["randomized"]["value"] == 300
+    assert data["computed"]["verdicts"]["relapse"]["state"] == "met"
+    assert data["computed"]["primary_endpoints_met"] == 1
+
+
+def test_validate_exit_codes(runner: CliRunner, write: Write, minimal_text: str) -> None:
+    good = write(minimal_text, name="good.yaml")
+    result = runner.invoke(app, ["validate", str(good)])
+    assert result.exit_code == 0
+    assert "1 file checked, all valid" in result.stdout
+
+    bad = write(minimal_text.replace("id: example", "id: example\nid: again"), name="bad.yaml")
+    result = runner.invoke(app, ["validate", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:3:1: error duplicate key 'id'" in result.stdout
+    assert "2 files checked, 1 with errors" in result.stdout
+
+
+def test_validate_json_diagnostics(runner: CliRunner, write: Write, minimal_text: str) -> None:
+    bad = write(minimal_text.replace("kind: rate", "kind: speed"))
+    result = runner.invoke(app, ["validate", str(bad), "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["files"] == 1
+    (problem,) = data["problems"]
+    assert problem["file"] == str(bad)
+    assert problem["line"] == 31
+    assert problem["column"] == 11
+    assert problem["field"] == "endpoints[0].kind"
+    assert problem["severity"] == "error"

@@ -1,0 +1,68 @@
+"""The README stays true: its commands are the ones CI runs, its output is real."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from trialcli.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def shell_blocks() -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", README, flags=re.S)
+
+
+def test_quickstart_is_exactly_two_commands() -> None:
+    quickstart = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    commands = [
+        line
+        for block in re.findall(r"```sh\n(.*?)```", quickstart, flags=re.S)
+        for line in block.splitlines()
+        if line.strip()
+    ]
+    assert len(commands) == 2
+    assert commands[0].endswith("trialcli show care-ms-ii")
+    assert commands[1].endswith("python -m pytest")
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    quickstart = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    test_command = re.findall(r"```sh\n(.*?)```", quickstart, flags=re.S)[1].strip()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert test_command in ci
+
+
+@pytest.mark.parametrize("command", ["list", "show", "validate"])
+def test_every_command_is_documented(command: str) -> None:
+    assert f"`trialcli {command}" in README
+
+
+def test_list_output_in_readme_is_real(runner: CliRunner) -> None:
+    block = README.split("<!-- list-output", 1)[1].split("```\n", 1)[1].split("```", 1)[0]
+    actual = runner.invoke(app, ["list"]).stdout
+    assert block.rstrip() == "\n".join(line.rstrip() for line in actual.splitlines())
+
+
+def test_show_excerpt_in_readme_is_real(runner: CliRunner) -> None:
+    section = README.split("### `trialcli show care-ms-ii`", 1)[1]
+    block = section.split("```\n", 1)[1].split("```", 1)[0]
+    actual = {
+        line.rstrip() for line in runner.invoke(app, ["show", "care-ms-ii"]).stdout.splitlines()
+    }
+    shown = [line.rstrip() for line in block.splitlines() if line.strip() not in {"", "…"}]
+    missing = [line for line in shown if line not in actual]
+    assert not missing
+
+
+def test_format_example_in_readme_validates(tmp_path: Path, runner: CliRunner) -> None:
+    example = README.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "care-ms-ii.yaml"
+    path.write_text(example, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.stdout

@@ -1,0 +1,3 @@
+from trialcli.cli import app
+
+app(prog_name="trialcli")

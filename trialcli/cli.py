@@ -1,0 +1,215 @@
+"""The command line: parse options, call one operation, hand its result to one renderer.
+
+Heavy modules (Rich, PyYAML, pydantic models) are imported inside the commands so that
+`trialcli --version` and `--help` stay quick.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+
+import typer
+
+from trialcli import __version__
+from trialcli.errors import ExitCode, StudyFileError, TrialcliError
+from trialcli.render.tabular import OutputFormat
+from trialcli.render.text import clean
+
+if TYPE_CHECKING:
+    from trialcli.catalog import Catalog
+
+app = typer.Typer(
+    name="trialcli",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _fail(message: str, code: int = ExitCode.ERROR) -> typer.Exit:
+    typer.echo(f"Error: {clean(message, one_line=False)}", err=True)
+    return typer.Exit(code)
+
+
+def user_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """The error boundary: a user's mistake becomes `Error: …` and a non-zero exit."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except StudyFileError as error:
+            problems = error.problems
+            if len(problems) == 1:
+                raise _fail(str(problems[0])) from None
+            lines = [f"{problems[0].file} has {len(problems)} problems:"]
+            lines += [f"  {p}" for p in problems]
+            raise _fail("\n".join(lines)) from None
+        except TrialcliError as error:
+            raise _fail(str(error), error.exit_code) from None
+
+    return run
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"trialcli {__version__}")
+        raise typer.Exit()
+
+
+DataDirs = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--data-dir",
+        "-d",
+        help="Another folder of study files (repeatable); added after TRIALCLI_PATH.",
+        file_okay=False,
+        metavar="DIR",
+    ),
+]
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table for people; json, csv or markdown for programs."),
+]
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    data_dir: DataDirs = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Clinical trials, readable in a terminal and checked against their sources.
+
+    Studies come from the bundled data, the folders on TRIALCLI_PATH
+    (separated by the system's path separator) and each --data-dir.
+    """
+    ctx.obj = list(data_dir or [])
+
+
+def _catalog(ctx: typer.Context) -> Catalog:
+    from trialcli.catalog import Catalog
+
+    return Catalog.discover(ctx.obj or [])
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@app.command("list")
+@user_errors
+def list_studies(
+    ctx: typer.Context,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """List every study in the catalog, one row each.
+
+    Example: trialcli list --format csv
+    """
+    from trialcli.ops.summary import list_row
+    from trialcli.render.console import make_console
+    from trialcli.render.listing import COLUMNS, list_records, render_list
+
+    entries = _catalog(ctx).entries()
+    for entry in entries:
+        if not entry.ok:
+            first = entry.problems[0] if entry.problems else None
+            typer.echo(
+                f"Warning: skipped {clean(str(entry.path))}: {clean(str(first)) if first else ''}"
+                " (run 'trialcli validate' for details)",
+                err=True,
+            )
+    rows = [list_row(e.study) for e in entries if e.ok and e.study is not None]
+    _emit_rows(output, list_records(rows), COLUMNS, lambda: render_list(rows, make_console()))
+
+
+def _emit_rows(
+    output: OutputFormat,
+    records: list[dict[str, object]],
+    columns: tuple[str, ...],
+    table: Callable[[], None],
+) -> None:
+    from trialcli.render import tabular
+
+    if output is OutputFormat.table:
+        table()
+    elif output is OutputFormat.json:
+        _write(tabular.to_json(records))
+    elif output is OutputFormat.csv:
+        _write(tabular.to_csv(records, columns))
+    else:
+        _write(tabular.to_markdown(records, columns))
+
+
+@app.command()
+@user_errors
+def show(
+    ctx: typer.Context,
+    study: Annotated[
+        str,
+        typer.Argument(metavar="STUDY", help="A study id (see 'trialcli list') or a .yaml file."),
+    ],
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Show one study at a glance: design, arms, endpoints, harms and sources.
+
+    Example: trialcli show care-ms-ii
+    """
+    loaded = _catalog(ctx).load(study)
+    if output is OutputFormat.table:
+        from trialcli.render.console import make_console
+        from trialcli.render.study import render_study
+
+        render_study(loaded, make_console())
+        return
+    if output is not OutputFormat.json:
+        raise TrialcliError("show supports --format table or json")
+    from trialcli.render.export import study_json
+
+    _write(study_json(loaded))
+
+
+@app.command()
+@user_errors
+def validate(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Study files or folders; the whole catalog when none are given."),
+    ] = None,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Check study files and report every problem with file:line:column.
+
+    Exits 0 when every file is valid, 1 when any is not.
+
+    Example: trialcli validate my-studies/
+    """
+    from trialcli.catalog import check_paths
+    from trialcli.render.console import make_console
+    from trialcli.render.problems import problem_records, render_problems
+
+    entries = check_paths(paths) if paths else _catalog(ctx).entries()
+    if output is OutputFormat.table:
+        render_problems(entries, make_console())
+    elif output is OutputFormat.json:
+        from trialcli.render.tabular import to_json
+
+        _write(to_json({"files": len(entries), "problems": problem_records(entries)}))
+    else:
+        raise TrialcliError("validate supports --format table or json")
+    if not all(e.ok for e in entries):
+        raise typer.Exit(ExitCode.ERROR)

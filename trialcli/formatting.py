@@ -1,0 +1,105 @@
+"""How numbers read on screen and in prose: one place, so every view agrees."""
+
+from __future__ import annotations
+
+from trialcli.model import ArmResult, ArmSafety, Comparison, Written
+
+NOT_REPORTED = "not reported"
+
+MEASURE_NAMES = {
+    "rate-ratio": "rate ratio",
+    "hazard-ratio": "hazard ratio",
+    "risk-ratio": "risk ratio",
+    "odds-ratio": "odds ratio",
+    "relative-reduction": "relative reduction",
+    "difference": "difference",
+}
+
+
+def decimals(value: float) -> int:
+    """Decimals as the source wrote them when known, else as few as the value needs."""
+    if isinstance(value, Written):
+        return value.places
+    text = f"{value:.10g}"
+    if "e" in text:
+        return 0
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def number(value: float, places: int | None = None) -> str:
+    """`value` without float noise; at least `places` decimals when given."""
+    if places is None:
+        places = min(decimals(value), 6)
+    text = f"{value:.{places}f}"
+    return "0" if text in {"-0", "-0.0"} else text.replace("-", "−")
+
+
+def with_interval(value: float | None, ci: tuple[float, float] | None, suffix: str = "") -> str:
+    """`0.70 (0.40–1.23)`: the estimate keeps the precision its interval was printed with.
+
+    YAML turns 0.70 into 0.7; sources print estimates and limits to the same places.
+    """
+    if value is None and ci is None:
+        return NOT_REPORTED
+    places = max([decimals(v) for v in (value, *(ci or ())) if v is not None], default=0)
+    head = number(value, places) + suffix if value is not None else "no estimate"
+    if ci is None:
+        return head
+    lower, upper = (number(v, places) for v in ci)
+    return f"{head} ({lower} to {upper})" if "−" in lower + upper else f"{head} ({lower}–{upper})"
+
+
+def result_text(result: ArmResult) -> str:
+    """One arm's result: `0.26 (0.21–0.33)`, `104/202 (51.5%)`, `~16%`."""
+    unit = result.unit or ""
+    suffix = "%" if unit == "%" else ""
+    approx = "~" if result.approximate else ""
+    head = ""
+    if result.value is not None or result.ci is not None:
+        head = approx + with_interval(result.value, result.ci, suffix)
+        if unit and unit != "%":
+            head += f" {unit}"
+    counts = f"{result.n}/{result.N}" if result.n is not None and result.N is not None else ""
+    if result.n is not None and result.N is None:
+        counts = f"{result.n} people"
+    if counts and head:
+        return f"{counts} ({head})"
+    return counts or head or NOT_REPORTED
+
+
+def effect_text(comparison: Comparison) -> str:
+    """`rate ratio 0.51 (0.39–0.65)`, `relative reduction 49%`."""
+    name = MEASURE_NAMES[comparison.measure]
+    if comparison.measure == "relative-reduction":
+        value = with_interval(comparison.estimate, comparison.ci, "%")
+    else:
+        value = with_interval(comparison.estimate, comparison.ci)
+        if comparison.unit:
+            value += f" {comparison.unit}"
+    level = comparison.ci_level
+    if comparison.ci is not None and level != 95:
+        value += f" [{number(level)}% CI]"
+    approx = "~" if comparison.approximate else ""
+    return f"{name} {approx}{value}"
+
+
+def p_text(p_value: str | None) -> str:
+    if p_value is None:
+        return ""
+    if p_value.upper() == "NS":
+        return "not significant"
+    return f"p{p_value}" if p_value[0] in "<>=≤≥" else f"p={p_value}"
+
+
+def safety_text(value: ArmSafety) -> str:
+    """`100/596 (17%)`, `~16%`, `3 people`, or not reported."""
+    approx = "~" if value.approximate else ""
+    pct = f"{approx}{number(value.pct)}%" if value.pct is not None else None
+    if value.affected is not None and value.at_risk is not None:
+        shown = pct or f"{number(100 * value.affected / value.at_risk, 1)}%"
+        return f"{value.affected}/{value.at_risk} ({shown})"
+    if value.affected is not None:
+        return f"{value.affected} ({pct})" if pct else f"{value.affected} people"
+    if pct is None and value.deaths is not None:
+        return f"{value.deaths} death{'s' if value.deaths != 1 else ''}"
+    return pct or NOT_REPORTED

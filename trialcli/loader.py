@@ -1,0 +1,343 @@
+"""Reading study files: safe YAML only, duplicate keys refused, every problem located.
+
+The happy path is fast: the C parser builds plain data and pydantic validates it. Only
+when something is wrong is the file composed a second time, with positions, to turn
+each problem's field path into `file:line:column`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+import typing
+from collections.abc import Hashable, Iterable
+from pathlib import Path
+from typing import Any, ClassVar, cast
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from trialcli.crosscheck import cross_check
+from trialcli.errors import Problem, StudyFileError
+from trialcli.model import PARTIAL_DATE_PATTERN, REF_PATTERN, SLUG_PATTERN, Study, Written
+
+# Study files are around 10 KB; anything this large is a mistake or an attack.
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES_ENV = "TRIALCLI_MAX_FILE_BYTES"
+# Nesting deeper than any study needs; stops crafted files from exhausting the stack.
+MAX_DEPTH = 64
+
+Loc = tuple[int | str, ...]
+
+_PATTERN_WORDS = {
+    SLUG_PATTERN: "must be a slug: lowercase letters, digits and single hyphens",
+    REF_PATTERN: "must be an id: letters, digits, '.', '_' or '-'",
+    PARTIAL_DATE_PATTERN: 'must be a date written "YYYY", "YYYY-MM" or "YYYY-MM-DD"',
+}
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StudyLoader(_BaseLoader):  # type: ignore[misc]
+    """Safe loader that refuses duplicate keys, aliases and deep nesting.
+
+    Dates stay text (the model decides what a date is), so the timestamp resolver is
+    dropped.
+    """
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects or node in self.recursive_objects:
+            # A node seen twice came from an alias. Aliases make "billion laughs" files
+            # possible and no study needs them.
+            raise yaml.constructor.ConstructorError(
+                None, None, "anchors and aliases (&name, *name) are not allowed", node.start_mark
+            )
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):
+            found = getattr(node, "id", "value")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found a {found}", node.start_mark
+            )
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "merge keys (<<) are not allowed", key_node.start_mark
+                )
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                )
+            if key in mapping:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                )
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
+    value = loader.construct_yaml_float(node)
+    return Written.from_text(value, node.value) if isinstance(value, float) else value
+
+
+_StudyLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+
+
+def max_file_bytes() -> int:
+    raw = os.environ.get(MAX_BYTES_ENV, "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BYTES
+
+
+def read_text(path: Path) -> str:
+    """The file's text, refusing what is not a reasonably sized UTF-8 file."""
+    file = str(path)
+    try:
+        if path.is_dir():
+            raise StudyFileError([Problem(file, "is a folder, not a study file")])
+        size = path.stat().st_size
+        limit = max_file_bytes()
+        if size > limit:
+            raise StudyFileError(
+                [
+                    Problem(
+                        file,
+                        f"file is {size:,} bytes, over the {limit:,}-byte limit "
+                        f"(set {MAX_BYTES_ENV} to raise it)",
+                    )
+                ]
+            )
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise StudyFileError([Problem(file, "no such file")]) from None
+    except PermissionError:
+        raise StudyFileError([Problem(file, "permission denied")]) from None
+    except OSError as error:
+        raise StudyFileError([Problem(file, error.strerror or str(error))]) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise StudyFileError(
+            [Problem(file, "is not valid UTF-8 text", line=line, column=column)]
+        ) from None
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """Plain data from YAML text, or a StudyFileError located at the offending mark."""
+    try:
+        return yaml.load(text, Loader=_StudyLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = (
+            " ".join(str(part) for part in (error.context, error.problem) if part) or "invalid YAML"
+        )
+        if mark is not None and _has_tab_indent(text, mark.line):
+            message += " (indent with spaces, not tabs)"
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise StudyFileError([Problem(file, message, line=line, column=column)]) from None
+    except yaml.YAMLError as error:
+        raise StudyFileError([Problem(file, f"invalid YAML: {error}")]) from None
+    except RecursionError:
+        raise StudyFileError([Problem(file, "nesting is too deep")]) from None
+
+
+def _has_tab_indent(text: str, line: int) -> bool:
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return False
+    content = lines[line]
+    return "\t" in content[: len(content) - len(content.lstrip())]
+
+
+def load_study(path: Path) -> Study:
+    """The validated study in `path`; raises StudyFileError listing every problem."""
+    study, problems = check_study(path)
+    if study is None or any(p.severity == "error" for p in problems):
+        raise StudyFileError(problems)
+    return study
+
+
+def check_study(path: Path) -> tuple[Study | None, list[Problem]]:
+    """The study (when it validates) and every problem found in the file."""
+    file = str(path)
+    text = read_text(path)
+    data = parse_yaml(text, file)
+    return validate_data(data, text, file)
+
+
+def validate_data(data: Any, text: str, file: str) -> tuple[Study | None, list[Problem]]:
+    if data is None:
+        return None, [Problem(file, "file is empty; expected a study (a mapping of fields)")]
+    if not isinstance(data, dict):
+        found = "a list" if isinstance(data, list) else f"a single {type(data).__name__} value"
+        return None, [
+            Problem(
+                file,
+                f"expected a study (a mapping of fields) at the top level, found {found}",
+                1,
+                1,
+            )
+        ]
+    if _depth(data) > MAX_DEPTH:
+        return None, [Problem(file, f"nesting is deeper than {MAX_DEPTH} levels")]
+    try:
+        study = Study.model_validate(data)
+    except ValidationError as error:
+        located = _Locator(text)
+        return None, sorted(
+            (_problem_from_pydantic(detail, file, located) for detail in error.errors()),
+            key=_position,
+        )
+    crossed = cross_check(study)
+    if not crossed:
+        return study, []
+    located = _Locator(text)
+    problems = [
+        Problem(file, message, *located.position(loc), field=_dotted(loc))
+        for loc, message in crossed
+    ]
+    return study, sorted(problems, key=_position)
+
+
+def _position(problem: Problem) -> tuple[int, int]:
+    return (problem.line or 0, problem.column or 0)
+
+
+def _depth(data: Any) -> int:
+    # Iterative, so a crafted file cannot exhaust the stack here.
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def _dotted(loc: Iterable[int | str]) -> str:
+    text = ""
+    for item in loc:
+        if isinstance(item, int):
+            text += f"[{item}]"
+        elif item == "[key]":
+            continue
+        else:
+            text += f".{item}" if text else str(item)
+    return text
+
+
+def _problem_from_pydantic(detail: ErrorDetails, file: str, located: _Locator) -> Problem:
+    loc: Loc = tuple(detail["loc"])
+    kind = detail["type"]
+    message = detail["msg"]
+    at_key = False
+    if kind == "missing":
+        message = f"required field '{loc[-1]}' is missing"
+        loc = loc[:-1]
+    elif kind == "extra_forbidden":
+        message = f"unknown field '{loc[-1]}'"
+        suggestion = difflib.get_close_matches(str(loc[-1]), _field_names_at(loc[:-1]), n=1)
+        if suggestion:
+            message += f"; did you mean '{suggestion[0]}'?"
+        at_key = True
+    elif kind == "string_pattern_mismatch":
+        pattern = str((detail.get("ctx") or {}).get("pattern", ""))
+        message = _PATTERN_WORDS.get(pattern, message)
+        message += f", got {_shown(detail['input'])}"
+    elif kind == "value_error":
+        message = message.removeprefix("Value error, ")
+    elif kind in {"model_type", "dict_type"}:
+        message = f"expected a mapping of fields, got {_shown(detail['input'])}"
+    elif "input" in detail and not isinstance(detail["input"], (dict, list)):
+        message += f", got {_shown(detail['input'])}"
+    if loc and loc[-1] == "[key]":
+        loc, at_key = loc[:-1], True
+    # Pydantic names union branches and function validators in the path; drop them.
+    loc = tuple(item for item in loc if not (isinstance(item, str) and "[" in item))
+    line, column = located.position(loc, at_key=at_key)
+    return Problem(file, message, line, column, field=_dotted(loc) or None)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _field_names_at(loc: Loc) -> list[str]:
+    """Field names of the model that `loc` points into, for "did you mean"."""
+    model: type[BaseModel] | None = Study
+    for item in loc:
+        if model is None:
+            return []
+        if isinstance(item, str) and item in model.model_fields:
+            model = _model_in(model.model_fields[item].annotation)
+    return list(model.model_fields) if model else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Annotated:
+        args = args[:1]
+    elif isinstance(annotation, types.UnionType):
+        args = tuple(a for a in args if a is not type(None))
+    for arg in args:
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+class _Locator:
+    """Maps a field path to a line and column, composing the YAML lazily and once."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._composed = False
+
+    def position(self, loc: Loc, at_key: bool = False) -> tuple[int | None, int | None]:
+        if not self._composed:
+            self._composed = True
+            try:
+                self._root = yaml.compose(self._text, Loader=_BaseLoader)
+            except yaml.YAMLError:
+                self._root = None
+        node = self._root
+        if node is None:
+            return None, None
+        for step in loc:
+            child = _child(node, step, at_key and step == loc[-1])
+            if child is None:
+                break
+            node = child
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _child(node: yaml.Node, step: int | str, want_key: bool) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(step):
+                return cast(yaml.Node, key_node if want_key else value_node)
+    elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+        return cast(yaml.Node, node.value[step])
+    return None

@@ -1,0 +1,472 @@
+"""The study file format: one pydantic definition, from which the JSON Schema is generated.
+
+Conventions that hold everywhere:
+
+* Absent means "not reported". No field defaults to 0.
+* Per-arm values are keyed by arm id (or by the id of a pooled group of arms).
+* Every record that carries figures may name a ``source`` (an id from ``sources``);
+  without one it inherits the nearest enclosing source, then the study's
+  ``default_source``.
+* Several sources may report the same figure differently: keep one record per source
+  (two comparisons, two safety findings, or ``also_reported`` on a count).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+PARTIAL_DATE_PATTERN = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
+# A p-value as printed in a paper: "<0.0001", "=0.059", "0.22", "≤0.05", "NS".
+P_VALUE_PATTERN = r"^(?:(?:<|>|=|≤|≥|<=|>=)?\s*(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)(?:[eE]-?\d+)?|NS)$"
+
+
+def _date_to_text(value: Any) -> Any:
+    # YAML readers other than ours turn 2011-11-15 into a date; keep dates as text.
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _number_to_text(value: Any) -> Any:
+    # "phase: 3" and "p_value: 0.22" are natural to write unquoted.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+class Written(float):
+    """A number that remembers how many decimals its source printed: 0.10 is not 0.1."""
+
+    places: int
+
+    def __new__(cls, value: float, places: int) -> Written:
+        number = super().__new__(cls, value)
+        number.places = places
+        return number
+
+    @classmethod
+    def from_text(cls, value: float, text: str) -> Written:
+        digits = text.lower().split("e")[0]
+        return cls(value, len(digits.split(".")[1]) if "." in digits else 0)
+
+
+def _keep_written(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    validated = handler(value)
+    if isinstance(value, Written) and isinstance(validated, float):
+        return Written(validated, value.places)
+    return validated
+
+
+# A reported figure: validated as a float, keeping the precision it was written with.
+Figure = Annotated[float, WrapValidator(_keep_written)]
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
+Ref = Annotated[str, Field(pattern=REF_PATTERN, max_length=80)]
+PartialDate = Annotated[
+    str,
+    BeforeValidator(_date_to_text),
+    Field(pattern=PARTIAL_DATE_PATTERN, description="YYYY, YYYY-MM or YYYY-MM-DD"),
+]
+ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+LongText = Annotated[str, Field(min_length=1, max_length=5000)]
+Percent = Annotated[float, Field(ge=0, le=100), WrapValidator(_keep_written)]
+NonNegative = Annotated[int, Field(ge=0)]
+PValue = Annotated[
+    str,
+    BeforeValidator(_number_to_text),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": P_VALUE_PATTERN}, {"type": "number"}]}),
+    Field(pattern=P_VALUE_PATTERN, description='as reported, e.g. "<0.0001", "0.0084", "NS"'),
+]
+Interval = Annotated[
+    tuple[Figure, Figure],
+    Field(description="[lower, upper] confidence limits"),
+]
+
+
+def _or_shorthand(
+    core_schema: CoreSchema, handler: GetJsonSchemaHandler, shorthand: JsonSchemaValue
+) -> JsonSchemaValue:
+    """JSON Schema for a model that may also be written as a bare value."""
+    schema = handler(core_schema)
+    definition = handler.resolve_ref_schema(schema)
+    as_object = dict(definition)
+    definition.clear()
+    definition["anyOf"] = [shorthand, as_object]
+    return schema
+
+
+class Strict(BaseModel):
+    """Unknown keys are refused: a misspelt field must not silently vanish."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(Strict):
+    source: Ref | None = Field(
+        default=None, description="id of an entry in `sources`; inherited when absent"
+    )
+
+
+# --- identity -------------------------------------------------------------------------
+
+
+class Source(Strict):
+    id: Ref
+    citation: LongText
+    publisher: ShortText | None = None
+    date: PartialDate | None = None
+    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)] | None = None
+    retrieved: PartialDate | None = Field(default=None, description="when the URL was read")
+    kind: (
+        Literal[
+            "journal-article",
+            "conference-abstract",
+            "registry",
+            "press-release",
+            "news",
+            "review",
+            "regulatory",
+            "other",
+        ]
+        | None
+    ) = None
+    secondary: bool = Field(
+        default=False,
+        description="true when the source reports another's figures (review, mirror, news)",
+    )
+    note: LongText | None = None
+
+
+class Registry(Strict):
+    nct: Annotated[str, Field(pattern=r"^NCT\d{8}$")] | None = None
+    eudract: Annotated[str, Field(pattern=r"^\d{4}-\d{6}-\d{2}$")] | None = None
+    sponsor_code: ShortText | None = None
+    other: list[ShortText] = Field(default_factory=list, description="e.g. ISRCTN, ANZCTR ids")
+
+
+# --- counts reported by one or more sources --------------------------------------------
+
+
+class CountReport(Sourced):
+    value: NonNegative
+    note: ShortText | None = None
+
+
+class Count(Sourced):
+    """A number of people. `also_reported` keeps other sources' differing figures.
+
+    `randomized: 840` is shorthand for `randomized: {value: 840}`.
+    """
+
+    value: NonNegative
+    note: ShortText | None = None
+    also_reported: list[CountReport] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, int) and not isinstance(data, bool):
+            return {"value": data}
+        if not isinstance(data, dict):
+            raise ValueError(
+                f"expected a number of people, or a mapping with 'value', got {data!r:.40}"
+            )
+        return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return _or_shorthand(core_schema, handler, {"type": "integer", "minimum": 0})
+
+
+# --- population and design ------------------------------------------------------------
+
+
+class Statement(Sourced):
+    """A sourced line of text. A plain string is shorthand for `{text: ...}`."""
+
+    text: LongText
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"text": data} if isinstance(data, str) else data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return _or_shorthand(core_schema, handler, {"type": "string", "minLength": 1})
+
+
+class Range(Strict):
+    min: Figure | None = None
+    max: Figure | None = None
+    unit: ShortText | None = None
+
+
+class Eligibility(Sourced):
+    age: Range | None = Field(default=None, description="years")
+    edss: Range | None = None
+    disease_duration: ShortText | None = Field(default=None, description='e.g. "onset ≤10 years"')
+    prior_treatment: ShortText | None = None
+    criteria: list[Statement] = Field(default_factory=list)
+    note: LongText | None = None
+
+
+class Population(Sourced):
+    condition: ShortText
+    description: ShortText = Field(description='who was enrolled, e.g. "relapsed on prior therapy"')
+    treatment_history: Literal["treatment-naive", "previously-treated", "mixed"] | None = None
+    eligibility: Eligibility | None = None
+    randomized: Count | None = None
+    analysed: Count | None = None
+    analysed_population: ShortText | None = Field(
+        default=None, description="which people the primary analysis counts"
+    )
+    baseline: list[Statement] = Field(default_factory=list)
+    note: LongText | None = None
+
+
+class Amendment(Sourced):
+    date: PartialDate | None = None
+    text: LongText
+
+
+class Design(Sourced):
+    allocation: Literal["randomized", "non-randomized", "single-arm"] | None = None
+    masking: ShortText | None = Field(default=None, description='e.g. "rater-blinded"')
+    model: ShortText | None = Field(default=None, description='e.g. "parallel"')
+    allocation_ratio: ShortText | None = Field(default=None, description='e.g. "2:1"')
+    duration: ShortText | None = None
+    comparator: (
+        Literal["active", "placebo", "dose-comparison", "standard-of-care", "none"] | None
+    ) = None
+    amendments: list[Amendment] = Field(default_factory=list)
+    note: LongText | None = None
+
+
+# --- arms -----------------------------------------------------------------------------
+
+
+class Intervention(Strict):
+    drug: ShortText
+    brand: ShortText | None = None
+    dose: ShortText | None = None
+    route: ShortText | None = None
+    schedule: ShortText | None = None
+
+
+ArmRole = Literal["experimental", "active-comparator", "placebo", "other"]
+
+
+class Arm(Sourced):
+    id: Ref
+    label: ShortText
+    role: ArmRole
+    randomized: Count | None = None
+    analysed: Count | None = None
+    interventions: list[Intervention] = Field(min_length=1)
+    note: LongText | None = None
+
+
+class PooledArms(Sourced):
+    """Several arms counted together, e.g. both alemtuzumab doses in a review table."""
+
+    id: Ref
+    label: ShortText
+    arms: list[Ref] = Field(min_length=2)
+    n: NonNegative | None = None
+    note: ShortText | None = None
+
+
+# --- endpoints ------------------------------------------------------------------------
+
+
+class ArmResult(Sourced):
+    value: Figure | None = None
+    unit: ShortText | None = None
+    ci: Interval | None = None
+    ci_level: Percent = 95
+    n: NonNegative | None = Field(default=None, description="people with the event")
+    N: NonNegative | None = Field(default=None, description="people counted")
+    approximate: bool = False
+    note: ShortText | None = None
+
+
+Measure = Literal[
+    "rate-ratio",
+    "hazard-ratio",
+    "risk-ratio",
+    "odds-ratio",
+    "relative-reduction",
+    "difference",
+]
+RATIO_MEASURES: frozenset[str] = frozenset(
+    {"rate-ratio", "hazard-ratio", "risk-ratio", "odds-ratio"}
+)
+
+
+class Comparison(Sourced):
+    measure: Measure
+    estimate: Figure | None = None
+    unit: ShortText | None = Field(default=None, description='for differences, e.g. "EDSS points"')
+    ci: Interval | None = None
+    ci_level: Percent = 95
+    p_value: PValue | None = None
+    arms: tuple[Ref, Ref] = Field(description="[experimental, comparator]")
+    population: ShortText | None = None
+    test: Literal["superiority", "non-inferiority"] = "superiority"
+    met: bool | None = Field(default=None, description="as the source states it")
+    basis: ShortText | None = Field(default=None, description="why it counts as met or not")
+    approximate: bool = False
+    note: ShortText | None = None
+
+
+class Endpoint(Sourced):
+    id: Ref
+    name: ShortText
+    code: Slug | None = Field(
+        default=None, description="matches endpoints across studies, e.g. annualized-relapse-rate"
+    )
+    level: Literal["primary", "secondary", "tertiary", "exploratory"]
+    kind: Literal["rate", "proportion", "time-to-event", "continuous", "count"]
+    time_frame: ShortText | None = None
+    definition: LongText | None = None
+    population: ShortText | None = Field(default=None, description="who the results describe")
+    results: dict[Ref, ArmResult] = Field(default_factory=dict)
+    comparisons: list[Comparison] = Field(default_factory=list)
+    note: LongText | None = None
+
+
+# --- safety ---------------------------------------------------------------------------
+
+
+class ArmSafety(Sourced):
+    affected: NonNegative | None = None
+    at_risk: NonNegative | None = None
+    pct: Percent | None = Field(default=None, description="percentage as stated")
+    approximate: bool = False
+    deaths: NonNegative | None = None
+    note: ShortText | None = None
+
+
+class SafetyFinding(Sourced):
+    term: ShortText
+    soc: ShortText | None = Field(default=None, description="organ-system class")
+    code: ShortText | None = Field(default=None, description="e.g. a MedDRA preferred-term code")
+    summary: (
+        Literal["any-adverse-event", "serious-adverse-event", "discontinuation", "death"] | None
+    ) = Field(default=None, description="marks the rows of the summary block")
+    serious: bool | None = Field(default=None, description="true when only serious events count")
+    arms: dict[Ref, ArmSafety] = Field(default_factory=dict)
+    population: ShortText | None = None
+    note: LongText | None = None
+
+
+# --- narrative ------------------------------------------------------------------------
+
+
+class Note(Sourced):
+    date: PartialDate | None = None
+    text: LongText
+
+
+class Milestone(Sourced):
+    date: PartialDate | None = None
+    event: LongText
+    status: Literal["achieved", "planned"] = "achieved"
+
+
+class Study(Strict):
+    id: Slug
+    acronym: ShortText
+    title: LongText
+    registry: Registry = Field(default_factory=Registry)
+    sponsor: ShortText | None = None
+    collaborators: list[ShortText] = Field(default_factory=list)
+    phase: (
+        Annotated[
+            Literal["1", "1/2", "2", "2/3", "3", "4", "n/a"],
+            BeforeValidator(_number_to_text),
+        ]
+        | None
+    ) = None
+    status: (
+        Literal[
+            "not-yet-recruiting",
+            "recruiting",
+            "active",
+            "completed",
+            "terminated",
+            "suspended",
+            "withdrawn",
+            "unknown",
+        ]
+        | None
+    ) = None
+    start_date: PartialDate | None = None
+    completion_date: PartialDate | None = None
+    dates_source: Ref | None = None
+    default_source: Ref | None = Field(
+        default=None, description="the source of every figure that names none"
+    )
+    population: Population
+    design: Design = Field(default_factory=Design)
+    arms: list[Arm] = Field(min_length=1)
+    pooled_arms: list[PooledArms] = Field(default_factory=list)
+    endpoints: list[Endpoint] = Field(default_factory=list)
+    safety: list[SafetyFinding] = Field(default_factory=list)
+    safety_monitoring: LongText | None = None
+    notes: list[Note] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(default_factory=list)
+    sources: list[Source] = Field(min_length=1)
+
+    @field_validator("acronym", "title")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        return re.sub(r"\s+", " ", value).strip()
+
+    # Convenience views used by operations; nothing here is stored.
+
+    def arm(self, arm_id: str) -> Arm | None:
+        return next((a for a in self.arms if a.id == arm_id), None)
+
+    def group_label(self, group_id: str) -> str:
+        """Label of an arm or pooled group, or the id itself when unknown."""
+        groups: list[Arm | PooledArms] = [*self.arms, *self.pooled_arms]
+        for group in groups:
+            if group.id == group_id:
+                return group.label
+        return group_id
+
+    def source(self, source_id: str | None) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    @property
+    def drugs(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for arm in self.arms:
+            for intervention in arm.interventions:
+                seen.setdefault(intervention.drug, None)
+        return list(seen)

@@ -1,0 +1,57 @@
+"""`trialcli list`: one row per study."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from trialcli.formatting import NOT_REPORTED
+from trialcli.ops.summary import ListRow
+from trialcli.render.text import clean
+
+COLUMNS = (
+    "id",
+    "acronym",
+    "phase",
+    "population",
+    "randomized",
+    "arms",
+    "primary_met",
+    "primary_total",
+    "latest_source_year",
+)
+
+
+def list_records(rows: Sequence[ListRow]) -> list[dict[str, Any]]:
+    return [asdict(row) for row in rows]
+
+
+def render_list(rows: Sequence[ListRow], console: Console) -> None:
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Acronym", no_wrap=True)
+    table.add_column("Phase", justify="center")
+    table.add_column("Population")
+    table.add_column("N rand.", justify="right", no_wrap=True)
+    table.add_column("Arms", justify="right")
+    table.add_column("Primary\nmet", justify="center")
+    table.add_column("Latest\nsource", justify="right")
+    for row in rows:
+        table.add_row(
+            Text(clean(row.id), style="bold"),
+            Text(clean(row.acronym)),
+            Text(row.phase or "–"),
+            Text(clean(row.population)),
+            Text(f"{row.randomized:,}" if row.randomized is not None else NOT_REPORTED),
+            Text(str(row.arms)),
+            Text(row.primary_text),
+            Text(str(row.latest_source_year or "–")),
+        )
+    console.print(table)
+    console.print(Text(f"{len(rows)} stud{'y' if len(rows) == 1 else 'ies'}", style="dim"))

@@ -1,0 +1,372 @@
+"""`trialcli show`: one study at a glance, every figure marked with its numbered source."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from trialcli.formatting import (
+    NOT_REPORTED,
+    effect_text,
+    number,
+    p_text,
+    result_text,
+    safety_text,
+)
+from trialcli.model import Arm, Count, Endpoint, Sourced, Study
+from trialcli.ops.summary import Verdict, endpoint_verdict, plain_summary
+from trialcli.render.text import clean
+
+VERDICT_MARKS = {
+    "met": ("✔ met", "bold green"),
+    "not-met": ("✘ not met", "bold red"),
+    "disputed": ("? sources disagree", "bold yellow"),
+    "not-stated": ("– no verdict stated", "dim"),
+    "not-tested": ("– not tested", "dim"),
+}
+
+
+def render_study(study: Study, console: Console) -> None:
+    marks = _SourceMarks(study)
+    console.print(_header(study, marks))
+    for title, body in (
+        ("Population and design", _population(study, marks)),
+        ("Arms", _arms(study, marks)),
+        ("Endpoints", _endpoints(study, marks, console.width)),
+        ("Safety", _safety(study, marks)),
+        ("Notes and milestones", _notes(study, marks)),
+        ("In plain words", Text(clean(plain_summary(study)))),
+        ("Sources", _sources(study)),
+    ):
+        if body is None:
+            continue
+        console.print()
+        console.print(Rule(Text(title, style="bold"), align="left", characters="─"))
+        console.print(body)
+
+
+class _SourceMarks:
+    """`[n]` after a figure: its own source, else the enclosing one, else the default."""
+
+    def __init__(self, study: Study) -> None:
+        self._numbers = {s.id: i for i, s in enumerate(study.sources, start=1)}
+        self._default = study.default_source
+
+    def __call__(self, *records: Sourced | None) -> str:
+        for record in records:
+            if record is not None and record.source is not None:
+                return f" [{self._numbers.get(record.source, '?')}]"
+        if self._default is not None:
+            return f" [{self._numbers.get(self._default, '?')}]"
+        return ""
+
+
+def _text(value: str | None, style: str = "") -> Text:
+    return Text(clean(value) if value else NOT_REPORTED, style=style if value else "dim")
+
+
+def _header(study: Study, marks: _SourceMarks) -> RenderableType:
+    title = Text()
+    title.append(clean(study.acronym), style="bold")
+    for part in (
+        f"phase {study.phase}" if study.phase else None,
+        study.status,
+    ):
+        if part:
+            title.append(f"  ·  {part}")
+    lines: list[RenderableType] = [title, Text(clean(study.title), style="italic")]
+    registry = study.registry
+    ids = [
+        registry.nct,
+        f"EudraCT {registry.eudract}" if registry.eudract else None,
+        f"sponsor code {registry.sponsor_code}" if registry.sponsor_code else None,
+        *registry.other,
+    ]
+    if any(ids):
+        lines.append(Text(clean(" · ".join(i for i in ids if i))))
+    sponsor = study.sponsor or NOT_REPORTED
+    if study.collaborators:
+        sponsor += "; collaborators: " + ", ".join(study.collaborators)
+    lines.append(Text("Sponsor: " + clean(sponsor)))
+    if study.start_date or study.completion_date:
+        dates = f"{study.start_date or '?'} to {study.completion_date or '?'}"
+        source = f" [{_number(study, study.dates_source)}]" if study.dates_source else ""
+        lines.append(Text(f"Dates: {dates}{source}"))
+    return Group(*lines)
+
+
+def _number(study: Study, source_id: str) -> int | str:
+    for index, source in enumerate(study.sources, start=1):
+        if source.id == source_id:
+            return index
+    return "?"
+
+
+def _key_value_table() -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    return table
+
+
+def _count(count: Count | None, marks: _SourceMarks, parent: Sourced) -> str:
+    if count is None:
+        return NOT_REPORTED
+    text = f"{count.value:,}{marks(count, parent)}"
+    if count.note:
+        text += f" ({count.note})"
+    for other in count.also_reported:
+        text += f"; also reported: {other.value:,}{marks(other)}"
+        if other.note:
+            text += f" ({other.note})"
+    return text
+
+
+def _population(study: Study, marks: _SourceMarks) -> RenderableType:
+    population, design = study.population, study.design
+    table = _key_value_table()
+    table.add_row("Condition", _text(population.condition))
+    table.add_row("Enrolled", _text(population.description + marks(population)))
+    if population.treatment_history:
+        table.add_row("History", _text(population.treatment_history.replace("-", " ")))
+    eligibility = population.eligibility
+    if eligibility is not None:
+        parts = []
+        if eligibility.age is not None:
+            parts.append("age " + _range(eligibility.age.min, eligibility.age.max, "years"))
+        if eligibility.edss is not None:
+            parts.append("EDSS " + _range(eligibility.edss.min, eligibility.edss.max, ""))
+        if eligibility.disease_duration:
+            parts.append("disease duration " + eligibility.disease_duration)
+        if eligibility.prior_treatment:
+            parts.append("prior treatment " + eligibility.prior_treatment)
+        own = "; ".join(parts) + marks(eligibility, population) if parts else ""
+        lines = [own] if own else []
+        lines += [c.text + marks(c, eligibility, population) for c in eligibility.criteria]
+        if eligibility.note:
+            lines.append(eligibility.note)
+        table.add_row("Eligibility", _text("\n".join(lines) or None))
+    table.add_row("Randomized", _text(_count(population.randomized, marks, population)))
+    analysed = _count(population.analysed, marks, population)
+    if population.analysed_population and population.analysed is not None:
+        analysed += f" — {population.analysed_population}"
+    table.add_row("Analysed", _text(analysed))
+    if population.baseline:
+        lines = [b.text + marks(b, population) for b in population.baseline]
+        table.add_row("Baseline", _text("\n".join(lines)))
+    if population.note:
+        table.add_row("Note", _text(population.note))
+    design_parts = [
+        design.allocation,
+        design.masking,
+        design.model,
+        f"ratio {design.allocation_ratio}" if design.allocation_ratio else None,
+        design.duration,
+        f"{design.comparator} comparator" if design.comparator else None,
+    ]
+    shown = ", ".join(p for p in design_parts if p)
+    table.add_row("Design", _text(shown + marks(design) if shown else None))
+    for amendment in design.amendments:
+        when = f"{amendment.date}: " if amendment.date else ""
+        table.add_row("Amendment", _text(when + amendment.text + marks(amendment, design)))
+    if design.note:
+        table.add_row("Design note", _text(design.note))
+    return table
+
+
+def _range(low: float | None, high: float | None, unit: str) -> str:
+    if low is not None and high is not None:
+        text = f"{number(low)}–{number(high)}"
+    elif low is not None:
+        text = f"≥{number(low)}"
+    elif high is not None:
+        text = f"≤{number(high)}"
+    else:
+        text = "any"
+    return f"{text} {unit}".strip()
+
+
+def _regimen(arm: Arm) -> str:
+    return "; ".join(
+        " ".join(
+            p
+            for p in (
+                i.drug + (f" ({i.brand})" if i.brand else ""),
+                i.dose,
+                i.route,
+                i.schedule,
+            )
+            if p
+        )
+        for i in arm.interventions
+    )
+
+
+def _arms(study: Study, marks: _SourceMarks) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
+    table.add_column("Arm", ratio=2)
+    table.add_column("Regimen", ratio=5)
+    table.add_column("Randomized", justify="right")
+    table.add_column("Analysed", justify="right")
+    for arm in study.arms:
+        label = Text(clean(arm.label), style="bold")
+        label.append("\n" + arm.role.replace("-", " "), style="dim")
+        regimen = Text(clean(_regimen(arm) + marks(arm)))
+        if arm.note:
+            regimen.append("\n" + clean(arm.note), style="dim")
+        table.add_row(
+            label,
+            regimen,
+            _text(
+                f"{arm.randomized.value:,}{marks(arm.randomized, arm)}" if arm.randomized else None
+            ),
+            _text(f"{arm.analysed.value:,}{marks(arm.analysed, arm)}" if arm.analysed else None),
+        )
+    for pooled in study.pooled_arms:
+        label = Text(clean(pooled.label), style="bold")
+        label.append("\npooled", style="dim")
+        members = " + ".join(study.group_label(a) for a in pooled.arms)
+        text = Text(clean(f"{members}, counted together"))
+        if pooled.note:
+            text.append("\n" + clean(pooled.note), style="dim")
+        size = f"n={pooled.n:,}{marks(pooled)}" if pooled.n is not None else None
+        table.add_row(label, text, Text(""), _text(size))
+    return table
+
+
+def verdict_text(verdict: Verdict) -> Text:
+    label, style = VERDICT_MARKS[verdict.state]
+    return Text(label, style=style)
+
+
+# Below this width the endpoint table's four columns get too narrow to read.
+WIDE = 110
+
+
+def _endpoints(study: Study, marks: _SourceMarks, width: int) -> RenderableType | None:
+    if not study.endpoints:
+        return None
+    wide = width >= WIDE
+    table = Table(
+        box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False, show_lines=True
+    )
+    if wide:
+        table.add_column("Endpoint", ratio=3)
+        table.add_column("Verdict", ratio=2)
+    else:
+        table.add_column("Endpoint and verdict", ratio=3)
+    table.add_column("Result by arm", ratio=4)
+    table.add_column("Effect", ratio=4)
+    for endpoint in study.endpoints:
+        name = Text(clean(endpoint.name), style="bold")
+        details = [endpoint.level, endpoint.time_frame, endpoint.population]
+        name.append("\n" + clean(", ".join(d for d in details if d)), style="dim")
+        verdict = endpoint_verdict(endpoint)
+        cell = verdict_text(verdict)
+        if verdict.state not in {"not-stated", "not-tested"}:
+            cell.append("\n" + clean(verdict.basis), style="dim")
+        first = [name, cell] if wide else [Text("\n").join([name, cell])]
+        table.add_row(*first, _results(study, endpoint, marks), _effects(endpoint, marks))
+    return table
+
+
+def _results(study: Study, endpoint: Endpoint, marks: _SourceMarks) -> Text:
+    results = Text()
+    for key, result in endpoint.results.items():
+        if results:
+            results.append("\n")
+        results.append(clean(study.group_label(key)) + ": ", style="dim")
+        results.append(clean(result_text(result)) + marks(result, endpoint))
+        if result.note:
+            results.append(f" ({clean(result.note)})", style="dim")
+    return results or _text(None)
+
+
+def _effects(endpoint: Endpoint, marks: _SourceMarks) -> Text:
+    effects = Text()
+    for comparison in endpoint.comparisons:
+        if effects:
+            effects.append("\n")
+        line = effect_text(comparison) if comparison.estimate is not None else ""
+        p = p_text(comparison.p_value)
+        line = ", ".join(part for part in (line, p) if part) or "no estimate reported"
+        effects.append(clean(line) + marks(comparison, endpoint))
+        if comparison.population and comparison.population != endpoint.population:
+            effects.append(f" ({clean(comparison.population)})", style="dim")
+        if comparison.note:
+            effects.append(f" {clean(comparison.note)}", style="dim")
+    return effects or _text(None)
+
+
+def _safety(study: Study, marks: _SourceMarks) -> RenderableType | None:
+    if not study.safety and not study.safety_monitoring:
+        return None
+    parts: list[RenderableType] = []
+    if study.safety:
+        table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
+        table.add_column("Finding", ratio=3)
+        table.add_column("By arm", ratio=4)
+        table.add_column("Who", ratio=3)
+        for finding in study.safety:
+            term = Text(clean(finding.term))
+            if finding.serious:
+                term.append(" (serious)", style="bold")
+            if any(v.deaths for v in finding.arms.values()):
+                term.append(" (fatal cases)", style="bold red")
+            by_arm = Text()
+            for key, value in finding.arms.items():
+                if by_arm:
+                    by_arm.append("\n")
+                by_arm.append(clean(study.group_label(key)) + ": ", style="dim")
+                by_arm.append(clean(safety_text(value)) + marks(value, finding))
+                if value.deaths and (value.affected is not None or value.pct is not None):
+                    by_arm.append(f", {value.deaths} fatal", style="bold")
+                if value.note:
+                    by_arm.append(f" ({clean(value.note)})", style="dim")
+            who = Text(clean(finding.population or ""), style="dim")
+            if finding.note:
+                who.append(("\n" if who else "") + clean(finding.note))
+            table.add_row(term, by_arm or _text(None), who)
+        parts.append(table)
+    if study.safety_monitoring:
+        parts.append(Text("Monitoring: " + clean(study.safety_monitoring)))
+    return Group(*parts)
+
+
+def _notes(study: Study, marks: _SourceMarks) -> RenderableType | None:
+    lines: list[Text] = []
+    for note in study.notes:
+        lines.append(_dated("•", note.date, note.text + marks(note)))
+    for milestone in study.milestones:
+        planned = " (planned)" if milestone.status == "planned" else ""
+        lines.append(_dated("◆", milestone.date, milestone.event + planned + marks(milestone)))
+    return Group(*lines) if lines else None
+
+
+def _dated(bullet: str, date: str | None, text: str) -> Text:
+    line = Text(f"{bullet} ")
+    if date:
+        line.append(f"{date}  ", style="bold")
+    line.append(clean(text))
+    return line
+
+
+def _sources(study: Study) -> RenderableType:
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(overflow="fold")
+    for index, source in enumerate(study.sources, start=1):
+        text = Text(clean(source.citation))
+        details = [source.publisher, source.date]
+        if source.secondary:
+            details.append("secondary source")
+        shown = ", ".join(d for d in details if d)
+        if shown:
+            text.append(f" ({clean(shown)})", style="dim")
+        if source.url:
+            text.append("\n" + clean(source.url), style="cyan")
+        table.add_row(f"[{index}]", text)
+    return table

@@ -1,0 +1,20 @@
+"""Text from a study file is data: never markup, never a terminal control sequence."""
+
+from __future__ import annotations
+
+import re
+
+# C0/C1 controls (ESC starts ANSI and OSC sequences), DEL.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidi overrides and isolates, zero-width characters, BOM: they can disguise text.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+
+def clean(text: str, *, one_line: bool = True) -> str:
+    """`text` made safe to print: controls shown as �, invisible characters dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = _INVISIBLE.sub("", _CONTROLS.sub("\ufffd", text))
+    if one_line:
+        return _SPACES.sub(" ", text).strip()
+    return text.strip()
