@@ -149,6 +149,12 @@ def parse_yaml(text: str, file: str) -> Any:
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         raise StudyFileError([Problem(file, message, line=line, column=column)]) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        character = f"U+{error.character:04X}"
+        message = f"contains the control character {character}, which YAML does not allow"
+        raise StudyFileError([Problem(file, message, line, column)]) from None
     except yaml.YAMLError as error:
         raise StudyFileError([Problem(file, f"invalid YAML: {error}")]) from None
     except RecursionError:
