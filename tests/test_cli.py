@@ -15,7 +15,7 @@ from trialcli import __version__
 from trialcli.cli import app
 
 Write = Callable[..., Path]
-COMMANDS = ["list", "show", "validate"]
+COMMANDS = ["list", "show", "validate", "ae"]
 
 
 def test_version(runner: CliRunner) -> None:
