@@ -266,6 +266,14 @@ def test_pivot_lines_up_thyroid_disorders_across_the_three(runner: CliRunner) ->
     assert thyroid[1]["studies"]["camms223"] == []
 
 
+def test_pivot_header_lines_up_with_its_cells(runner: CliRunner) -> None:
+    lines = invoke(runner, *THREE).splitlines()
+    header = next(line for line in lines if "CARE-MS II" in line)
+    first = next(line for line in lines if line.startswith("Any adverse"))
+    assert header.index("CARE-MS I ") == first.index("361/376")
+    assert header.index("CAMMS223") == first.index("215/216")
+
+
 def test_pivot_marks_each_figure_with_who_and_source(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -283,11 +291,16 @@ def test_arm_limits_the_rows_and_the_pivot_columns(runner: CliRunner) -> None:
     rows = records(runner, "care-ms-ii", "--arm", "alem12")
     assert rows
     assert all(r["experimental"] == "Alemtuzumab 12 mg" for r in rows)
+    pooled = invoke(runner, "care-ms-ii", "--arm", "alem-pooled")
+    assert "Death" not in pooled  # the deaths are reported for the 12 mg arm only ...
+    assert "Not reported by the sources: serious adverse events\n" in pooled  # ... not absent
     pivot = runner.invoke(app, ["ae", *THREE, "--arm", "alem-pooled", "-f", "json"])
     assert pivot.exit_code == 0
     assert "Warning: care-ms-i has no arm or pooled group 'alem-pooled'" in pivot.stderr
     data = json.loads(pivot.stdout)
     assert all(not row["studies"]["care-ms-i"] for row in data)
+    table = runner.invoke(app, ["ae", *THREE, "--arm", "alem-pooled"]).stdout
+    assert "no arm alem-pooled" in table  # not "not reported": CARE-MS I had no such arm
 
 
 def test_unknown_arm_is_an_error_naming_the_known_ids(runner: CliRunner) -> None:

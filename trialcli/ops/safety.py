@@ -333,13 +333,14 @@ def safety_table(
     if filters.arm is not None and strict_arm and filters.arm not in group_ids(study):
         raise _unknown_arm(study, filters.arm)
     rows = [row for i, f in enumerate(study.safety) for row in finding_rows(study, i, f)]
+    # What the sources report, before --arm narrows what is shown.
+    reported = {row.finding.summary for row in rows}
     if filters.arm is not None:
         rows = [row for row in rows if _reports_arm(row, filters.arm)]
     summary = sorted(
         (row for row in rows if row.section == "summary"),
         key=lambda r: (SUMMARY_KINDS.index(r.finding.summary or "death"), r.index),
     )
-    reported = {row.finding.summary for row in summary}
     kept: list[SafetyRow] = []
     missing = 0
     for row in rows:

@@ -98,9 +98,9 @@ def filters_text(filters: Filters, sort: SafetySort) -> str:
     if filters.excess:
         parts.append("more frequent than on the comparator")
     if filters.soc is not None:
-        parts.append(f'organ-system class containing "{filters.soc}"')
+        parts.append(f'organ-system class containing "{clean(filters.soc)}"')
     if filters.arm is not None:
-        parts.append(f"findings reporting {filters.arm}")
+        parts.append(f"findings reporting {clean(filters.arm)}")
     if sort is not SafetySort.soc:
         parts.append(f"sorted by {sort.value}")
     return "; ".join(parts)
@@ -471,7 +471,7 @@ def _pivot_term(row: PivotRow) -> Text:
 
 def _pivot_table(studies: Sequence[Study], header: bool) -> Table:
     table = Table(
-        box=box.SIMPLE_HEAD if header else None,
+        box=box.SIMPLE_HEAD,  # with or without its header, so that the columns line up
         show_header=header,
         padding=(0, 1, 0, 0),
         pad_edge=False,
@@ -486,9 +486,12 @@ def _pivot_table(studies: Sequence[Study], header: bool) -> Table:
     return table
 
 
-def _pivot_cells(row: PivotRow, studies: Sequence[Study], notes: _Footnotes) -> list[Text]:
+def _pivot_cells(result: SafetyPivot, row: PivotRow, notes: _Footnotes) -> list[Text]:
     cells = []
-    for study in studies:
+    for study in result.studies:
+        if study.id in result.lacking_arm:
+            cells.append(Text(f"no arm {clean(result.filters.arm or '')}", style="dim"))
+            continue
         entries = row.cells.get(study.id, ())
         cell = Text()
         for entry in entries:
@@ -531,7 +534,7 @@ def render_safety_pivot(result: SafetyPivot, console: Console) -> None:
         console.print(Rule(Text(title, style="bold"), align="left", characters="─"))
         table = _pivot_table(studies, header=False)
         for row in rows:
-            table.add_row(_pivot_term(row), *_pivot_cells(row, studies, notes))
+            table.add_row(_pivot_term(row), *_pivot_cells(result, row, notes))
         console.print(table)
     if not result.rows:
         console.print(Text("No findings match the filters.", style="dim"))
@@ -605,5 +608,5 @@ def pivot_json(result: SafetyPivot) -> list[dict[str, Any]]:
 
 def _entry_who(row: SafetyRow) -> str:
     source = next((f.source for f in row.figures if f.source), row.source)
-    parts = [clean(row.finding.population) if row.finding.population else None, source]
-    return "; ".join(p for p in parts if p)
+    population = clean(row.finding.population) if row.finding.population else None
+    return "; ".join(p for p in (population, _source_text(row.study, source)) if p)
