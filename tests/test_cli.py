@@ -15,7 +15,7 @@ from trialcli import __version__
 from trialcli.cli import app
 
 Write = Callable[..., Path]
-COMMANDS = ["list", "show", "validate"]
+COMMANDS = ["list", "show", "validate", "ae"]
 
 
 def test_version(runner: CliRunner) -> None:
@@ -99,7 +99,7 @@ def test_show_fixture_prints_figures_and_sources(
     assert "EXAMPLE  ·  phase 3  ·  completed" in out
     assert "rate ratio 0.50 (0.36–0.69), p<0.001 [1]" in out
     assert "✔ met" in out
-    assert "50/200 (25.0%) [1]" in out
+    assert "50/200 (25.0%, computed) [1]" in out  # the source printed no percentage
     assert "[1]  Synthetic source for tests (2020-01-02)" in out
     assert "It met 1 of its 1 primary endpoints" in " ".join(out.split())
 

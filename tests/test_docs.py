@@ -38,7 +38,7 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert test_command in ci
 
 
-@pytest.mark.parametrize("command", ["list", "show", "validate"])
+@pytest.mark.parametrize("command", ["list", "show", "validate", "ae"])
 def test_every_command_is_documented(command: str) -> None:
     assert f"`trialcli {command}" in README
 
@@ -66,3 +66,13 @@ def test_format_example_in_readme_validates(tmp_path: Path, runner: CliRunner) -
     path.write_text(example, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 0, result.stdout
+
+
+@pytest.mark.parametrize("marker", ["<!-- ae-output", "<!-- ae-pivot-output"])
+def test_ae_excerpts_in_readme_are_real(runner: CliRunner, marker: str) -> None:
+    block = README.split(marker, 1)[1].split("```\n", 1)[1].split("```", 1)[0]
+    command, *shown = block.splitlines()
+    args = command.removeprefix("$ trialcli ").split()
+    actual = {line.rstrip() for line in runner.invoke(app, args).stdout.splitlines()}
+    missing = [line for line in shown if line.strip() not in {"", "…"} and line not in actual]
+    assert not missing

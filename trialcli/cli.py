@@ -16,6 +16,7 @@ import typer
 
 from trialcli import __version__
 from trialcli.errors import ExitCode, StudyFileError, TrialcliError
+from trialcli.ops.keys import SafetySort
 from trialcli.render.tabular import OutputFormat
 from trialcli.render.text import clean
 
@@ -213,3 +214,97 @@ def validate(
         raise TrialcliError("validate supports --format table or json")
     if not all(e.ok for e in entries):
         raise typer.Exit(ExitCode.ERROR)
+
+
+@app.command("ae")
+@user_errors
+def adverse_events(
+    ctx: typer.Context,
+    studies: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="STUDY",
+            help="One study for its table, several for a pivot (ids or .yaml files).",
+        ),
+    ],
+    min_pct: Annotated[
+        float | None,
+        typer.Option("--min-pct", min=0, max=100, metavar="X", help="At least X% in any arm."),
+    ] = None,
+    excess: Annotated[
+        bool,
+        typer.Option(
+            "--excess",
+            help="More frequent than on the comparator (the label convention).",
+        ),
+    ] = False,
+    serious: Annotated[
+        bool, typer.Option("--serious", help="Only serious findings and those with a death.")
+    ] = False,
+    soc: Annotated[
+        str | None,
+        typer.Option("--soc", metavar="TEXT", help="Organ-system class containing TEXT."),
+    ] = None,
+    arm: Annotated[
+        str | None,
+        typer.Option("--arm", metavar="ID", help="Only findings reporting this arm or group."),
+    ] = None,
+    sort: Annotated[
+        SafetySort,
+        typer.Option("--sort", help="soc (grouped), incidence, difference or term."),
+    ] = SafetySort.soc,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Adverse events per arm, with differences from the comparator computed.
+
+    One study: a summary block (any adverse event, serious adverse events,
+    discontinuations, deaths), then findings by organ-system class, each arm as
+    n/N (x%) with its source, and the risk difference (Newcombe 95% CI) and risk
+    ratio vs the comparator. Several studies: terms as rows, studies as columns.
+    Filters combine. Also available as 'trialcli adverse-events'.
+
+    Example: trialcli ae care-ms-ii --min-pct 10 --excess
+    """
+    from trialcli.ops.safety import Filters, safety_pivot, safety_table
+    from trialcli.render import safety as render
+    from trialcli.render.console import make_console
+
+    catalog = _catalog(ctx)
+    loaded = [catalog.load(ref) for ref in dict.fromkeys(studies)]
+    filters = Filters(min_pct=min_pct, excess=excess, serious=serious, soc=soc, arm=arm)
+    if len(loaded) == 1:
+        table = safety_table(loaded[0], filters, sort)
+        columns = (
+            render.TABLE_MARKDOWN_COLUMNS
+            if output is OutputFormat.markdown
+            else render.TABLE_COLUMNS
+        )
+        _emit_rows(
+            output,
+            render.table_records(table, document=output is OutputFormat.markdown),
+            columns,
+            lambda: render.render_safety_table(table, make_console()),
+        )
+        return
+    pivot = safety_pivot(loaded, filters, sort)
+    for study_id in pivot.lacking_arm:
+        typer.echo(
+            f"Warning: {clean(study_id)} has no arm or pooled group '{clean(arm or '')}'; "
+            "its column is empty",
+            err=True,
+        )
+    if output is OutputFormat.json:
+        from trialcli.render.tabular import to_json
+
+        _write(to_json(render.pivot_json(pivot)))
+        return
+    _emit_rows(
+        output,
+        render.pivot_records(pivot),
+        render.pivot_columns(pivot),
+        lambda: render.render_safety_pivot(pivot, make_console()),
+    )
+
+
+# The long name, for people who do not know the abbreviation; hidden from the listing.
+app.command("adverse-events", hidden=True)(adverse_events)

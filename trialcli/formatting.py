@@ -5,6 +5,7 @@ from __future__ import annotations
 from trialcli.model import ArmResult, ArmSafety, Comparison, Written
 
 NOT_REPORTED = "not reported"
+COMPUTED = "computed"
 
 MEASURE_NAMES = {
     "rate-ratio": "rate ratio",
@@ -92,14 +93,43 @@ def p_text(p_value: str | None) -> str:
 
 
 def safety_text(value: ArmSafety) -> str:
-    """`100/596 (17%)`, `~16%`, `3 people`, or not reported."""
+    """`100/596 (17%)`, `587/596 (98.5%, computed)`, `~16%`, `3 people`, or not reported.
+
+    A percentage the source did not print is worked out from the counts and says so.
+    """
     approx = "~" if value.approximate else ""
     pct = f"{approx}{number(value.pct)}%" if value.pct is not None else None
-    if value.affected is not None and value.at_risk is not None:
-        shown = pct or f"{number(100 * value.affected / value.at_risk, 1)}%"
+    if value.affected is not None and value.at_risk:
+        shown = pct or f"{number(100 * value.affected / value.at_risk, 1)}%, {COMPUTED}"
         return f"{value.affected}/{value.at_risk} ({shown})"
+    if value.affected is not None and value.at_risk is not None:
+        return f"{value.affected}/{value.at_risk}"
     if value.affected is not None:
         return f"{value.affected} ({pct})" if pct else f"{value.affected} people"
     if pct is None and value.deaths is not None:
         return f"{value.deaths} death{'s' if value.deaths != 1 else ''}"
     return pct or NOT_REPORTED
+
+
+def signed(value: float, places: int) -> str:
+    """`+11.8`, `−0.4`, `0.0`: a difference always shows its direction."""
+    text = number(value, places)
+    if text == "0":  # number() drops the sign of a rounded −0.0, and with it the places
+        text = f"{0:.{places}f}"
+    return f"+{text}" if value > 0 and text.strip("0.") else text
+
+
+def points_text(value: float, ci: tuple[float, float] | None = None) -> str:
+    """A difference in percentage points: `+11.8 pp (7.0 to 15.7)`, one decimal."""
+    head = f"{signed(value, 1)} pp"
+    if ci is None:
+        return head
+    return f"{head} ({signed(ci[0], 1)} to {signed(ci[1], 1)})"
+
+
+def ratio_text(value: float, ci: tuple[float, float] | None = None) -> str:
+    """A computed ratio: `RR 3.39 (1.80–6.36)`, two decimals."""
+    return "RR " + with_interval(
+        Written(round(value, 2), 2),
+        (Written(round(ci[0], 2), 2), Written(round(ci[1], 2), 2)) if ci else None,
+    )

@@ -371,13 +371,16 @@ class ArmSafety(Sourced):
     note: ShortText | None = None
 
 
+SafetySummary = Literal["any-adverse-event", "serious-adverse-event", "discontinuation", "death"]
+
+
 class SafetyFinding(Sourced):
     term: ShortText
     soc: ShortText | None = Field(default=None, description="organ-system class")
     code: ShortText | None = Field(default=None, description="e.g. a MedDRA preferred-term code")
-    summary: (
-        Literal["any-adverse-event", "serious-adverse-event", "discontinuation", "death"] | None
-    ) = Field(default=None, description="marks the rows of the summary block")
+    summary: SafetySummary | None = Field(
+        default=None, description="marks the rows of the summary block"
+    )
     serious: bool | None = Field(default=None, description="true when only serious events count")
     arms: dict[Ref, ArmSafety] = Field(default_factory=dict)
     population: ShortText | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.rule import Rule
@@ -39,7 +41,7 @@ def render_study(study: Study, console: Console) -> None:
         ("Safety", _safety(study, marks)),
         ("Notes and milestones", _notes(study, marks)),
         ("In plain words", Text(clean(plain_summary(study)))),
-        ("Sources", _sources(study)),
+        ("Sources", sources_table(study)),
     ):
         if body is None:
             continue
@@ -354,11 +356,14 @@ def _dated(bullet: str, date: str | None, text: str) -> Text:
     return line
 
 
-def _sources(study: Study) -> RenderableType:
+def sources_table(study: Study, cited: Collection[str] | None = None) -> RenderableType:
+    """The numbered sources; only the `cited` ids when given, keeping their numbers."""
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
     table.add_column(justify="right", no_wrap=True)
     table.add_column(overflow="fold")
     for index, source in enumerate(study.sources, start=1):
+        if cited is not None and source.id not in cited:
+            continue
         text = Text(clean(source.citation))
         details = [source.publisher, source.date]
         if source.secondary:
