@@ -15,7 +15,7 @@ from trialcli import __version__
 from trialcli.cli import app
 
 Write = Callable[..., Path]
-COMMANDS = ["list", "show", "validate", "ae"]
+COMMANDS = ["list", "show", "validate", "ae", "diff", "compare"]
 
 
 def test_version(runner: CliRunner) -> None:

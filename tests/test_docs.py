@@ -38,7 +38,7 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert test_command in ci
 
 
-@pytest.mark.parametrize("command", ["list", "show", "validate", "ae"])
+@pytest.mark.parametrize("command", ["list", "show", "validate", "ae", "diff", "compare"])
 def test_every_command_is_documented(command: str) -> None:
     assert f"`trialcli {command}" in README
 
@@ -76,3 +76,29 @@ def test_ae_excerpts_in_readme_are_real(runner: CliRunner, marker: str) -> None:
     actual = {line.rstrip() for line in runner.invoke(app, args).stdout.splitlines()}
     missing = [line for line in shown if line.strip() not in {"", "…"} and line not in actual]
     assert not missing
+
+
+@pytest.mark.parametrize(
+    ("marker", "args"),
+    [
+        ("diff-output", ["diff", "care-ms-i", "care-ms-ii", "--changed-only"]),
+        (
+            "compare-output",
+            ["compare", "--drug", "alemtuzumab", "--endpoint", "annualized-relapse-rate"],
+        ),
+    ],
+)
+def test_diff_and_compare_excerpts_in_readme_are_real(
+    runner: CliRunner, marker: str, args: list[str]
+) -> None:
+    block = README.split(f"<!-- {marker}", 1)[1].split("```\n", 1)[1].split("```", 1)[0]
+    command, *shown = block.splitlines()
+    assert command == "$ trialcli " + " ".join(args)
+    actual = [line.rstrip() for line in runner.invoke(app, args).stdout.splitlines()]
+    excerpt = [line.rstrip() for line in shown if line.strip() != "…"]
+    assert excerpt, "the README block is empty"
+    missing = [line for line in excerpt if line not in actual]
+    assert not missing
+    # shown in the order the command prints them
+    positions = [actual.index(line) for line in excerpt if excerpt.count(line) == 1]
+    assert positions == sorted(positions)

@@ -21,7 +21,7 @@ from trialcli.render.tabular import OutputFormat
 from trialcli.render.text import clean
 
 if TYPE_CHECKING:
-    from trialcli.catalog import Catalog
+    from trialcli.catalog import Catalog, Entry
 
 app = typer.Typer(
     name="trialcli",
@@ -125,6 +125,13 @@ def list_studies(
     from trialcli.render.listing import COLUMNS, list_records, render_list
 
     entries = _catalog(ctx).entries()
+    _warn_skipped(entries)
+    rows = [list_row(e.study) for e in entries if e.ok and e.study is not None]
+    _emit_rows(output, list_records(rows), COLUMNS, lambda: render_list(rows, make_console()))
+
+
+def _warn_skipped(entries: list[Entry]) -> None:
+    """A broken file never hides the good ones: name it on stderr and go on."""
     for entry in entries:
         if not entry.ok:
             first = entry.problems[0] if entry.problems else None
@@ -133,8 +140,6 @@ def list_studies(
                 " (run 'trialcli validate' for details)",
                 err=True,
             )
-    rows = [list_row(e.study) for e in entries if e.ok and e.study is not None]
-    _emit_rows(output, list_records(rows), COLUMNS, lambda: render_list(rows, make_console()))
 
 
 def _emit_rows(
@@ -308,3 +313,137 @@ def adverse_events(
 
 # The long name, for people who do not know the abbreviation; hidden from the listing.
 app.command("adverse-events", hidden=True)(adverse_events)
+
+
+@app.command()
+@user_errors
+def diff(
+    ctx: typer.Context,
+    study_a: Annotated[str, typer.Argument(metavar="A", help="A study id or a .yaml file.")],
+    study_b: Annotated[str, typer.Argument(metavar="B", help="Another study, or another version.")],
+    changed_only: Annotated[
+        bool, typer.Option("--changed-only", help="Hide the rows that are the same.")
+    ] = False,
+    exit_code: Annotated[
+        bool,
+        typer.Option("--exit-code", help="Exit 1 when the studies differ (like git diff)."),
+    ] = False,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Two studies side by side, aligned by meaning: same, changed, only in A, only in B.
+
+    Arms are matched by role and drug, endpoints by their code, comparisons by measure,
+    safety findings by term. Works on two versions of one study file too.
+
+    Example: trialcli diff care-ms-i care-ms-ii --changed-only
+    """
+    from trialcli.ops.diff import diff_studies, side_labels
+
+    catalog = _catalog(ctx)
+    a, b = catalog.load(study_a), catalog.load(study_b)
+    result = diff_studies(a, b, *side_labels(a, b, study_a, study_b))
+    differs = not result.identical
+    if changed_only:
+        result = result.changed_only()
+    if output is OutputFormat.table:
+        from trialcli.render.console import make_console
+        from trialcli.render.diff import render_diff
+
+        render_diff(result, make_console())
+    elif output is OutputFormat.json:
+        from trialcli.render.diff import diff_json
+        from trialcli.render.tabular import to_json
+
+        _write(to_json(diff_json(result)))
+    else:
+        from trialcli.render.diff import diff_columns, diff_records
+
+        _emit_rows(output, diff_records(result), diff_columns(result), lambda: None)
+    if exit_code and differs:
+        raise typer.Exit(ExitCode.ERROR)
+
+
+@app.command()
+@user_errors
+def compare(
+    ctx: typer.Context,
+    endpoint: Annotated[
+        str,
+        typer.Option(
+            "--endpoint",
+            "-e",
+            metavar="CODE",
+            help="An endpoint code, e.g. annualized-relapse-rate (see the README).",
+        ),
+    ],
+    studies: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="STUDY", help="Study ids or .yaml files."),
+    ] = None,
+    drug: Annotated[
+        str | None,
+        typer.Option("--drug", metavar="NAME", help="Every catalog study with an arm on NAME."),
+    ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export", metavar="FILE", help="Also write the plot to FILE.svg or FILE.html."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let --export replace an existing file.")
+    ] = False,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """One endpoint across studies as a forest plot: one row per study, nothing pooled.
+
+    Ratios are drawn on a log scale, differences on a linear one; each measure has its
+    own panel. A relative reduction is converted to a ratio (and marked) only for a
+    study that reports no ratio.
+
+    Example: trialcli compare --drug alemtuzumab -e annualized-relapse-rate
+    """
+    from trialcli.ops.compare import compare_studies, endpoint_codes, uses_drug
+
+    if not studies and drug is None:
+        raise TrialcliError("name the studies to compare, or give --drug NAME")
+    if export is not None and output is not OutputFormat.table:
+        raise TrialcliError("--export writes the plot; use it with --format table")
+    catalog = _catalog(ctx)
+    chosen = [catalog.load(ref) for ref in studies or []]
+    if drug is not None:
+        entries = catalog.entries()
+        _warn_skipped(entries)
+        on_drug = [e.study for e in entries if e.ok and e.study and uses_drug(e.study, drug)]
+        if not on_drug:
+            raise TrialcliError(f"no study in the catalog has an arm on '{drug}'")
+        known = {s.id for s in chosen}
+        chosen += [s for s in on_drug if s.id not in known]
+        # Oldest first, as forest plots of a drug's trials are usually read.
+        chosen.sort(key=lambda s: (s.start_date or "9999", s.id))
+    if not any(e.code == endpoint for s in chosen for e in s.endpoints):
+        codes = ", ".join(endpoint_codes(chosen)) or "none"
+        raise TrialcliError(
+            f"no endpoint with code '{endpoint}' in these studies; their codes: {codes}"
+        )
+    plot = compare_studies(chosen, endpoint)
+    if output is OutputFormat.table:
+        from trialcli.render.console import check_export, make_console, save_recording
+        from trialcli.render.forest import render_forest
+
+        if export is not None:
+            check_export(export, force=force)
+        console = make_console(record=export is not None)
+        render_forest(plot, console)
+        if export is not None:
+            save_recording(console, export, force=force, title=f"trialcli compare {endpoint}")
+            typer.echo(f"Wrote {clean(str(export))}", err=True)
+        return
+    from trialcli.render.forest import COLUMNS, forest_json, forest_records
+
+    if output is OutputFormat.json:
+        from trialcli.render.tabular import to_json
+
+        _write(to_json(forest_json(plot)))
+    else:
+        _emit_rows(output, forest_records(plot), COLUMNS, lambda: None)

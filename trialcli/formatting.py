@@ -50,6 +50,19 @@ def with_interval(value: float | None, ci: tuple[float, float] | None, suffix: s
     return f"{head} ({lower} to {upper})" if "−" in lower + upper else f"{head} ({lower}–{upper})"
 
 
+def range_text(low: float | None, high: float | None, unit: str) -> str:
+    """`18–50 years`, `≥18 years`, `≤3.0`; `any` when neither limit is set."""
+    if low is not None and high is not None:
+        text = f"{number(low)}–{number(high)}"
+    elif low is not None:
+        text = f"≥{number(low)}"
+    elif high is not None:
+        text = f"≤{number(high)}"
+    else:
+        text = "any"
+    return f"{text} {unit}".strip()
+
+
 def result_text(result: ArmResult) -> str:
     """One arm's result: `0.26 (0.21–0.33)`, `104/202 (51.5%)`, `~16%`."""
     unit = result.unit or ""
@@ -70,7 +83,11 @@ def result_text(result: ArmResult) -> str:
 
 def effect_text(comparison: Comparison) -> str:
     """`rate ratio 0.51 (0.39–0.65)`, `relative reduction 49%`."""
-    name = MEASURE_NAMES[comparison.measure]
+    return f"{MEASURE_NAMES[comparison.measure]} {effect_value(comparison)}"
+
+
+def effect_value(comparison: Comparison) -> str:
+    """The effect without its measure's name: `0.51 (0.39–0.65)`, `~49%`."""
     if comparison.measure == "relative-reduction":
         value = with_interval(comparison.estimate, comparison.ci, "%")
     else:
@@ -81,7 +98,7 @@ def effect_text(comparison: Comparison) -> str:
     if comparison.ci is not None and level != 95:
         value += f" [{number(level)}% CI]"
     approx = "~" if comparison.approximate else ""
-    return f"{name} {approx}{value}"
+    return f"{approx}{value}"
 
 
 def p_text(p_value: str | None) -> str:

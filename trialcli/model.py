@@ -466,6 +466,20 @@ class Study(Strict):
     def source(self, source_id: str | None) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
 
+    def cited_source(self, *records: Sourced | None) -> str | None:
+        """A figure's source id: its own, else the nearest enclosing record's, else the default."""
+        for record in records:
+            if record is not None and record.source is not None:
+                return record.source
+        return self.default_source
+
+    def source_number(self, source_id: str) -> int | None:
+        """Where a source stands in `sources`, counting from 1: the `[n]` of `show`."""
+        for number, source in enumerate(self.sources, start=1):
+            if source.id == source_id:
+                return number
+        return None
+
     @property
     def drugs(self) -> list[str]:
         seen: dict[str, None] = {}

@@ -107,12 +107,23 @@ def number_needed(difference: Estimate) -> NumberNeeded | None:
 
 
 def relative_reduction_from_ratio(ratio: float) -> float:
-    """A ratio as a relative reduction in percent: 0.51 -> 49."""
-    return (1 - ratio) * 100
+    """The relative reduction, in percent, that a ratio stands for: 0.51 is a 49% reduction.
+
+    A ratio above 1 gives a negative reduction: an increase.
+    """
+    if not math.isfinite(ratio) or ratio < 0:
+        raise ValueError(f"a ratio cannot be negative, got {ratio!r}")
+    return 100 * (1 - ratio)
 
 
 def ratio_from_relative_reduction(percent: float) -> float:
-    """A relative reduction in percent as a ratio: 49 -> 0.51."""
+    """The ratio a relative reduction stands for: a 49% reduction is a ratio of 0.51.
+
+    `percent` is in percent (49, not 0.49). A reduction of 100% is a ratio of 0; a negative
+    reduction (an increase, as the upper end of an interval may be) is a ratio above 1.
+    """
+    if not math.isfinite(percent) or percent > 100:
+        raise ValueError(f"a relative reduction cannot be more than 100 percent, got {percent!r}")
     return 1 - percent / 100
 
 

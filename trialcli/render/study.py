@@ -13,8 +13,8 @@ from rich.text import Text
 from trialcli.formatting import (
     NOT_REPORTED,
     effect_text,
-    number,
     p_text,
+    range_text,
     result_text,
     safety_text,
 )
@@ -54,16 +54,13 @@ class _SourceMarks:
     """`[n]` after a figure: its own source, else the enclosing one, else the default."""
 
     def __init__(self, study: Study) -> None:
-        self._numbers = {s.id: i for i, s in enumerate(study.sources, start=1)}
-        self._default = study.default_source
+        self._study = study
 
     def __call__(self, *records: Sourced | None) -> str:
-        for record in records:
-            if record is not None and record.source is not None:
-                return f" [{self._numbers.get(record.source, '?')}]"
-        if self._default is not None:
-            return f" [{self._numbers.get(self._default, '?')}]"
-        return ""
+        source = self._study.cited_source(*records)
+        if source is None:
+            return ""
+        return f" [{self._study.source_number(source) or '?'}]"
 
 
 def _text(value: str | None, style: str = "") -> Text:
@@ -95,16 +92,11 @@ def _header(study: Study, marks: _SourceMarks) -> RenderableType:
     lines.append(Text("Sponsor: " + clean(sponsor)))
     if study.start_date or study.completion_date:
         dates = f"{study.start_date or '?'} to {study.completion_date or '?'}"
-        source = f" [{_number(study, study.dates_source)}]" if study.dates_source else ""
+        source = (
+            f" [{study.source_number(study.dates_source) or '?'}]" if study.dates_source else ""
+        )
         lines.append(Text(f"Dates: {dates}{source}"))
     return Group(*lines)
-
-
-def _number(study: Study, source_id: str) -> int | str:
-    for index, source in enumerate(study.sources, start=1):
-        if source.id == source_id:
-            return index
-    return "?"
 
 
 def _key_value_table() -> Table:
@@ -138,9 +130,9 @@ def _population(study: Study, marks: _SourceMarks) -> RenderableType:
     if eligibility is not None:
         parts = []
         if eligibility.age is not None:
-            parts.append("age " + _range(eligibility.age.min, eligibility.age.max, "years"))
+            parts.append("age " + range_text(eligibility.age.min, eligibility.age.max, "years"))
         if eligibility.edss is not None:
-            parts.append("EDSS " + _range(eligibility.edss.min, eligibility.edss.max, ""))
+            parts.append("EDSS " + range_text(eligibility.edss.min, eligibility.edss.max, ""))
         if eligibility.disease_duration:
             parts.append("disease duration " + eligibility.disease_duration)
         if eligibility.prior_treatment:
@@ -177,18 +169,6 @@ def _population(study: Study, marks: _SourceMarks) -> RenderableType:
     if design.note:
         table.add_row("Design note", _text(design.note))
     return table
-
-
-def _range(low: float | None, high: float | None, unit: str) -> str:
-    if low is not None and high is not None:
-        text = f"{number(low)}–{number(high)}"
-    elif low is not None:
-        text = f"≥{number(low)}"
-    elif high is not None:
-        text = f"≤{number(high)}"
-    else:
-        text = "any"
-    return f"{text} {unit}".strip()
 
 
 def _regimen(arm: Arm) -> str:

@@ -1,0 +1,294 @@
+"""`trialcli diff`: aligned rows side by side, and the same rows as JSON, CSV or Markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from trialcli.formatting import NOT_REPORTED
+from trialcli.ops.diff import Change, Cited, DiffGroup, DiffRow, Side, Status, StudyDiff
+from trialcli.ops.sources import SourceRef
+from trialcli.render.study import VERDICT_MARKS
+from trialcli.render.text import clean
+
+# A symbol for every state, so colour is never the only signal.
+MARKS: dict[Status, tuple[str, str, str]] = {
+    "same": ("=", "dim", "same"),
+    "changed": ("≠", "bold yellow", "changed"),
+    "only-a": ("−", "bold red", "only in A"),
+    "only-b": ("+", "bold green", "only in B"),
+}
+
+
+def render_diff(diff: StudyDiff, console: Console) -> None:
+    if diff.identical:
+        same = diff.counts["same"] + diff.hidden_same
+        console.print(
+            Text(
+                f"No differences: {clean(diff.a_label)} and {clean(diff.b_label)} "
+                f"agree on all {same} rows compared.",
+                style="bold",
+            )
+        )
+        return
+    widths = _widths(console.width)
+    console.print(_legend(diff))
+    console.print(_table(widths, header=(clean(diff.a_label), clean(diff.b_label))))
+    for section in diff.sections:
+        console.print(Rule(Text(section.title, style="bold"), align="left", characters="─"))
+        for group in section.groups:
+            if group.title:
+                console.print(_heading(group))
+            table = _table(widths)
+            for row in group.rows:
+                table.add_row(*_cells(row, group))
+            console.print(table)
+    for label, side in ((diff.a_label, "a"), (diff.b_label, "b")):
+        sources = _cited(diff, side)
+        if sources:
+            console.print()
+            console.print(
+                Text(f"Sources of {clean(label)}, numbered as 'trialcli show' numbers them:")
+            )
+            console.print(_source_table(sources))
+    console.print()
+    console.print(_summary(diff))
+
+
+def _widths(width: int) -> tuple[int, int, int]:
+    field = max(12, min(24, width // 5))
+    # mark (1) and three one-space gaps between four columns
+    rest = width - field - 4 - 1
+    return field, rest // 2, rest - rest // 2
+
+
+def _table(widths: tuple[int, int, int], header: tuple[str, str] | None = None) -> Table:
+    field, a, b = widths
+    table = Table(
+        box=None,
+        show_header=header is not None,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+        header_style="bold underline",
+    )
+    table.add_column("", width=1, no_wrap=True)
+    table.add_column("Field", width=field, overflow="fold")
+    table.add_column(f"A: {header[0]}" if header else "A", width=a, overflow="fold")
+    table.add_column(f"B: {header[1]}" if header else "B", width=b, overflow="fold")
+    return table
+
+
+def _legend(diff: StudyDiff) -> Text:
+    legend = Text()
+    for status, (symbol, style, _) in MARKS.items():
+        label = {
+            "same": "same",
+            "changed": "changed",
+            "only-a": f"only in {clean(diff.a_label)}",
+            "only-b": f"only in {clean(diff.b_label)}",
+        }[status]
+        if legend:
+            legend.append("  ")
+        legend.append(symbol, style=style)
+        legend.append(f" {label}")
+    legend.append(
+        "\n[n]: a source as 'trialcli show' numbers it. x → y (±d): computed by trialcli.",
+        style="dim",
+    )
+    return legend
+
+
+def _mark(status: Status) -> Text:
+    symbol, style, _ = MARKS[status]
+    return Text(symbol, style=style)
+
+
+def _heading(group: DiffGroup) -> Text:
+    heading = Text()
+    heading.append_text(_mark(group.status))
+    heading.append(" " + clean(group.title), style="bold")
+    if group.code:
+        heading.append(f"  {clean(group.code)}", style="dim")
+    return heading
+
+
+def _cells(row: DiffRow, group: DiffGroup) -> tuple[Text, Text, Text, Text]:
+    name = Text(clean(row.field), style="dim" if row.status == "same" else "")
+    if row.field == "Verdict":
+        name.stylize("bold")
+    a = _side(row.a, present=group.status != "only-b" or not group.title, colour="red")
+    b = _side(row.b, present=group.status != "only-a" or not group.title, colour="green")
+    if row.change is not None:
+        b.append("\n" + row.change.text, style="bold")
+    return _mark(row.status), name, a, b
+
+
+def _side(side: Side | None, *, present: bool, colour: str) -> Text:
+    """A cell: words the other study lacks are underlined, so colour is not needed."""
+    if side is None:
+        # A field the study leaves out is "not reported"; an arm it lacks is left blank.
+        return Text(NOT_REPORTED if present else "", style="dim")
+    text = Text()
+    for index, line in enumerate(side.lines):
+        if index:
+            text.append("\n")
+        _line(text, line, colour)
+    return text
+
+
+def _line(text: Text, line: Cited, colour: str) -> None:
+    if line.verdict is not None:
+        label, style = VERDICT_MARKS[line.verdict]
+        text.append(label, style=style)
+    elif line.words:
+        for segment in line.words:
+            # clean() trims; keep the space that separates this run from the next
+            shown = clean(segment.text) + (" " if segment.text[-1:].isspace() else "")
+            text.append(shown, style=f"bold underline {colour}" if segment.changed else "")
+    else:
+        text.append(clean(line.text))
+    if line.source is not None:
+        text.append(f" {line.source.mark}", style="dim")
+    if line.detail:
+        text.append(f" ({clean(line.detail)})", style="dim")
+
+
+def _cited(diff: StudyDiff, side: str) -> list[SourceRef]:
+    found: dict[str, SourceRef] = {}
+    for _, _, row in diff.rows():
+        shown = row.a if side == "a" else row.b
+        for line in shown.lines if shown else ():
+            if line.source is not None:
+                found.setdefault(line.source.id, line.source)
+    return sorted(found.values(), key=lambda s: s.number or 0)
+
+
+def _source_table(sources: list[SourceRef]) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(overflow="fold")
+    for source in sources:
+        table.add_row(source.mark, Text(clean(source.citation)))
+    return table
+
+
+def _summary(diff: StudyDiff) -> Text:
+    counts = diff.counts
+    parts = [
+        f"{counts['same'] + diff.hidden_same} same" + (" (hidden)" if diff.hidden_same else ""),
+        f"{counts['changed']} changed",
+        f"{counts['only-a']} only in {clean(diff.a_label)}",
+        f"{counts['only-b']} only in {clean(diff.b_label)}",
+    ]
+    return Text(" · ".join(parts), style="bold")
+
+
+# --- for programs ---------------------------------------------------------------------
+
+
+def _side_json(side: Side | None) -> dict[str, Any] | None:
+    if side is None:
+        return None
+    return {
+        "text": side.printed,
+        "values": [
+            {
+                "text": line.text,
+                "source": (
+                    {
+                        "id": line.source.id,
+                        "number": line.source.number,
+                        "citation": line.source.citation,
+                    }
+                    if line.source
+                    else None
+                ),
+                "detail": line.detail,
+                "verdict": line.verdict,
+            }
+            for line in side.lines
+        ],
+        "number": side.number,
+        "unit": side.unit,
+    }
+
+
+def _change_json(change: Change | None) -> dict[str, Any] | None:
+    if change is None:
+        return None
+    return {
+        "from": change.before,
+        "to": change.after,
+        "delta": change.delta,
+        "unit": change.unit,
+        "text": change.text,
+        "computed": True,
+    }
+
+
+def diff_json(diff: StudyDiff) -> dict[str, Any]:
+    counts = diff.counts
+    return {
+        "a": {"id": diff.a_id, "label": diff.a_label},
+        "b": {"id": diff.b_id, "label": diff.b_label},
+        "identical": diff.identical,
+        "counts": {
+            "same": counts["same"] + diff.hidden_same,
+            "changed": counts["changed"],
+            "only_a": counts["only-a"],
+            "only_b": counts["only-b"],
+        },
+        "same_rows_hidden": diff.hidden_same > 0,
+        "rows": [
+            {
+                "section": section.title,
+                "group": group.title or None,
+                "code": group.code,
+                "field": row.field,
+                "status": row.status,
+                "a": _side_json(row.a),
+                "b": _side_json(row.b),
+                "change": _change_json(row.change),
+            }
+            for section, group, row in diff.rows()
+        ],
+    }
+
+
+def diff_columns(diff: StudyDiff) -> tuple[str, ...]:
+    return (
+        "status",
+        "section",
+        "group",
+        "field",
+        f"A: {diff.a_label}",
+        f"B: {diff.b_label}",
+        "change",
+    )
+
+
+def diff_records(diff: StudyDiff) -> list[dict[str, Any]]:
+    """Flat rows for CSV and Markdown: each side as printed, with its [n] marks."""
+    _, _, _, _, a_column, b_column, _ = diff_columns(diff)
+    records = []
+    for section, group, row in diff.rows():
+        # An arm or endpoint the study lacks is blank; a field it leaves out is not reported.
+        a_blank = "" if group.title and group.status == "only-b" else None
+        b_blank = "" if group.title and group.status == "only-a" else None
+        records.append(
+            {
+                "status": f"{MARKS[row.status][0]} {MARKS[row.status][2]}",
+                "section": section.title,
+                "group": group.title,
+                "field": row.field,
+                a_column: row.a.printed if row.a else a_blank,
+                b_column: row.b.printed if row.b else b_blank,
+                "change": row.change.text if row.change else "",
+            }
+        )
+    return records

@@ -1,0 +1,310 @@
+"""`trialcli compare`: a forest plot drawn with characters, and its rows as data.
+
+One row per study and measure: the estimate as a point, its confidence interval as a line,
+the line of no effect down each panel, and the numbers in a column beside it.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from trialcli.formatting import MEASURE_NAMES, NOT_REPORTED, number, p_text
+from trialcli.ops.compare import ForestPlot, ForestRow, NotDrawn, Panel, Scale
+from trialcli.render.text import clean
+
+MEASURED = "■"
+CONVERTED = "○"  # an open mark: trialcli computed this ratio
+NO_EFFECT = "│"
+NO_POOLING = (
+    "Each row is one study's own estimate. Nothing is pooled: trialcli does no "
+    "meta-analysis, and different measures are never combined."
+)
+COLUMNS = (
+    "study",
+    "acronym",
+    "endpoint",
+    "measure",
+    "groups",
+    "population",
+    "n_experimental",
+    "n_comparator",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "ci_level",
+    "p_value",
+    "text",
+    "converted_from_relative_reduction",
+    "drawn",
+    "reason",
+    "source",
+)
+
+
+def position(value: float, low: float, high: float, scale: Scale, width: int) -> int:
+    """The character column of `value` on an axis `width` wide, clamped to its ends."""
+    if scale == "log":
+        if value <= 0:
+            return 0
+        start, end, point = math.log(low), math.log(high), math.log(value)
+    else:
+        start, end, point = low, high, value
+    fraction = (point - start) / (end - start)
+    return min(width - 1, max(0, round(fraction * (width - 1))))
+
+
+def plot_line(row: ForestRow, panel: Panel, width: int) -> str:
+    """`   ─■──┼─   `: the interval, the estimate and the line of no effect."""
+    cells = [" "] * width
+
+    def at(value: float) -> int:
+        return position(value, panel.low, panel.high, panel.scale, width)
+
+    zero = at(panel.no_effect)
+    cells[zero] = NO_EFFECT
+    if row.ci is not None:
+        lower, upper = row.ci
+        for column in range(at(lower), at(upper) + 1):
+            cells[column] = "┼" if column == zero else "─"
+        # An interval running off the axis ends in an arrow, not at the edge.
+        if lower < panel.low or (panel.scale == "log" and lower <= 0):
+            cells[0] = "◀"
+        if upper > panel.high:
+            cells[-1] = "▶"
+    cells[at(row.estimate)] = CONVERTED if row.converted_from is not None else MEASURED
+    return "".join(cells)
+
+
+def axis_lines(panel: Panel, width: int) -> tuple[str, str]:
+    """The axis with a tick under each label that fits, and the labels below it."""
+    ticks = sorted(panel.ticks, key=lambda t: t != panel.no_effect)  # no effect first
+    rule = ["─"] * width
+    labels = [" "] * width
+    taken: list[tuple[int, int]] = []
+    for tick in ticks:
+        label = number(tick)
+        column = position(tick, panel.low, panel.high, panel.scale, width)
+        start = min(max(0, column - len(label) // 2), width - len(label))
+        span = (start - 1, start + len(label))  # keep a space between labels
+        if any(span[0] < end and begin < span[1] for begin, end in taken):
+            continue
+        taken.append(span)
+        rule[column] = "┴"
+        labels[start : start + len(label)] = label
+    return "".join(rule), "".join(labels)
+
+
+def panel_title(panel: Panel) -> str:
+    name = MEASURE_NAMES[panel.measure]
+    if panel.scale == "log":
+        return f"{name.capitalize()} (experimental ÷ comparator), log scale"
+    unit = f", {panel.unit}" if panel.unit else ""
+    return f"{name.capitalize()} (experimental − comparator){unit}"
+
+
+def render_forest(plot: ForestPlot, console: Console) -> None:
+    console.print(Text(f"Endpoint: {clean(plot.code)}", style="bold"))
+    if not plot.panels:
+        console.print(Text("No study reports an estimate to draw for this endpoint."))
+    widths = _widths(plot, console.width)
+    for panel in plot.panels:
+        console.print()
+        console.print(Text(panel_title(panel), style="bold underline"))
+        console.print(_panel_table(panel, widths))
+    console.print()
+    console.print(_legend(plot))
+    console.print(Text(NO_POOLING, style="bold"))
+    if plot.without_endpoint:
+        names = ", ".join(clean(n) for n in plot.without_endpoint)
+        console.print(Text(f"No endpoint {clean(plot.code)} in: {names}.", style="dim"))
+    if plot.not_drawn:
+        console.print()
+        console.print(Text("Reported but not drawn:", style="bold"))
+        for item in plot.not_drawn:
+            console.print(_not_drawn(item))
+    if plot.rows:
+        console.print()
+        console.print(Text("Sources of the rows drawn:", style="bold"))
+        for row in plot.rows:
+            line = Text(f"{clean(row.acronym)}, {MEASURE_NAMES[row.measure]} {row.text}: ")
+            line.append(clean(row.source.citation) if row.source else NOT_REPORTED, style="dim")
+            console.print(line)
+
+
+def _widths(plot: ForestPlot, width: int) -> tuple[int, int, int, int]:
+    """Study, n, plot and estimate columns; the plot takes what the others leave."""
+    study = max(18, min(36, width * 3 // 10))
+    n = max([6, *(len(_n_text(r)) for r in plot.rows)])
+    estimate = max([16, *(len(r.text) for r in plot.rows)])
+    plot_width = max(11, width - study - n - estimate - 3)
+    return study, n, plot_width, estimate
+
+
+def _n_text(row: ForestRow) -> str:
+    def size(value: int | None) -> str:
+        return f"{value:,}" if value is not None else NOT_REPORTED
+
+    return f"{size(row.n_experimental)} vs {size(row.n_comparator)}"
+
+
+def _estimate_lines(row: ForestRow, width: int) -> list[tuple[str, str]]:
+    lines = [(row.text, "bold")]
+    notes = []
+    if row.ci is None:
+        notes.append("no CI reported")
+    if row.converted_from is not None:
+        notes.append(f"converted from a {number(row.converted_from)}% reduction")
+    p = p_text(row.p_value)
+    if p:
+        notes.append(p)
+    for note in notes:
+        lines += [(part, "dim") for part in textwrap.wrap(note, width)]
+    return lines
+
+
+def _panel_table(panel: Panel, widths: tuple[int, int, int, int]) -> Table:
+    study_width, n_width, plot_width, estimate_width = widths
+    table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold")
+    table.add_column("Study", width=study_width, no_wrap=True)
+    table.add_column("n", width=n_width, no_wrap=True, justify="right")
+    table.add_column("", width=plot_width, no_wrap=True)
+    table.add_column("Estimate (CI)", width=estimate_width, no_wrap=True)
+    blank = position(panel.no_effect, panel.low, panel.high, panel.scale, plot_width)
+    spacer = " " * blank + NO_EFFECT + " " * (plot_width - blank - 1)
+    for row in panel.rows:
+        study = [(clean(row.acronym), "bold")]
+        study += [(part, "dim") for part in textwrap.wrap(clean(row.groups), study_width)]
+        n = [(_n_text(row), "")]
+        estimate = _estimate_lines(row, estimate_width)
+        height = max(len(study), len(n), len(estimate))
+        plot = [(plot_line(row, panel, plot_width), "")] + [(spacer, "")] * (height - 1)
+        table.add_row(*(_cell(lines, height) for lines in (study, n, plot, estimate)))
+    rule, labels = axis_lines(panel, plot_width)
+    table.add_row(Text(""), Text(""), Text(f"{rule}\n{labels}"), Text(""))
+    return table
+
+
+def _cell(lines: list[tuple[str, str]], height: int) -> Text:
+    text = Text()
+    for index in range(height):
+        if index:
+            text.append("\n")
+        if index < len(lines):
+            content, style = lines[index]
+            text.append(content, style=style)
+    return text
+
+
+def _legend(plot: ForestPlot) -> Text:
+    """Only the marks that are on the plot."""
+    rows = plot.rows
+    parts = []
+    if any(r.converted_from is None for r in rows):
+        parts.append(f"{MEASURED} estimate as reported")
+    if any(r.converted_from is not None for r in rows):
+        parts.append(f"{CONVERTED} ratio computed by trialcli from a relative reduction")
+    if any(r.ci is not None for r in rows):
+        parts.append("─ confidence interval")
+    parts.append(f"{NO_EFFECT} no effect")
+    legend = Text("   ".join(parts))
+    legend.append("\nn: people as analysed (else as randomized), experimental vs comparator")
+    return legend
+
+
+def _not_drawn(item: NotDrawn) -> Text:
+    line = Text("• ")
+    line.append(f"{clean(item.acronym)}: ", style="bold")
+    line.append(clean(item.what))
+    if item.source is not None:
+        line.append(f" {item.source.mark}", style="dim")
+    line.append(f" ({clean(item.groups)}) — {clean(item.reason)}", style="dim")
+    return line
+
+
+# --- for programs ---------------------------------------------------------------------
+
+
+def forest_records(plot: ForestPlot) -> list[dict[str, Any]]:
+    """Drawn rows, then the reported comparisons that are not drawn and why.
+
+    Not reported is None; not applicable (no reason for a drawn row) is "".
+    """
+    records: list[dict[str, Any]] = []
+    for row in plot.rows:
+        records.append(
+            {
+                "study": row.study_id,
+                "acronym": row.acronym,
+                "endpoint": row.endpoint,
+                "measure": row.measure,
+                "groups": row.groups,
+                "population": row.population,
+                "n_experimental": row.n_experimental,
+                "n_comparator": row.n_comparator,
+                "estimate": row.estimate,
+                "ci_lower": row.ci[0] if row.ci else None,
+                "ci_upper": row.ci[1] if row.ci else None,
+                "ci_level": row.ci_level,
+                "p_value": row.p_value,
+                "text": row.text,
+                "converted_from_relative_reduction": (
+                    row.converted_from if row.converted_from is not None else ""
+                ),
+                "drawn": True,
+                "reason": "",
+                "source": row.source.citation if row.source else None,
+            }
+        )
+    for item in plot.not_drawn:
+        records.append(
+            {
+                "study": item.study_id,
+                "acronym": item.acronym,
+                "endpoint": item.endpoint,
+                "measure": item.measure,
+                "groups": item.groups,
+                "population": item.population,
+                "n_experimental": item.n_experimental,
+                "n_comparator": item.n_comparator,
+                "estimate": item.estimate,
+                "ci_lower": item.ci[0] if item.ci else None,
+                "ci_upper": item.ci[1] if item.ci else None,
+                "ci_level": item.ci_level,
+                "p_value": item.p_value,
+                "text": item.what,
+                "converted_from_relative_reduction": "",
+                "drawn": False,
+                "reason": item.reason,
+                "source": item.source.citation if item.source else None,
+            }
+        )
+    return records
+
+
+def forest_json(plot: ForestPlot) -> dict[str, Any]:
+    return {
+        "endpoint": plot.code,
+        "pooled_estimate": None,
+        "note": NO_POOLING,
+        "panels": [
+            {
+                "measure": panel.measure,
+                "unit": panel.unit,
+                "scale": panel.scale,
+                "axis": {"low": panel.low, "high": panel.high, "no_effect": panel.no_effect},
+                "studies": [row.study_id for row in panel.rows],
+            }
+            for panel in plot.panels
+        ],
+        "rows": [
+            {key: None if value == "" else value for key, value in record.items()}
+            for record in forest_records(plot)
+        ],
+        "studies_without_endpoint": list(plot.without_endpoint),
+    }
