@@ -120,3 +120,10 @@ def test_no_from_memory_figures_shipped() -> None:
     relapse = next(e for e in care_ms_ii.endpoints if e.code == "relapse-proportion")
     assert relapse.results["ifn"].value is None  # the printed "53%" is wrong: 104/202 = 51.5%
     assert relapse.results["ifn"].n == 104 and relapse.results["ifn"].N == 202
+
+
+@pytest.mark.usefixtures("wide")
+def test_eligibility_and_baseline_items_each_get_a_line(runner: CliRunner) -> None:
+    lines = [line.strip() for line in show(runner, "care-ms-i").splitlines()]
+    assert "≥2 relapses in the prior 24 months, ≥1 in the prior 12 months [8]" in lines
+    assert "IFN / alemtuzumab: EDSS 2.0 / 2.0 [8]" in lines

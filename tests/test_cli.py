@@ -15,7 +15,7 @@ from trialcli import __version__
 from trialcli.cli import app
 
 Write = Callable[..., Path]
-COMMANDS = ["list", "show", "validate", "ae", "diff", "compare"]
+COMMANDS = ["list", "show", "validate", "ae", "diff", "compare", "schema", "new", "import"]
 
 
 def test_version(runner: CliRunner) -> None:

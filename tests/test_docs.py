@@ -38,7 +38,9 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert test_command in ci
 
 
-@pytest.mark.parametrize("command", ["list", "show", "validate", "ae", "diff", "compare"])
+@pytest.mark.parametrize(
+    "command", ["list", "show", "validate", "ae", "diff", "compare", "schema", "new", "import"]
+)
 def test_every_command_is_documented(command: str) -> None:
     assert f"`trialcli {command}" in README
 
@@ -102,3 +104,37 @@ def test_diff_and_compare_excerpts_in_readme_are_real(
     # shown in the order the command prints them
     positions = [actual.index(line) for line in excerpt if excerpt.count(line) == 1]
     assert positions == sorted(positions)
+
+
+def test_import_excerpt_in_readme_is_real(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    section = README.split("### `trialcli import`", 1)[1].split("\n### ", 1)[0]
+    transcript, excerpt = (b for b in re.findall(r"```\n(.*?)```", section, flags=re.S)[:2])
+    monkeypatch.chdir(tmp_path)
+    record = ROOT / "tests" / "fixtures" / "ctgov" / "NCT02422186.json"
+    result = runner.invoke(app, ["import", str(record), "-o", "nct02422186.yaml"])
+    assert result.exit_code == 0, result.stderr
+    lines = transcript.splitlines()
+    assert lines[1] == result.stderr.rstrip("\n")
+    head = (tmp_path / "nct02422186.yaml").read_text(encoding="utf-8").splitlines()[:5]
+    assert lines[3:] == head
+    shown = {
+        line.rstrip()
+        for line in runner.invoke(app, ["show", "nct02422186.yaml"]).stdout.splitlines()
+    }
+    missing = [line.rstrip() for line in excerpt.splitlines() if line.rstrip() not in shown]
+    assert not missing
+
+
+def test_new_transcript_in_readme_is_real(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    section = README.split("### `trialcli new`", 1)[1].split("\n### ", 1)[0]
+    transcript = re.findall(r"```\n(.*?)```", section, flags=re.S)[0].splitlines()
+    monkeypatch.chdir(tmp_path)
+    created = runner.invoke(app, ["new", "my-trial"])
+    assert transcript[1] == created.stderr.rstrip("\n")
+    checked = runner.invoke(app, ["validate", "my-trial.yaml"]).stdout.splitlines()
+    assert transcript[3:5] == checked[:2]
+    assert transcript[-1] == checked[-1]

@@ -252,3 +252,15 @@ def test_all_problems_in_a_file_are_reported(write: Write, minimal_text: str) ->
     found = problems_of(write(text))
     assert [p.field for p in found] == ["phase", "status", "arms[0].role"]
     assert [p.line for p in found] == [5, 6, 15]
+
+
+def test_written_numbers_survive_copying(write: Write, minimal_text: str) -> None:
+    import copy
+    import pickle
+
+    study = load_study(write(minimal_text.replace("ci: [0.15, 0.27]", "ci: [0.15, 0.20]")))
+    upper = study.endpoints[0].results["drug"].ci
+    assert upper is not None
+    for copied in (copy.deepcopy(upper[1]), pickle.loads(pickle.dumps(upper[1]))):
+        assert copied == 0.2
+        assert copied.places == 2  # type: ignore[attr-defined]

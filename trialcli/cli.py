@@ -16,6 +16,7 @@ import typer
 
 from trialcli import __version__
 from trialcli.errors import ExitCode, StudyFileError, TrialcliError
+from trialcli.formatting import NOT_REPORTED
 from trialcli.ops.keys import SafetySort
 from trialcli.render.tabular import OutputFormat
 from trialcli.render.text import clean
@@ -147,6 +148,7 @@ def _emit_rows(
     records: list[dict[str, object]],
     columns: tuple[str, ...],
     table: Callable[[], None],
+    missing: str = NOT_REPORTED,
 ) -> None:
     from trialcli.render import tabular
 
@@ -157,7 +159,7 @@ def _emit_rows(
     elif output is OutputFormat.csv:
         _write(tabular.to_csv(records, columns))
     else:
-        _write(tabular.to_markdown(records, columns))
+        _write(tabular.to_markdown(records, columns, missing))
 
 
 @app.command()
@@ -172,6 +174,9 @@ def show(
 ) -> None:
     """Show one study at a glance: design, arms, endpoints, harms and sources.
 
+    --format json gives the study as validated plus a "computed" block; csv gives one
+    row per arm result and per comparison; markdown gives a document to paste.
+
     Example: trialcli show care-ms-ii
     """
     loaded = _catalog(ctx).load(study)
@@ -180,12 +185,21 @@ def show(
         from trialcli.render.study import render_study
 
         render_study(loaded, make_console())
-        return
-    if output is not OutputFormat.json:
-        raise TrialcliError("show supports --format table or json")
-    from trialcli.render.export import study_json
+    elif output is OutputFormat.json:
+        from trialcli.render.export import study_json
 
-    _write(study_json(loaded))
+        _write(study_json(loaded))
+    elif output is OutputFormat.csv:
+        from dataclasses import asdict
+
+        from trialcli.ops.results import COLUMNS, result_rows
+        from trialcli.render.tabular import to_csv
+
+        _write(to_csv([asdict(row) for row in result_rows(loaded)], COLUMNS))
+    else:
+        from trialcli.render.document import study_markdown
+
+        _write(study_markdown(loaded))
 
 
 @app.command()
@@ -206,17 +220,17 @@ def validate(
     """
     from trialcli.catalog import check_paths
     from trialcli.render.console import make_console
-    from trialcli.render.problems import problem_records, render_problems
+    from trialcli.render.problems import PROBLEM_COLUMNS, problem_records, render_problems
 
     entries = check_paths(paths) if paths else _catalog(ctx).entries()
-    if output is OutputFormat.table:
-        render_problems(entries, make_console())
-    elif output is OutputFormat.json:
+    if output is OutputFormat.json:
         from trialcli.render.tabular import to_json
 
         _write(to_json({"files": len(entries), "problems": problem_records(entries)}))
     else:
-        raise TrialcliError("validate supports --format table or json")
+        table = functools.partial(render_problems, entries, make_console())
+        # A problem without a line or field concerns the whole file: leave the cell empty.
+        _emit_rows(output, problem_records(entries), PROBLEM_COLUMNS, table, missing="")
     if not all(e.ok for e in entries):
         raise typer.Exit(ExitCode.ERROR)
 
@@ -447,3 +461,119 @@ def compare(
         _write(to_json(forest_json(plot)))
     else:
         _emit_rows(output, forest_records(plot), COLUMNS, lambda: None)
+
+
+@app.command()
+@user_errors
+def schema() -> None:
+    """Print the JSON Schema of a study file, for editors and other tools.
+
+    Save it once, then start a study file with
+    "# yaml-language-server: $schema=./study.schema.json" for completion and checking.
+
+    Example: trialcli schema > study.schema.json
+    """
+    from trialcli.render.tabular import to_json
+    from trialcli.schema import study_schema
+
+    _write(to_json(study_schema()))
+
+
+@app.command()
+@user_errors
+def new(
+    study_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The new study's id: a slug like my-trial-2.")
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Where to write it; '-' prints it. Default: ID.yaml in this folder.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a commented skeleton study file to fill in.
+
+    Every value to supply is a <placeholder>; 'trialcli validate' refuses the file until
+    each is filled in or its line deleted.
+
+    Example: trialcli new my-trial -o studies/my-trial.yaml
+    """
+    from trialcli.files import write_atomically
+    from trialcli.skeleton import skeleton
+
+    text = skeleton(study_id)
+    if output == "-":
+        _write(text)
+        return
+    path = Path(output) if output else Path(f"{study_id}.yaml")
+    write_atomically(path, text, force=force)
+    typer.echo(
+        f"Wrote {clean(str(path))}: fill in each <placeholder>, then run "
+        f"'trialcli validate {clean(str(path))}'",
+        err=True,
+    )
+
+
+@app.command("import")
+@user_errors
+def import_record(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="An NCT id (fetched from ClinicalTrials.gov) or a saved API v2 JSON file.",
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="PATH", help="Write the study here instead of stdout."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Turn a ClinicalTrials.gov record into a study file.
+
+    The record is fetched from the ClinicalTrials.gov API v2 (TRIALCLI_CTGOV_URL changes
+    the address) or read from a saved JSON file. Without -o the study is printed.
+
+    Example: trialcli import NCT02422186 -o nct02422186.yaml
+    """
+    import datetime as dt
+
+    from trialcli.files import write_atomically
+    from trialcli.importers import ctgov
+    from trialcli.loader import parse_yaml, validate_data
+    from trialcli.render.study_yaml import study_yaml
+
+    path = Path(source)
+    if ctgov.NCT_ID.match(source) and not path.exists():
+        record = ctgov.fetch_record(source)
+        retrieved: str | None = dt.date.today().isoformat()
+        how: ctgov.Retrieval = "fetched"
+    else:
+        record = ctgov.read_record(path)
+        version = ctgov.record_version(record)
+        retrieved, how = version, "file"
+    study = ctgov.record_to_study(record, retrieved, how)
+    text = study_yaml(study, ctgov.header_lines(study, how))
+    # The file must read back as this very study before anyone sees it.
+    name = str(output or f"{study.id}.yaml")
+    checked, problems = validate_data(parse_yaml(text, name), text, name)
+    if checked != study or problems:
+        found = "; ".join(str(p) for p in problems[:3]) or "it reads back differently"
+        raise TrialcliError(f"the imported study does not validate ({found}); please report this")
+    if output is None:
+        _write(text)
+        return
+    write_atomically(output, text, force=force)
+    typer.echo(
+        f"Wrote {clean(str(output))} ({len(study.endpoints)} endpoints, "
+        f"{len(study.safety)} safety findings); check it with 'trialcli show {clean(str(output))}'",
+        err=True,
+    )

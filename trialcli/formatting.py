@@ -35,6 +35,11 @@ def number(value: float, places: int | None = None) -> str:
     return "0" if text in {"-0", "-0.0"} else text.replace("-", "−")
 
 
+def plain_number(value: float) -> str:
+    """`value` for programs: ASCII minus, and the decimals the source printed (0.10, not 0.1)."""
+    return number(value).replace("−", "-")
+
+
 def with_interval(value: float | None, ci: tuple[float, float] | None, suffix: str = "") -> str:
     """`0.70 (0.40–1.23)`: the estimate keeps the precision its interval was printed with.
 
@@ -107,6 +112,13 @@ def p_text(p_value: str | None) -> str:
     if p_value.upper() == "NS":
         return "not significant"
     return f"p{p_value}" if p_value[0] in "<>=≤≥" else f"p={p_value}"
+
+
+def comparison_text(comparison: Comparison) -> str:
+    """An effect with its p-value, as the Effect column prints it."""
+    effect = effect_text(comparison) if comparison.estimate is not None else ""
+    text = ", ".join(part for part in (effect, p_text(comparison.p_value)) if part)
+    return text or "no estimate reported"
 
 
 def safety_text(value: ArmSafety) -> str:

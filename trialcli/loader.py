@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from collections.abc import Hashable, Iterable
@@ -38,6 +39,9 @@ _PATTERN_WORDS = {
 }
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# A whole key or value written as <something>: a placeholder of `trialcli new` not filled in.
+PLACEHOLDER = re.compile(r"^<[^<>\n]+>$")
 
 
 class _StudyLoader(_BaseLoader):  # type: ignore[misc]
@@ -200,23 +204,49 @@ def validate_data(data: Any, text: str, file: str) -> tuple[Study | None, list[P
         ]
     if _depth(data) > MAX_DEPTH:
         return None, [Problem(file, f"nesting is deeper than {MAX_DEPTH} levels")]
+    located = _Locator(text)
+    unfilled = [
+        Problem(
+            file,
+            f"placeholder {value} is not filled in; fill it in, or delete the line if the "
+            "source does not report it",
+            *located.position(loc, at_key=at_key),
+            field=_dotted(loc) or None,
+        )
+        for loc, value, at_key in _placeholders(data)
+    ]
+    study: Study | None
     try:
         study = Study.model_validate(data)
+        problems = [
+            Problem(file, message, *located.position(loc), field=_dotted(loc))
+            for loc, message in cross_check(study)
+        ]
     except ValidationError as error:
-        located = _Locator(text)
-        return None, sorted(
-            (_problem_from_pydantic(detail, file, located) for detail in error.errors()),
-            key=_position,
-        )
-    crossed = cross_check(study)
-    if not crossed:
-        return study, []
-    located = _Locator(text)
-    problems = [
-        Problem(file, message, *located.position(loc), field=_dotted(loc))
-        for loc, message in crossed
-    ]
+        study = None
+        problems = [_problem_from_pydantic(detail, file, located) for detail in error.errors()]
+    # A placeholder explains every other complaint about its line.
+    lines = {p.line for p in unfilled}
+    problems = unfilled + [p for p in problems if p.line is None or p.line not in lines]
     return study, sorted(problems, key=_position)
+
+
+def _placeholders(data: Any) -> list[tuple[Loc, str, bool]]:
+    """Every `<placeholder>` key or value: (where, the placeholder, whether it is a key)."""
+    found: list[tuple[Loc, str, bool]] = []
+    stack: list[tuple[Loc, Any]] = [((), data)]
+    while stack:
+        loc, item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(key, str) and PLACEHOLDER.match(key):
+                    found.append(((*loc, key), key, True))
+                stack.append(((*loc, key), value))
+        elif isinstance(item, list):
+            stack.extend(((*loc, i), value) for i, value in enumerate(item))
+        elif isinstance(item, str) and PLACEHOLDER.match(item):
+            found.append((loc, item, False))
+    return found
 
 
 def _position(problem: Problem) -> tuple[int, int]:

@@ -63,6 +63,10 @@ class Written(float):
         number.places = places
         return number
 
+    def __getnewargs__(self) -> tuple[float, int]:  # type: ignore[override]
+        # copy, deepcopy and pickle rebuild the number with its places.
+        return (float(self), self.places)
+
     @classmethod
     def from_text(cls, value: float, text: str) -> Written:
         digits = text.lower().split("e")[0]
@@ -83,8 +87,9 @@ Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
 Ref = Annotated[str, Field(pattern=REF_PATTERN, max_length=80)]
 PartialDate = Annotated[
     str,
-    BeforeValidator(_date_to_text),
+    # The pattern comes first so that it also reaches the JSON Schema.
     Field(pattern=PARTIAL_DATE_PATTERN, description="YYYY, YYYY-MM or YYYY-MM-DD"),
+    BeforeValidator(_date_to_text),
 ]
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 LongText = Annotated[str, Field(min_length=1, max_length=5000)]
@@ -412,6 +417,15 @@ class Study(Strict):
         Annotated[
             Literal["1", "1/2", "2", "2/3", "3", "4", "n/a"],
             BeforeValidator(_number_to_text),
+            # `phase: 3` is natural YAML; editors checking against the schema accept it too.
+            WithJsonSchema(
+                {
+                    "anyOf": [
+                        {"enum": ["1", "1/2", "2", "2/3", "3", "4", "n/a"]},
+                        {"enum": [1, 2, 3, 4]},
+                    ]
+                }
+            ),
         ]
         | None
     ) = None

@@ -12,6 +12,8 @@ from rich.text import Text
 from trialcli.catalog import Entry
 from trialcli.render.text import clean
 
+PROBLEM_COLUMNS = ("file", "line", "column", "field", "severity", "message")
+
 
 def problem_records(entries: Sequence[Entry]) -> list[dict[str, Any]]:
     return [asdict(p) for entry in entries for p in entry.problems]

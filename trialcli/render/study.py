@@ -12,8 +12,7 @@ from rich.text import Text
 
 from trialcli.formatting import (
     NOT_REPORTED,
-    effect_text,
-    p_text,
+    comparison_text,
     range_text,
     result_text,
     safety_text,
@@ -32,25 +31,33 @@ VERDICT_MARKS = {
 
 
 def render_study(study: Study, console: Console) -> None:
-    marks = _SourceMarks(study)
-    console.print(_header(study, marks))
-    for title, body in (
-        ("Population and design", _population(study, marks)),
-        ("Arms", _arms(study, marks)),
-        ("Endpoints", _endpoints(study, marks, console.width)),
-        ("Safety", _safety(study, marks)),
-        ("Notes and milestones", _notes(study, marks)),
-        ("In plain words", Text(clean(plain_summary(study)))),
-        ("Sources", sources_table(study)),
-    ):
-        if body is None:
-            continue
+    header, sections = study_sections(study, console.width)
+    console.print(header)
+    for title, body in sections:
         console.print()
         console.print(Rule(Text(title, style="bold"), align="left", characters="─"))
         console.print(body)
 
 
-class _SourceMarks:
+Section = tuple[str, RenderableType]
+
+
+def study_sections(study: Study, width: int) -> tuple[RenderableType, list[Section]]:
+    """The header and the titled sections of `show`; the Markdown document reuses them."""
+    marks = SourceMarks(study)
+    sections = [
+        ("Population and design", _population(study, marks)),
+        ("Arms", _arms(study, marks)),
+        ("Endpoints", _endpoints(study, marks, width)),
+        ("Safety", _safety(study, marks)),
+        ("Notes and milestones", _notes(study, marks)),
+        ("In plain words", Text(clean(plain_summary(study)))),
+        ("Sources", sources_table(study)),
+    ]
+    return _header(study, marks), [(title, body) for title, body in sections if body is not None]
+
+
+class SourceMarks:
     """`[n]` after a figure: its own source, else the enclosing one, else the default."""
 
     def __init__(self, study: Study) -> None:
@@ -67,7 +74,12 @@ def _text(value: str | None, style: str = "") -> Text:
     return Text(clean(value) if value else NOT_REPORTED, style=style if value else "dim")
 
 
-def _header(study: Study, marks: _SourceMarks) -> RenderableType:
+def _lines(lines: list[str]) -> Text:
+    """One line per item (each cleaned on its own), or "not reported" when there are none."""
+    return Text("\n".join(clean(line) for line in lines)) if lines else _text(None)
+
+
+def _header(study: Study, marks: SourceMarks) -> RenderableType:
     title = Text()
     title.append(clean(study.acronym), style="bold")
     for part in (
@@ -106,7 +118,7 @@ def _key_value_table() -> Table:
     return table
 
 
-def _count(count: Count | None, marks: _SourceMarks, parent: Sourced) -> str:
+def _count(count: Count | None, marks: SourceMarks, parent: Sourced) -> str:
     if count is None:
         return NOT_REPORTED
     text = f"{count.value:,}{marks(count, parent)}"
@@ -119,7 +131,7 @@ def _count(count: Count | None, marks: _SourceMarks, parent: Sourced) -> str:
     return text
 
 
-def _population(study: Study, marks: _SourceMarks) -> RenderableType:
+def _population(study: Study, marks: SourceMarks) -> RenderableType:
     population, design = study.population, study.design
     table = _key_value_table()
     table.add_row("Condition", _text(population.condition))
@@ -142,7 +154,7 @@ def _population(study: Study, marks: _SourceMarks) -> RenderableType:
         lines += [c.text + marks(c, eligibility, population) for c in eligibility.criteria]
         if eligibility.note:
             lines.append(eligibility.note)
-        table.add_row("Eligibility", _text("\n".join(lines) or None))
+        table.add_row("Eligibility", _lines(lines))
     table.add_row("Randomized", _text(_count(population.randomized, marks, population)))
     analysed = _count(population.analysed, marks, population)
     if population.analysed_population and population.analysed is not None:
@@ -150,7 +162,7 @@ def _population(study: Study, marks: _SourceMarks) -> RenderableType:
     table.add_row("Analysed", _text(analysed))
     if population.baseline:
         lines = [b.text + marks(b, population) for b in population.baseline]
-        table.add_row("Baseline", _text("\n".join(lines)))
+        table.add_row("Baseline", _lines(lines))
     if population.note:
         table.add_row("Note", _text(population.note))
     design_parts = [
@@ -187,7 +199,7 @@ def _regimen(arm: Arm) -> str:
     )
 
 
-def _arms(study: Study, marks: _SourceMarks) -> RenderableType:
+def _arms(study: Study, marks: SourceMarks) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
     table.add_column("Arm", ratio=2)
     table.add_column("Regimen", ratio=5)
@@ -228,7 +240,7 @@ def verdict_text(verdict: Verdict) -> Text:
 WIDE = 110
 
 
-def _endpoints(study: Study, marks: _SourceMarks, width: int) -> RenderableType | None:
+def _endpoints(study: Study, marks: SourceMarks, width: int) -> RenderableType | None:
     if not study.endpoints:
         return None
     wide = width >= WIDE
@@ -255,7 +267,7 @@ def _endpoints(study: Study, marks: _SourceMarks, width: int) -> RenderableType 
     return table
 
 
-def _results(study: Study, endpoint: Endpoint, marks: _SourceMarks) -> Text:
+def _results(study: Study, endpoint: Endpoint, marks: SourceMarks) -> Text:
     results = Text()
     for key, result in endpoint.results.items():
         if results:
@@ -267,15 +279,12 @@ def _results(study: Study, endpoint: Endpoint, marks: _SourceMarks) -> Text:
     return results or _text(None)
 
 
-def _effects(endpoint: Endpoint, marks: _SourceMarks) -> Text:
+def _effects(endpoint: Endpoint, marks: SourceMarks) -> Text:
     effects = Text()
     for comparison in endpoint.comparisons:
         if effects:
             effects.append("\n")
-        line = effect_text(comparison) if comparison.estimate is not None else ""
-        p = p_text(comparison.p_value)
-        line = ", ".join(part for part in (line, p) if part) or "no estimate reported"
-        effects.append(clean(line) + marks(comparison, endpoint))
+        effects.append(clean(comparison_text(comparison)) + marks(comparison, endpoint))
         if comparison.population and comparison.population != endpoint.population:
             effects.append(f" ({clean(comparison.population)})", style="dim")
         if comparison.note:
@@ -283,7 +292,7 @@ def _effects(endpoint: Endpoint, marks: _SourceMarks) -> Text:
     return effects or _text(None)
 
 
-def _safety(study: Study, marks: _SourceMarks) -> RenderableType | None:
+def _safety(study: Study, marks: SourceMarks) -> RenderableType | None:
     if not study.safety and not study.safety_monitoring:
         return None
     parts: list[RenderableType] = []
@@ -318,7 +327,7 @@ def _safety(study: Study, marks: _SourceMarks) -> RenderableType | None:
     return Group(*parts)
 
 
-def _notes(study: Study, marks: _SourceMarks) -> RenderableType | None:
+def _notes(study: Study, marks: SourceMarks) -> RenderableType | None:
     lines: list[Text] = []
     for note in study.notes:
         lines.append(_dated("•", note.date, note.text + marks(note)))

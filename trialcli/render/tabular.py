@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any
 
-from trialcli.formatting import NOT_REPORTED
+from trialcli.formatting import NOT_REPORTED, plain_number
 from trialcli.render.text import clean
 
 Row = Mapping[str, Any]
@@ -35,9 +35,11 @@ def to_csv(rows: Sequence[Row], columns: Sequence[str]) -> str:
     return buffer.getvalue()
 
 
-def to_markdown(rows: Sequence[Row], columns: Sequence[str]) -> str:
+def to_markdown(rows: Sequence[Row], columns: Sequence[str], missing: str = NOT_REPORTED) -> str:
+    """A Markdown table; an absent value reads `missing` ("not reported" for data)."""
+
     def escape(value: Any) -> str:
-        text = NOT_REPORTED if value is None else clean(_cell(value), one_line=False)
+        text = missing if value is None else clean(_cell(value), one_line=False)
         return text.replace("|", "\\|").replace("\n", "<br>")
 
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
@@ -50,4 +52,6 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float):
+        return plain_number(value)
     return str(value)

@@ -1,0 +1,1 @@
+"""Turning other formats (registry records) into trialcli studies."""
