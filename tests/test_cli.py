@@ -237,3 +237,149 @@ def test_validate_json_diagnostics(runner: CliRunner, write: Write, minimal_text
     assert problem["column"] == 11
     assert problem["field"] == "endpoints[0].kind"
     assert problem["severity"] == "error"
+
+
+RELAPSED_53 = """\
+endpoints:
+  - id: relapsed
+    name: Patients with a relapse
+    level: secondary
+    kind: proportion
+    results:
+      drug:
+        n: 147
+        N: 426
+        value: 35
+        unit: "%"
+      control:
+        n: 104
+        N: 202
+        value: 53
+        unit: "%"
+safety:"""
+
+
+def relapsed_53(minimal: str, disagreement: str = "") -> str:
+    """The minimal study with arms of 426 and 202, and 104 of 202 printed as 53%."""
+    minimal = (
+        minimal.replace("randomized: 300", "randomized: 628")
+        .replace("    randomized: 200", "    randomized: 426")
+        .replace("    randomized: 100", "    randomized: 202")
+    )
+    head, rest = minimal.split("endpoints:\n", 1)
+    block = RELAPSED_53
+    if disagreement:
+        block = block.replace(
+            "        value: 53\n", f"        value: 53\n        disagreement: {disagreement}\n"
+        )
+    return head + block + rest.split("safety:", 1)[1]
+
+
+def test_validate_warns_with_every_position_and_strict_fails(
+    runner: CliRunner, write: Write, minimal_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    text = relapsed_53(minimal_text)
+    path = write(text)
+    lines = text.splitlines()
+    line = {key: lines.index(f"        {key}") + 1 for key in ("n: 104", "N: 202", "value: 53")}
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.stdout
+    out = result.stdout.splitlines()
+    assert out[0] == (
+        f"{path}:{line['value: 53']}:16: warning endpoints[0].results.control.value: "
+        "Patients with a relapse, Control: 53% [s1] vs 104/202 [s1] = 51.5%: "
+        "1.5 points apart, more than the ±0.5 rounding allows"
+    )
+    assert out[1:4] == [
+        f"    {path}:{line['value: 53']}:16 endpoints[0].results.control.value [s1]",
+        f"    {path}:{line['n: 104']}:12 endpoints[0].results.control.n [s1]",
+        f"    {path}:{line['N: 202']}:12 endpoints[0].results.control.N [s1]",
+    ]
+    assert out[-1] == "1 file checked, all valid; 1 warning"
+
+    strict = runner.invoke(app, ["validate", "--strict", str(path)])
+    assert strict.exit_code == 1
+    assert (
+        strict.stdout.splitlines()[-1] == "1 file checked, all valid; 1 warning; 1 fails --strict"
+    )
+
+
+def test_a_recorded_disagreement_is_listed_but_passes_strict(
+    runner: CliRunner, write: Write, minimal_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    path = write(relapsed_53(minimal_text, "the table prints 53%; kept to show it"))
+    result = runner.invoke(app, ["validate", "--strict", str(path)])
+    assert result.exit_code == 0, result.stdout
+    assert "warning endpoints[0].results.control.value" in result.stdout
+    assert (
+        "    recorded disagreement (does not fail --strict): the table prints 53%; kept to show it"
+        in result.stdout
+    )
+    assert result.stdout.splitlines()[-1] == (
+        "1 file checked, all valid; 1 warning, a recorded disagreement"
+    )
+
+
+def test_validate_json_lists_warnings_with_positions(
+    runner: CliRunner, write: Write, minimal_text: str
+) -> None:
+    text = relapsed_53(minimal_text)
+    path = write(text)
+    result = runner.invoke(app, ["validate", str(path), "--format", "json"])
+    assert result.exit_code == 0
+    (problem,) = json.loads(result.stdout)["problems"]
+    value_line = text.splitlines().index("        value: 53") + 1
+    assert problem["severity"] == "warning"
+    assert problem["check"] == "percentage"
+    assert problem["line"] == value_line
+    assert problem["acknowledged"] is None
+    assert [(p["field"], p["line"], p["source"]) for p in problem["related"]] == [
+        ("endpoints[0].results.control.value", value_line, "s1"),
+        ("endpoints[0].results.control.n", value_line - 2, "s1"),
+        ("endpoints[0].results.control.N", value_line - 1, "s1"),
+    ]
+
+
+def test_show_marks_figures_with_warnings_and_shows_computed_effects(
+    runner: CliRunner, write: Write, minimal_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    result = runner.invoke(app, ["show", str(write(relapsed_53(minimal_text)))])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Control: 104/202 (53%) [1] ⚠1" in out
+    drug = next(line for line in out.splitlines() if "Drug A: 147/426 (35%) [1]" in line)
+    assert "⚠" not in drug
+    assert "computed: −17.0 percentage points (95% CI −25.1 to −8.7); NNT 6 (4 to 12)" in out
+    assert "consistency checks computed from the figures above; 1 disagree:" in out
+    assert (
+        "⚠1  Patients with a relapse, Control: 53% [1] vs 104/202 [1] = 51.5%: 1.5 points apart"
+        in out
+    )
+
+
+def test_show_says_when_every_check_agrees(
+    runner: CliRunner, write: Write, minimal_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    out = runner.invoke(app, ["show", str(write(minimal_text))]).stdout
+    # rate ratio vs arm rates, p vs CI, met, arm sizes, two denominators
+    assert "6 consistency checks computed from the figures above: all agree." in out
+    assert "⚠" not in out
+
+
+def test_show_json_includes_computed_effects_and_checks(
+    runner: CliRunner, write: Write, minimal_text: str
+) -> None:
+    result = runner.invoke(app, ["show", str(write(relapsed_53(minimal_text))), "--format", "json"])
+    computed = json.loads(result.stdout)["computed"]
+    (effect,) = computed["absolute_effects"]
+    assert effect["measure"] == "risk-difference"
+    assert effect["difference"] == pytest.approx(-16.9781, abs=1e-4)
+    assert effect["from"] == ["147/426", "104/202"]
+    failed = [c for c in computed["consistency_checks"] if not c["ok"]]
+    assert [(c["check"], c["figures"][0]["fields"]) for c in failed] == [
+        ("percentage", ["endpoints[0].results.control.value"])
+    ]

@@ -62,6 +62,22 @@ def test_show_excerpt_in_readme_is_real(runner: CliRunner) -> None:
     assert not missing
 
 
+def test_validate_warnings_in_readme_are_real(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT / "tests" / "fixtures")
+    section = README.split("$ trialcli validate --strict inconsistent.yaml\n", 1)[1]
+    block = section.split("```", 1)[0]
+    result = runner.invoke(app, ["validate", "--strict", "inconsistent.yaml"])
+    assert result.exit_code == 1
+    assert block.rstrip() == result.stdout.rstrip()
+
+
+def test_bundled_validate_summary_in_readme_is_real(runner: CliRunner) -> None:
+    summary = runner.invoke(app, ["validate", "--strict"]).stdout.splitlines()[-1]
+    assert f"(`{summary}`)" in " ".join(README.split())
+
+
 def test_format_example_in_readme_validates(tmp_path: Path, runner: CliRunner) -> None:
     example = README.split("```yaml\n", 1)[1].split("```", 1)[0]
     path = tmp_path / "care-ms-ii.yaml"

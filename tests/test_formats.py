@@ -147,7 +147,8 @@ def test_validate_formats_agree(runner: CliRunner, write: Write, minimal_text: s
 
     (problem,) = json.loads(as_json.stdout)["problems"]
     (row,) = csv_rows(as_csv.stdout)
-    assert row == {key: str(value) for key, value in problem.items()}
+    assert row == {key: str(problem[key]) for key in row}
+    assert problem["check"] is None and problem["related"] == []  # an error, not a warning
     assert row["message"] in table.stdout
     assert (row["line"], row["column"], row["field"]) == ("31", "11", "endpoints[0].kind")
     header, _rule, line = as_markdown.stdout.splitlines()

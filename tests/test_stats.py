@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from trialcli.stats import (
     Estimate,
     number_needed,
+    number_needed_for,
+    odds_ratio,
     percentage,
     rate_ratio,
     ratio_from_relative_reduction,
@@ -138,6 +140,21 @@ def test_number_needed_when_the_interval_spans_no_effect() -> None:
 
 def test_number_needed_for_no_difference() -> None:
     assert number_needed(Estimate(0.0, -0.1, 0.1, 95, "test")) is None
+
+
+def test_number_needed_without_an_interval() -> None:
+    # CARE-MS II relapse-free at 2 years, 65.4% vs 46.7%: 1 / 0.187 = 5.35 (arithmetic).
+    assert number_needed_for(0.654 - 0.467) == pytest.approx(5.3476, abs=1e-4)
+    assert number_needed_for(-0.2) == pytest.approx(5)
+    assert number_needed_for(0.0) is None
+
+
+def test_odds_ratio_matches_bland_altman() -> None:
+    # Bland JM, Altman DG. The odds ratio. BMJ 2000;320:1468: hay fever in 141 of 561
+    # children with eczema and 928 of 14,453 without; odds ratio 141/420 ÷ 928/13,525 = 4.89.
+    assert odds_ratio(141 / 561, 928 / 14453) == pytest.approx(4.89, abs=0.005)
+    with pytest.raises(ValueError):
+        odds_ratio(1.0, 0.5)
 
 
 def test_rounding_tolerance() -> None:

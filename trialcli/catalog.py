@@ -40,6 +40,11 @@ class Entry:
     def ok(self) -> bool:
         return self.study is not None and not any(p.severity == "error" for p in self.problems)
 
+    @property
+    def unacknowledged(self) -> tuple[Problem, ...]:
+        """Warnings that fail `validate --strict`: not recorded as disagreements on purpose."""
+        return tuple(p for p in self.problems if p.severity == "warning" and p.acknowledged is None)
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -103,10 +108,11 @@ class Catalog:
             return entry.study
         return load_study(path)
 
-    def check(self, path: Path) -> Entry:
-        """Validate one catalog file, including that its id matches its name."""
+    def check(self, path: Path, *, audit: bool = False) -> Entry:
+        """Validate one catalog file, including that its id matches its name; with
+        `audit`, consistency warnings too."""
         try:
-            study, problems = check_study(path)
+            study, problems = check_study(path, audit=audit)
         except StudyFileError as error:
             return Entry(path, None, tuple(error.problems))
         if study is not None and study.id != path.stem:
@@ -121,7 +127,7 @@ class Catalog:
             ]
         return Entry(path, study, tuple(problems))
 
-    def entries(self) -> list[Entry]:
+    def entries(self, *, audit: bool = False) -> list[Entry]:
         """Every catalog file, checked; files sharing an id are reported, not loaded."""
         result: list[Entry] = []
         for study_id, paths in self.ids().items():
@@ -136,19 +142,19 @@ class Catalog:
                     for p in paths
                 )
             else:
-                result.append(self.check(paths[0]))
+                result.append(self.check(paths[0], audit=audit))
         return sorted(result, key=lambda e: e.path.stem)
 
 
-def check_paths(paths: Iterable[Path]) -> list[Entry]:
+def check_paths(paths: Iterable[Path], *, audit: bool = False) -> list[Entry]:
     """Explicit files, or every study file in explicit folders."""
     result: list[Entry] = []
     for path in paths:
         if path.is_dir():
-            result.extend(Catalog((path,)).entries())
+            result.extend(Catalog((path,)).entries(audit=audit))
             continue
         try:
-            study, problems = check_study(path)
+            study, problems = check_study(path, audit=audit)
             result.append(Entry(path, study, tuple(problems)))
         except StudyFileError as error:
             result.append(Entry(path, None, tuple(error.problems)))

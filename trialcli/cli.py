@@ -179,16 +179,20 @@ def show(
 
     Example: trialcli show care-ms-ii
     """
+    from trialcli.ops.audit import audit_study
+    from trialcli.ops.effects import absolute_effects
+
     loaded = _catalog(ctx).load(study)
+    checked, effects = audit_study(loaded), absolute_effects(loaded)
     if output is OutputFormat.table:
         from trialcli.render.console import make_console
         from trialcli.render.study import render_study
 
-        render_study(loaded, make_console())
+        render_study(loaded, make_console(), checked, effects)
     elif output is OutputFormat.json:
         from trialcli.render.export import study_json
 
-        _write(study_json(loaded))
+        _write(study_json(loaded, checked, effects))
     elif output is OutputFormat.csv:
         from dataclasses import asdict
 
@@ -199,7 +203,7 @@ def show(
     else:
         from trialcli.render.document import study_markdown
 
-        _write(study_markdown(loaded))
+        _write(study_markdown(loaded, checked, effects))
 
 
 @app.command()
@@ -211,27 +215,38 @@ def validate(
         typer.Argument(help="Study files or folders; the whole catalog when none are given."),
     ] = None,
     output: FormatOption = OutputFormat.table,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Fail (exit 1) on consistency warnings too, except disagreements "
+            "the data records on purpose.",
+        ),
+    ] = False,
 ) -> None:
     """Check study files and report every problem with file:line:column.
 
-    Exits 0 when every file is valid, 1 when any is not.
+    Errors make a file invalid. Consistency warnings (figures that disagree with
+    each other or between sources) name the line of every number involved.
+    Exits 0 when every file is valid, 1 when any is not, or with --strict when
+    a warning is not a disagreement the data records on purpose.
 
-    Example: trialcli validate my-studies/
+    Example: trialcli validate --strict my-studies/
     """
     from trialcli.catalog import check_paths
     from trialcli.render.console import make_console
     from trialcli.render.problems import PROBLEM_COLUMNS, problem_records, render_problems
 
-    entries = check_paths(paths) if paths else _catalog(ctx).entries()
+    entries = check_paths(paths, audit=True) if paths else _catalog(ctx).entries(audit=True)
     if output is OutputFormat.json:
         from trialcli.render.tabular import to_json
 
         _write(to_json({"files": len(entries), "problems": problem_records(entries)}))
     else:
-        table = functools.partial(render_problems, entries, make_console())
+        table = functools.partial(render_problems, entries, make_console(), strict=strict)
         # A problem without a line or field concerns the whole file: leave the cell empty.
         _emit_rows(output, problem_records(entries), PROBLEM_COLUMNS, table, missing="")
-    if not all(e.ok for e in entries):
+    if not all(e.ok for e in entries) or (strict and any(e.unacknowledged for e in entries)):
         raise typer.Exit(ExitCode.ERROR)
 
 

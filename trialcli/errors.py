@@ -16,8 +16,23 @@ class ExitCode(IntEnum):
 
 
 @dataclass(frozen=True)
+class Position:
+    """Where one number a warning involves is written, and which source states it."""
+
+    field: str
+    line: int | None = None
+    column: int | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class Problem:
-    """One finding about a study file, located as precisely as the parser allows."""
+    """One finding about a study file, located as precisely as the parser allows.
+
+    A consistency warning also names every number it involves (`related`), the check
+    that found it, and, when the data records the disagreement on purpose, why
+    (`acknowledged`): such a warning is still listed but does not fail --strict.
+    """
 
     file: str
     message: str
@@ -25,6 +40,9 @@ class Problem:
     column: int | None = None
     field: str | None = None
     severity: Literal["error", "warning"] = "error"
+    related: tuple[Position, ...] = ()
+    check: str | None = None
+    acknowledged: str | None = None
 
     @property
     def where(self) -> str:

@@ -51,8 +51,15 @@ def with_interval(value: float | None, ci: tuple[float, float] | None, suffix: s
     head = number(value, places) + suffix if value is not None else "no estimate"
     if ci is None:
         return head
+    return f"{head} ({interval(ci, places)})"
+
+
+def interval(ci: tuple[float, float], places: int | None = None) -> str:
+    """`0.39–0.65`, or `−0.29 to −0.05` where a dash would read as a minus sign."""
+    if places is None:
+        places = max(decimals(v) for v in ci)
     lower, upper = (number(v, places) for v in ci)
-    return f"{head} ({lower} to {upper})" if "−" in lower + upper else f"{head} ({lower}–{upper})"
+    return f"{lower} to {upper}" if "−" in lower + upper else f"{lower}–{upper}"
 
 
 def range_text(low: float | None, high: float | None, unit: str) -> str:

@@ -21,8 +21,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from trialcli.crosscheck import cross_check
-from trialcli.errors import Problem, StudyFileError
+from trialcli.errors import Position, Problem, StudyFileError
 from trialcli.model import PARTIAL_DATE_PATTERN, REF_PATTERN, SLUG_PATTERN, Study, Written
+from trialcli.ops.audit import Check, audit_study
 
 # Study files are around 10 KB; anything this large is a mistake or an attack.
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -181,15 +182,18 @@ def load_study(path: Path) -> Study:
     return study
 
 
-def check_study(path: Path) -> tuple[Study | None, list[Problem]]:
-    """The study (when it validates) and every problem found in the file."""
+def check_study(path: Path, *, audit: bool = False) -> tuple[Study | None, list[Problem]]:
+    """The study (when it validates) and every problem found in the file; with `audit`,
+    also a warning for each failed consistency check (see trialcli.ops.audit)."""
     file = str(path)
     text = read_text(path)
     data = parse_yaml(text, file)
-    return validate_data(data, text, file)
+    return validate_data(data, text, file, audit=audit)
 
 
-def validate_data(data: Any, text: str, file: str) -> tuple[Study | None, list[Problem]]:
+def validate_data(
+    data: Any, text: str, file: str, *, audit: bool = False
+) -> tuple[Study | None, list[Problem]]:
     if data is None:
         return None, [Problem(file, "file is empty; expected a study (a mapping of fields)")]
     if not isinstance(data, dict):
@@ -204,14 +208,14 @@ def validate_data(data: Any, text: str, file: str) -> tuple[Study | None, list[P
         ]
     if _depth(data) > MAX_DEPTH:
         return None, [Problem(file, f"nesting is deeper than {MAX_DEPTH} levels")]
-    located = _Locator(text)
+    located = Locator(text)
     unfilled = [
         Problem(
             file,
             f"placeholder {value} is not filled in; fill it in, or delete the line if the "
             "source does not report it",
             *located.position(loc, at_key=at_key),
-            field=_dotted(loc) or None,
+            field=dotted(loc) or None,
         )
         for loc, value, at_key in _placeholders(data)
     ]
@@ -219,9 +223,11 @@ def validate_data(data: Any, text: str, file: str) -> tuple[Study | None, list[P
     try:
         study = Study.model_validate(data)
         problems = [
-            Problem(file, message, *located.position(loc), field=_dotted(loc))
+            Problem(file, message, *located.position(loc), field=dotted(loc))
             for loc, message in cross_check(study)
         ]
+        if audit:
+            problems += [_warning(check, file, located) for check in audit_study(study).warnings]
     except ValidationError as error:
         study = None
         problems = [_problem_from_pydantic(detail, file, located) for detail in error.errors()]
@@ -249,6 +255,27 @@ def _placeholders(data: Any) -> list[tuple[Loc, str, bool]]:
     return found
 
 
+def _warning(check: Check, file: str, located: Locator) -> Problem:
+    """A failed consistency check, with the line of every number it involves."""
+    related = tuple(
+        Position(dotted(loc), *located.position(loc), source=figure.source)
+        for figure in check.figures
+        for loc in figure.locs
+    )
+    first = related[0]
+    return Problem(
+        file,
+        check.text(),
+        first.line,
+        first.column,
+        field=first.field,
+        severity="warning",
+        related=related,
+        check=check.kind,
+        acknowledged=check.acknowledged,
+    )
+
+
 def _position(problem: Problem) -> tuple[int, int]:
     return (problem.line or 0, problem.column or 0)
 
@@ -268,7 +295,8 @@ def _depth(data: Any) -> int:
     return deepest
 
 
-def _dotted(loc: Iterable[int | str]) -> str:
+def dotted(loc: Iterable[int | str]) -> str:
+    """A field path as written in messages: `endpoints[0].results.ifn.n`."""
     text = ""
     for item in loc:
         if isinstance(item, int):
@@ -280,7 +308,7 @@ def _dotted(loc: Iterable[int | str]) -> str:
     return text
 
 
-def _problem_from_pydantic(detail: ErrorDetails, file: str, located: _Locator) -> Problem:
+def _problem_from_pydantic(detail: ErrorDetails, file: str, located: Locator) -> Problem:
     loc: Loc = tuple(detail["loc"])
     kind = detail["type"]
     message = detail["msg"]
@@ -309,7 +337,7 @@ def _problem_from_pydantic(detail: ErrorDetails, file: str, located: _Locator) -
     # Pydantic names union branches and function validators in the path; drop them.
     loc = tuple(item for item in loc if not (isinstance(item, str) and "[" in item))
     line, column = located.position(loc, at_key=at_key)
-    return Problem(file, message, line, column, field=_dotted(loc) or None)
+    return Problem(file, message, line, column, field=dotted(loc) or None)
 
 
 def _shown(value: Any) -> str:
@@ -343,7 +371,7 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-class _Locator:
+class Locator:
     """Maps a field path to a line and column, composing the YAML lazily and once."""
 
     def __init__(self, text: str) -> None:

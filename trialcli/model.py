@@ -105,6 +105,17 @@ Interval = Annotated[
     tuple[Figure, Figure],
     Field(description="[lower, upper] confidence limits"),
 ]
+# Acknowledges on purpose that this figure disagrees with another (or with its own
+# arithmetic): the audit still lists the disagreement, but it no longer fails --strict.
+Disagreement = Annotated[
+    LongText | None,
+    Field(
+        description=(
+            "why this figure disagrees with another source's (a recorded disagreement): "
+            "`validate` still lists it, but it does not fail --strict"
+        ),
+    ),
+]
 
 
 def _or_shorthand(
@@ -174,6 +185,7 @@ class Registry(Strict):
 class CountReport(Sourced):
     value: NonNegative
     note: ShortText | None = None
+    disagreement: Disagreement = None
 
 
 class Count(Sourced):
@@ -185,6 +197,7 @@ class Count(Sourced):
     value: NonNegative
     note: ShortText | None = None
     also_reported: list[CountReport] = Field(default_factory=list)
+    disagreement: Disagreement = None
 
     @model_validator(mode="before")
     @classmethod
@@ -317,6 +330,7 @@ class ArmResult(Sourced):
     N: NonNegative | None = Field(default=None, description="people counted")
     approximate: bool = False
     note: ShortText | None = None
+    disagreement: Disagreement = None
 
 
 Measure = Literal[
@@ -342,10 +356,26 @@ class Comparison(Sourced):
     arms: tuple[Ref, Ref] = Field(description="[experimental, comparator]")
     population: ShortText | None = None
     test: Literal["superiority", "non-inferiority"] = "superiority"
+    margin: Figure | None = Field(
+        default=None,
+        description=(
+            "non-inferiority margin on the estimate's scale, e.g. 1.3 for a hazard ratio; "
+            "its side of no difference says which way is worse"
+        ),
+    )
     met: bool | None = Field(default=None, description="as the source states it")
     basis: ShortText | None = Field(default=None, description="why it counts as met or not")
     approximate: bool = False
     note: ShortText | None = None
+    disagreement: Disagreement = None
+
+    @model_validator(mode="after")
+    def _margin_needs_non_inferiority(self) -> Comparison:
+        if self.margin is not None and self.test != "non-inferiority":
+            raise ValueError(
+                "a margin belongs to a non-inferiority test (add test: non-inferiority)"
+            )
+        return self
 
 
 class Endpoint(Sourced):
@@ -374,6 +404,7 @@ class ArmSafety(Sourced):
     approximate: bool = False
     deaths: NonNegative | None = None
     note: ShortText | None = None
+    disagreement: Disagreement = None
 
 
 SafetySummary = Literal["any-adverse-event", "serious-adverse-event", "discontinuation", "death"]
@@ -476,6 +507,17 @@ class Study(Strict):
             if group.id == group_id:
                 return group.label
         return group_id
+
+    def group_role(self, group_id: str) -> ArmRole | None:
+        """Role of an arm, or of a pooled group whose arms all share one role."""
+        arm = self.arm(group_id)
+        if arm is not None:
+            return arm.role
+        for pooled in self.pooled_arms:
+            if pooled.id == group_id:
+                roles = {a.role for a in self.arms if a.id in pooled.arms}
+                return roles.pop() if len(roles) == 1 else None
+        return None
 
     def source(self, source_id: str | None) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)

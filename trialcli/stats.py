@@ -94,16 +94,22 @@ class NumberNeeded:
     spans_no_effect: bool
 
 
+def number_needed_for(difference: float) -> float | None:
+    """1 / |risk difference| (a fraction) without an interval; None when it is 0."""
+    return 1 / abs(difference) if difference else None
+
+
 def number_needed(difference: Estimate) -> NumberNeeded | None:
     """1 / |risk difference| with Altman's interval; None when the difference is 0."""
-    if difference.value == 0:
+    value = number_needed_for(difference.value)
+    if value is None:
         return None
     positive = difference.value > 0
     outer = difference.upper if positive else difference.lower
     inner = difference.lower if positive else difference.upper
     spans = (inner <= 0) if positive else (inner >= 0)
     far = 1 / abs(inner) if inner else math.inf
-    return NumberNeeded(1 / abs(difference.value), 1 / abs(outer), far, spans)
+    return NumberNeeded(value, 1 / abs(outer), far, spans)
 
 
 def relative_reduction_from_ratio(ratio: float) -> float:
@@ -125,6 +131,13 @@ def ratio_from_relative_reduction(percent: float) -> float:
     if not math.isfinite(percent) or percent > 100:
         raise ValueError(f"a relative reduction cannot be more than 100 percent, got {percent!r}")
     return 1 - percent / 100
+
+
+def odds_ratio(p_a: float, p_b: float) -> float:
+    """The odds ratio of two proportions given as fractions: (p_a/(1−p_a)) / (p_b/(1−p_b))."""
+    if not (0 < p_a < 1 and 0 < p_b < 1):
+        raise ValueError("odds need proportions strictly between 0 and 1")
+    return (p_a / (1 - p_a)) / (p_b / (1 - p_b))
 
 
 def rate_ratio(rate_a: float, rate_b: float) -> float:

@@ -14,6 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from trialcli.model import Study
+from trialcli.ops.audit import Audit
+from trialcli.ops.effects import AbsoluteEffect
 from trialcli.render.study import WIDE, study_sections
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
@@ -21,9 +23,9 @@ _URL = re.compile(r"^https?://[^\s<>]+$")
 _BULLETS = ("• ", "◆ ")
 
 
-def study_markdown(study: Study) -> str:
+def study_markdown(study: Study, audit: Audit, effects: list[AbsoluteEffect]) -> str:
     # The wide layout: the verdict gets its own column, as on a wide terminal.
-    header, sections = study_sections(study, WIDE)
+    header, sections = study_sections(study, WIDE, audit, effects)
     lines = _header(header)
     for title, body in sections:
         lines += ["", f"## {title}", "", *_block(body)]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from trialcli.loader import dotted
 from trialcli.model import Study
+from trialcli.ops.audit import Audit, Check
+from trialcli.ops.effects import AbsoluteEffect
 from trialcli.ops.summary import endpoint_verdict, list_row, plain_summary
 from trialcli.render.tabular import to_json
 
 JSON_SHAPE_VERSION = 1
 
 
-def study_json(study: Study) -> str:
+def study_json(study: Study, audit: Audit, effects: list[AbsoluteEffect]) -> str:
     row = list_row(study)
     return to_json(
         {
@@ -23,6 +28,45 @@ def study_json(study: Study) -> str:
                     for e in study.endpoints
                 },
                 "plain_summary": plain_summary(study),
+                "absolute_effects": [_effect(e) for e in effects],
+                "consistency_checks": [_check(c) for c in audit.checks],
             },
         }
     )
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _effect(effect: AbsoluteEffect) -> dict[str, Any]:
+    return {
+        "endpoint": effect.endpoint,
+        "arms": list(effect.arms),
+        "measure": effect.measure,
+        "from": list(effect.inputs),
+        "difference": _rounded(effect.difference),
+        "unit": effect.unit,
+        "ci": [_rounded(v) for v in effect.ci] if effect.ci else None,
+        "ci_level": effect.ci_level,
+        "method": effect.method,
+        "number_needed": _rounded(effect.number_needed),
+        "number_needed_ci": (
+            [_rounded(v) for v in effect.number_needed_ci] if effect.number_needed_ci else None
+        ),
+        "number_needed_ci_spans_no_effect": effect.number_needed_spans_no_effect,
+        "text": effect.text,
+    }
+
+
+def _check(check: Check) -> dict[str, Any]:
+    return {
+        "check": check.kind,
+        "ok": check.ok,
+        "message": check.text(),
+        "figures": [
+            {"shown": f.shown, "source": f.source, "fields": [dotted(loc) for loc in f.locs]}
+            for f in check.figures
+        ],
+        "acknowledged": check.acknowledged,
+    }

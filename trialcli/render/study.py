@@ -10,6 +10,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from trialcli.crosscheck import Loc
 from trialcli.formatting import (
     NOT_REPORTED,
     comparison_text,
@@ -18,6 +19,8 @@ from trialcli.formatting import (
     safety_text,
 )
 from trialcli.model import Arm, Count, Endpoint, Sourced, Study
+from trialcli.ops.audit import Audit
+from trialcli.ops.effects import AbsoluteEffect
 from trialcli.ops.summary import Verdict, endpoint_verdict, plain_summary
 from trialcli.render.text import clean
 
@@ -30,8 +33,13 @@ VERDICT_MARKS = {
 }
 
 
-def render_study(study: Study, console: Console) -> None:
-    header, sections = study_sections(study, console.width)
+WARNING_MARK = "⚠"
+
+
+def render_study(
+    study: Study, console: Console, audit: Audit, effects: list[AbsoluteEffect]
+) -> None:
+    header, sections = study_sections(study, console.width, audit, effects)
     console.print(header)
     for title, body in sections:
         console.print()
@@ -42,14 +50,17 @@ def render_study(study: Study, console: Console) -> None:
 Section = tuple[str, RenderableType]
 
 
-def study_sections(study: Study, width: int) -> tuple[RenderableType, list[Section]]:
+def study_sections(
+    study: Study, width: int, audit: Audit, effects: list[AbsoluteEffect]
+) -> tuple[RenderableType, list[Section]]:
     """The header and the titled sections of `show`; the Markdown document reuses them."""
-    marks = SourceMarks(study)
+    marks = SourceMarks(study, audit)
     sections = [
         ("Population and design", _population(study, marks)),
         ("Arms", _arms(study, marks)),
-        ("Endpoints", _endpoints(study, marks, width)),
+        ("Endpoints", _endpoints(study, marks, width, effects)),
         ("Safety", _safety(study, marks)),
+        ("Consistency checks", _checks(audit, marks)),
         ("Notes and milestones", _notes(study, marks)),
         ("In plain words", Text(clean(plain_summary(study)))),
         ("Sources", sources_table(study)),
@@ -58,16 +69,27 @@ def study_sections(study: Study, width: int) -> tuple[RenderableType, list[Secti
 
 
 class SourceMarks:
-    """`[n]` after a figure: its own source, else the enclosing one, else the default."""
+    """`[n]` after a figure: its own source, else the enclosing one, else the default;
+    and `⚠n` after a figure that a consistency warning involves."""
 
-    def __init__(self, study: Study) -> None:
+    def __init__(self, study: Study, audit: Audit) -> None:
         self._study = study
+        self._audit = audit
 
     def __call__(self, *records: Sourced | None) -> str:
-        source = self._study.cited_source(*records)
-        if source is None:
+        return self.of(self._study.cited_source(*records))
+
+    def of(self, source_id: str | None) -> str:
+        if source_id is None:
             return ""
-        return f" [{self._study.source_number(source) or '?'}]"
+        return f" [{self._study.source_number(source_id) or '?'}]"
+
+    def warn(self, text: Text, *prefix: int | str) -> Text:
+        """`text` with `⚠n` for each warning on a figure at or under the field path."""
+        numbers = self._audit.marks(prefix)
+        if numbers:
+            text.append(f" {WARNING_MARK}" + ",".join(map(str, numbers)), style="bold yellow")
+        return text
 
 
 def _text(value: str | None, style: str = "") -> Text:
@@ -155,11 +177,12 @@ def _population(study: Study, marks: SourceMarks) -> RenderableType:
         if eligibility.note:
             lines.append(eligibility.note)
         table.add_row("Eligibility", _lines(lines))
-    table.add_row("Randomized", _text(_count(population.randomized, marks, population)))
+    randomized = _text(_count(population.randomized, marks, population))
+    table.add_row("Randomized", marks.warn(randomized, "population", "randomized"))
     analysed = _count(population.analysed, marks, population)
     if population.analysed_population and population.analysed is not None:
         analysed += f" — {population.analysed_population}"
-    table.add_row("Analysed", _text(analysed))
+    table.add_row("Analysed", marks.warn(_text(analysed), "population", "analysed"))
     if population.baseline:
         lines = [b.text + marks(b, population) for b in population.baseline]
         table.add_row("Baseline", _lines(lines))
@@ -205,21 +228,25 @@ def _arms(study: Study, marks: SourceMarks) -> RenderableType:
     table.add_column("Regimen", ratio=5)
     table.add_column("Randomized", justify="right")
     table.add_column("Analysed", justify="right")
-    for arm in study.arms:
+    for i, arm in enumerate(study.arms):
         label = Text(clean(arm.label), style="bold")
         label.append("\n" + arm.role.replace("-", " "), style="dim")
         regimen = Text(clean(_regimen(arm) + marks(arm)))
         if arm.note:
             regimen.append("\n" + clean(arm.note), style="dim")
+        randomized = _text(
+            f"{arm.randomized.value:,}{marks(arm.randomized, arm)}" if arm.randomized else None
+        )
+        analysed = _text(
+            f"{arm.analysed.value:,}{marks(arm.analysed, arm)}" if arm.analysed else None
+        )
         table.add_row(
             label,
             regimen,
-            _text(
-                f"{arm.randomized.value:,}{marks(arm.randomized, arm)}" if arm.randomized else None
-            ),
-            _text(f"{arm.analysed.value:,}{marks(arm.analysed, arm)}" if arm.analysed else None),
+            marks.warn(randomized, "arms", i, "randomized"),
+            marks.warn(analysed, "arms", i, "analysed"),
         )
-    for pooled in study.pooled_arms:
+    for i, pooled in enumerate(study.pooled_arms):
         label = Text(clean(pooled.label), style="bold")
         label.append("\npooled", style="dim")
         members = " + ".join(study.group_label(a) for a in pooled.arms)
@@ -227,7 +254,7 @@ def _arms(study: Study, marks: SourceMarks) -> RenderableType:
         if pooled.note:
             text.append("\n" + clean(pooled.note), style="dim")
         size = f"n={pooled.n:,}{marks(pooled)}" if pooled.n is not None else None
-        table.add_row(label, text, Text(""), _text(size))
+        table.add_row(label, text, Text(""), marks.warn(_text(size), "pooled_arms", i, "n"))
     return table
 
 
@@ -240,7 +267,9 @@ def verdict_text(verdict: Verdict) -> Text:
 WIDE = 110
 
 
-def _endpoints(study: Study, marks: SourceMarks, width: int) -> RenderableType | None:
+def _endpoints(
+    study: Study, marks: SourceMarks, width: int, effects: list[AbsoluteEffect]
+) -> RenderableType | None:
     if not study.endpoints:
         return None
     wide = width >= WIDE
@@ -254,7 +283,7 @@ def _endpoints(study: Study, marks: SourceMarks, width: int) -> RenderableType |
         table.add_column("Endpoint and verdict", ratio=3)
     table.add_column("Result by arm", ratio=4)
     table.add_column("Effect", ratio=4)
-    for endpoint in study.endpoints:
+    for i, endpoint in enumerate(study.endpoints):
         name = Text(clean(endpoint.name), style="bold")
         details = [endpoint.level, endpoint.time_frame, endpoint.population]
         name.append("\n" + clean(", ".join(d for d in details if d)), style="dim")
@@ -263,33 +292,57 @@ def _endpoints(study: Study, marks: SourceMarks, width: int) -> RenderableType |
         if verdict.state not in {"not-stated", "not-tested"}:
             cell.append("\n" + clean(verdict.basis), style="dim")
         first = [name, cell] if wide else [Text("\n").join([name, cell])]
-        table.add_row(*first, _results(study, endpoint, marks), _effects(endpoint, marks))
+        computed = [e for e in effects if e.endpoint == endpoint.id]
+        table.add_row(
+            *first,
+            _results(study, endpoint, (*_ENDPOINTS, i), marks),
+            _effects(study, endpoint, (*_ENDPOINTS, i), marks, computed),
+        )
     return table
 
 
-def _results(study: Study, endpoint: Endpoint, marks: SourceMarks) -> Text:
+_ENDPOINTS: Loc = ("endpoints",)
+
+
+def _results(study: Study, endpoint: Endpoint, loc: Loc, marks: SourceMarks) -> Text:
     results = Text()
     for key, result in endpoint.results.items():
         if results:
             results.append("\n")
         results.append(clean(study.group_label(key)) + ": ", style="dim")
         results.append(clean(result_text(result)) + marks(result, endpoint))
+        marks.warn(results, *loc, "results", key)
         if result.note:
             results.append(f" ({clean(result.note)})", style="dim")
     return results or _text(None)
 
 
-def _effects(endpoint: Endpoint, marks: SourceMarks) -> Text:
+def _effects(
+    study: Study,
+    endpoint: Endpoint,
+    loc: Loc,
+    marks: SourceMarks,
+    computed: list[AbsoluteEffect],
+) -> Text:
     effects = Text()
-    for comparison in endpoint.comparisons:
+    for j, comparison in enumerate(endpoint.comparisons):
         if effects:
             effects.append("\n")
         effects.append(clean(comparison_text(comparison)) + marks(comparison, endpoint))
+        marks.warn(effects, *loc, "comparisons", j)
         if comparison.population and comparison.population != endpoint.population:
             effects.append(f" ({clean(comparison.population)})", style="dim")
         if comparison.note:
             effects.append(f" {clean(comparison.note)}", style="dim")
-    return effects or _text(None)
+    if not effects:
+        effects = _text(None)
+    for effect in computed:
+        effects.append("\ncomputed", style="italic")
+        if len(endpoint.results) > 2:
+            arms = " vs ".join(study.group_label(key) for key in effect.arms)
+            effects.append(f" ({clean(arms)})", style="dim")
+        effects.append(": " + clean(effect.text))
+    return effects
 
 
 def _safety(study: Study, marks: SourceMarks) -> RenderableType | None:
@@ -301,7 +354,7 @@ def _safety(study: Study, marks: SourceMarks) -> RenderableType | None:
         table.add_column("Finding", ratio=3)
         table.add_column("By arm", ratio=4)
         table.add_column("Who", ratio=3)
-        for finding in study.safety:
+        for i, finding in enumerate(study.safety):
             term = Text(clean(finding.term))
             if finding.serious:
                 term.append(" (serious)", style="bold")
@@ -313,6 +366,7 @@ def _safety(study: Study, marks: SourceMarks) -> RenderableType | None:
                     by_arm.append("\n")
                 by_arm.append(clean(study.group_label(key)) + ": ", style="dim")
                 by_arm.append(clean(safety_text(value)) + marks(value, finding))
+                marks.warn(by_arm, "safety", i, "arms", key)
                 if value.deaths and (value.affected is not None or value.pct is not None):
                     by_arm.append(f", {value.deaths} fatal", style="bold")
                 if value.note:
@@ -325,6 +379,28 @@ def _safety(study: Study, marks: SourceMarks) -> RenderableType | None:
     if study.safety_monitoring:
         parts.append(Text("Monitoring: " + clean(study.safety_monitoring)))
     return Group(*parts)
+
+
+def _checks(audit: Audit, marks: SourceMarks) -> RenderableType:
+    """How many checks were computed, and each warning behind a `⚠n` above."""
+    warnings = audit.warnings
+    count = f"{len(audit.checks)} consistency check{'s' if len(audit.checks) != 1 else ''}"
+    if not warnings:
+        return Text(f"{count} computed from the figures above: all agree.")
+    recorded = sum(1 for w in warnings if w.acknowledged)
+    summary = f"{count} computed from the figures above; {len(warnings)} disagree"
+    if recorded:
+        summary += f" ({recorded} recorded on purpose in the data)"
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    table.add_column(no_wrap=True, style="bold yellow")
+    table.add_column(overflow="fold")
+    for index, warning in enumerate(warnings, start=1):
+        text = Text(clean(warning.text(marks.of)))
+        if warning.acknowledged:
+            text.append("\nrecorded disagreement: ", style="bold")
+            text.append(clean(warning.acknowledged), style="dim")
+        table.add_row(f"{WARNING_MARK}{index}", text)
+    return Group(Text(summary + ":"), table)
 
 
 def _notes(study: Study, marks: SourceMarks) -> RenderableType | None:

@@ -1,0 +1,941 @@
+"""The consistency audit: do a study's figures agree with each other and across sources?
+
+Each check sets figures the file states against each other, or against what trialcli
+computes from them, allowing for the rounding the source printed. A check that fails
+is a warning, never an error: the figures are possible, only inconsistent. Every check
+names each figure it involves by its field path and source, so the loader can point at
+the line where each is written.
+
+A figure whose record carries `disagreement:` is a disagreement the data records on
+purpose: the check still fails and is still listed, but counts as acknowledged.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from trialcli.crosscheck import Loc
+from trialcli.formatting import MEASURE_NAMES, decimals, interval, number, p_text
+from trialcli.model import (
+    RATIO_MEASURES,
+    ArmResult,
+    ArmSafety,
+    Comparison,
+    Count,
+    Endpoint,
+    SafetyFinding,
+    Sourced,
+    Study,
+)
+from trialcli.stats import (
+    odds_ratio,
+    percentage,
+    ratio_from_relative_reduction,
+    relative_reduction_from_ratio,
+    rounding_tolerance,
+)
+
+CheckKind = Literal[
+    "percentage",
+    "relative-reduction",
+    "ratio-vs-arms",
+    "p-value-vs-ci",
+    "met",
+    "arm-sizes",
+    "denominator",
+    "sources-disagree",
+]
+
+# How far a model-based ratio may sit from the ratio of the arms' raw values (beyond
+# rounding): adjusted models (covariates, negative binomial, Cox) move estimates a little.
+ADJUSTED_MODEL_MARGIN = 0.10
+# Float noise at rounding boundaries: 0.5 apart must count as within ±0.5.
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A figure as the file states it: what it says, who said it, where it is written.
+
+    One figure may be written as several numbers (104/202, a CI's two limits), so it
+    has one field path per number.
+    """
+
+    shown: str
+    source: str | None
+    locs: tuple[Loc, ...]
+    disagreement: str | None = None
+
+
+Part = str | Stated
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison the audit computed; `ok` false makes it a warning."""
+
+    kind: CheckKind
+    parts: tuple[Part, ...]
+    ok: bool
+
+    @property
+    def figures(self) -> tuple[Stated, ...]:
+        return tuple(dict.fromkeys(p for p in self.parts if isinstance(p, Stated)))
+
+    @property
+    def acknowledged(self) -> str | None:
+        """Why the data records this disagreement on purpose, if it does."""
+        return next((f.disagreement for f in self.figures if f.disagreement), None)
+
+    def text(self, label: Callable[[str | None], str] | None = None) -> str:
+        """The message, each figure followed by `label(its source id)`: by default the
+        id in brackets, as in the study file (`53% [p1]`)."""
+        mark = label or _source_id
+        return "".join(p if isinstance(p, str) else p.shown + mark(p.source) for p in self.parts)
+
+    def touches(self, prefix: Loc) -> bool:
+        return any(loc[: len(prefix)] == prefix for f in self.figures for loc in f.locs)
+
+
+def _source_id(source: str | None) -> str:
+    return f" [{source}]" if source else ""
+
+
+@dataclass(frozen=True)
+class Audit:
+    checks: tuple[Check, ...]
+
+    @property
+    def warnings(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.ok)
+
+    def marks(self, prefix: Loc) -> list[int]:
+        """Numbers (from 1, in `warnings` order) of the warnings on figures under `prefix`."""
+        return [i for i, w in enumerate(self.warnings, start=1) if w.touches(prefix)]
+
+
+def audit_study(study: Study) -> Audit:
+    return Audit(
+        (
+            *_percentages(study),
+            *_reductions_vs_ratios(study),
+            *_ratios_vs_arms(study),
+            *_p_values_vs_intervals(study),
+            *_verdicts(study),
+            *_arm_sizes(study),
+            *_denominators(study),
+            *_sources_disagree(study),
+        )
+    )
+
+
+# --- arithmetic of printed numbers ------------------------------------------------------
+
+
+def _tolerance(value: float, approximate: bool = False) -> float:
+    """What a printed number may stand for: ±half its last place; a whole place if "~"."""
+    half = rounding_tolerance(decimals(value))
+    return 2 * half if approximate else half
+
+
+def _within(apart: float, allowed: float) -> bool:
+    return apart <= allowed + _EPSILON
+
+
+def _apart(apart: float, allowed: float, places: int) -> str:
+    """`apart` to `places` decimals, or more where a failing check would read as equal to
+    (or less than) what rounding allows."""
+    for shown_places in range(places, places + 4):
+        if _within(apart, allowed) or round(apart, shown_places) > allowed + _EPSILON:
+            return number(apart, shown_places)
+    return number(apart, places + 4)
+
+
+def _p_range(p_value: str, alpha: float) -> tuple[float, float] | None:
+    """The values a printed p-value stands for: "<0.001" is [0, 0.001], "0.22" is
+    [0.215, 0.225], "NS" is [alpha, 1]."""
+    if p_value.upper() == "NS":
+        return alpha, 1.0
+    match = re.fullmatch(r"(<=|>=|<|>|=|≤|≥)?\s*(.+)", p_value)
+    if match is None:
+        return None
+    operator, digits = match.group(1) or "=", match.group(2)
+    value = float(digits)
+    if operator in {"<", "<=", "≤"}:
+        return 0.0, value
+    if operator in {">", ">=", "≥"}:
+        return value, 1.0
+    exponent = Decimal(digits).as_tuple().exponent
+    half = 0.5 * 10.0 ** int(exponent) if isinstance(exponent, int) else 0.0
+    return max(0.0, value - half), min(1.0, value + half)
+
+
+def _significant(p_value: str, alpha: float) -> bool | None:
+    """Whether p is below alpha; None when the printed value cannot tell ("=0.05")."""
+    found = _p_range(p_value, alpha)
+    if found is None:
+        return None
+    low, high = found
+    if p_value.upper() == "NS" or low >= alpha - _EPSILON:
+        return False
+    # "p<0.05" and "p≤0.05" both read as significant at 0.05.
+    if high <= alpha + _EPSILON and p_value[:1] in {"<", "≤"}:
+        return True
+    if high < alpha - _EPSILON:
+        return True
+    return None
+
+
+def _alpha(comparison: Comparison) -> float:
+    return 1 - comparison.ci_level / 100
+
+
+def _null(comparison: Comparison) -> float:
+    return 1.0 if comparison.measure in RATIO_MEASURES else 0.0
+
+
+def _excludes(ci: tuple[float, float], reference: float) -> bool | None:
+    """Whether the CI lies wholly on one side of `reference`; None when a limit printed
+    next to it could stand for either side."""
+    lower, upper = ci
+    low_tol, high_tol = _tolerance(lower), _tolerance(upper)
+    if lower - low_tol > reference or upper + high_tol < reference:
+        return True
+    if lower + low_tol < reference < upper - high_tol:
+        return False
+    return None
+
+
+def _inside_margin(ci: tuple[float, float], margin: float, null: float) -> bool | None:
+    """Non-inferiority: whether the CI lies wholly on no-difference's side of the margin."""
+    lower, upper = ci
+    if margin > null:
+        tol = _tolerance(upper)
+        return True if upper + tol < margin else False if upper - tol > margin else None
+    if margin < null:
+        tol = _tolerance(lower)
+        return True if lower - tol > margin else False if lower + tol < margin else None
+    return None
+
+
+# --- building blocks --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Record:
+    """A record that states figures: its field path, the source it cites, and the
+    disagreement it records, if any."""
+
+    loc: Loc
+    source: str | None
+    disagreement: str | None = None
+
+    def says(self, shown: str, *fields: str) -> Stated:
+        """A figure written in `fields` of this record (a CI is its two limits)."""
+        locs: list[Loc] = []
+        for field in fields:
+            if field == "ci":
+                locs += [(*self.loc, "ci", 0), (*self.loc, "ci", 1)]
+            else:
+                locs.append((*self.loc, field))
+        return Stated(shown, self.source, tuple(locs), self.disagreement)
+
+
+def _record(study: Study, loc: Loc, record: Sourced, *parents: Sourced | None) -> _Record:
+    return _Record(loc, study.cited_source(record, *parents), getattr(record, "disagreement", None))
+
+
+@dataclass(frozen=True)
+class _Value:
+    """A stated number, how far its printed rounding lets it move, and the figure itself."""
+
+    value: float
+    tolerance: float
+    figure: Stated
+
+
+def _printed(
+    record: _Record, value: float, approximate: bool, field: str, unit: str = ""
+) -> _Value:
+    approx = "~" if approximate else ""
+    shown = f"{approx}{number(value)}{unit}"
+    return _Value(value, _tolerance(value, approximate), record.says(shown, field))
+
+
+def _finding_name(finding: SafetyFinding) -> str:
+    return f"{finding.term} (serious)" if finding.serious else finding.term
+
+
+def _arms_text(study: Study, arms: tuple[str, str]) -> str:
+    return f"{study.group_label(arms[0])} vs {study.group_label(arms[1])}"
+
+
+def _endpoint_groups(study: Study) -> list[list[int]]:
+    """Endpoints sharing a code and time frame are one endpoint reported by several
+    sources (e.g. `sdi-p5` and `sdi-p6`); any other endpoint stands alone."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, endpoint in enumerate(study.endpoints):
+        frame = " ".join((endpoint.time_frame or "").lower().split())
+        key = ("code", endpoint.code, frame) if endpoint.code else ("id", endpoint.id)
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A comparison with its endpoint (and that endpoint's index) and its record."""
+
+    index: int
+    endpoint: Endpoint
+    comparison: Comparison
+    record: _Record
+
+    @property
+    def context(self) -> str:
+        return f"{self.endpoint.name}, "
+
+    def estimate(self) -> Stated:
+        c = self.comparison
+        assert c.estimate is not None
+        suffix = "%" if c.measure == "relative-reduction" else ""
+        approx = "~" if c.approximate else ""
+        return self.record.says(f"{approx}{number(c.estimate)}{suffix}", "estimate")
+
+    def ci(self) -> Stated:
+        c = self.comparison
+        assert c.ci is not None
+        return self.record.says(f"{number(c.ci_level)}% CI {interval(c.ci)}", "ci")
+
+    def p(self) -> Stated:
+        assert self.comparison.p_value is not None
+        return self.record.says(p_text(self.comparison.p_value), "p_value")
+
+    def met(self) -> Stated:
+        return self.record.says("met" if self.comparison.met else "not met", "met")
+
+
+def _placed(study: Study, group: Sequence[int] | None = None) -> list[_Placed]:
+    indexes = range(len(study.endpoints)) if group is None else group
+    return [
+        _Placed(
+            i,
+            study.endpoints[i],
+            comparison,
+            _record(study, ("endpoints", i, "comparisons", j), comparison, study.endpoints[i]),
+        )
+        for i in indexes
+        for j, comparison in enumerate(study.endpoints[i].comparisons)
+    ]
+
+
+def _count(study: Study, loc: Loc, count: Count, parent: Sourced) -> Stated:
+    return _record(study, loc, count, parent).says(f"{count.value:,}", "value")
+
+
+# --- a figure against itself: percentages, ratios, CIs, verdicts -------------------------
+
+
+def _percentages(study: Study) -> Iterator[Check]:
+    """A stated percentage against its own n/N."""
+    for i, endpoint in enumerate(study.endpoints):
+        # Kaplan–Meier percentages account for censoring: they are not n/N.
+        if endpoint.kind == "time-to-event":
+            continue
+        for key, result in endpoint.results.items():
+            if result.unit != "%" or result.value is None or result.n is None or not result.N:
+                continue
+            record = _record(study, ("endpoints", i, "results", key), result, endpoint)
+            yield _percentage(
+                f"{endpoint.name}, {study.group_label(key)}: ",
+                _printed(record, result.value, result.approximate, "value", "%"),
+                record.says(f"{result.n:,}/{result.N:,}", "n", "N"),
+                percentage(result.n, result.N),
+            )
+    for i, finding in enumerate(study.safety):
+        for key, arm in finding.arms.items():
+            if arm.pct is not None and arm.affected is not None and arm.at_risk:
+                record = _record(study, ("safety", i, "arms", key), arm, finding)
+                yield _percentage(
+                    f"{_finding_name(finding)}, {study.group_label(key)}: ",
+                    _printed(record, arm.pct, arm.approximate, "pct", "%"),
+                    record.says(f"{arm.affected:,}/{arm.at_risk:,}", "affected", "at_risk"),
+                    percentage(arm.affected, arm.at_risk),
+                )
+
+
+def _percentage(context: str, stated: _Value, counts: Stated, computed: float) -> Check:
+    places = decimals(stated.value) + 1
+    apart = abs(stated.value - computed)
+    ok = _within(apart, stated.tolerance)
+    return Check(
+        "percentage",
+        (
+            context,
+            stated.figure,
+            " vs ",
+            counts,
+            f" = {number(computed, places)}%: {_apart(apart, stated.tolerance, places)} "
+            "points apart, " + _rounding_words(ok, f"±{number(stated.tolerance)}"),
+        ),
+        ok,
+    )
+
+
+def _rounding_words(ok: bool, allowed: str) -> str:
+    return f"{'within' if ok else 'more than'} the {allowed} rounding allows"
+
+
+def _reductions_vs_ratios(study: Study) -> Iterator[Check]:
+    """A stated relative reduction against a stated ratio for the same arms."""
+    for group in _endpoint_groups(study):
+        placed = _placed(study, group)
+        for rr, ratio in itertools.product(placed, placed):
+            one, two = rr.comparison, ratio.comparison
+            if (
+                one.measure != "relative-reduction"
+                or two.measure not in RATIO_MEASURES
+                or one.estimate is None
+                or two.estimate is None
+                or (one.arms, one.test) != (two.arms, two.test)
+            ):
+                continue
+            implied = relative_reduction_from_ratio(two.estimate)
+            places = max(decimals(one.estimate), decimals(two.estimate) - 2, 0)
+            allowed = _tolerance(one.estimate, one.approximate) + 100 * _tolerance(
+                two.estimate, two.approximate
+            )
+            apart = abs(one.estimate - implied)
+            ok = _within(apart, allowed)
+            change = "reduction" if implied >= 0 else "increase"
+            yield Check(
+                "relative-reduction",
+                (
+                    f"{rr.context}{_arms_text(study, one.arms)}: relative reduction ",
+                    rr.estimate(),
+                    f" vs {MEASURE_NAMES[two.measure]} ",
+                    ratio.estimate(),
+                    f", a {number(abs(implied), places)}% {change}: "
+                    f"{_apart(apart, allowed, places)} points apart, "
+                    + _rounding_words(ok, f"±{number(allowed)}"),
+                ),
+                ok,
+            )
+
+
+# Which stated effects can be set against the arms' own values, by endpoint kind.
+# Hazard ratios of relapses are compared with the ratio of relapse rates; a relative
+# reduction of a proportion might be of the event or of its absence, so only rates.
+_RATIO_FROM_ARMS: dict[str, frozenset[str]] = {
+    "rate": frozenset({"rate-ratio", "hazard-ratio", "relative-reduction"}),
+    "proportion": frozenset({"risk-ratio", "odds-ratio"}),
+}
+
+
+def _arm_value(study: Study, endpoint: Endpoint, loc: Loc, result: ArmResult) -> _Value | None:
+    """An arm's rate, or its proportion as a fraction (exact from n/N when reported)."""
+    record = _record(study, loc, result, endpoint)
+    if endpoint.kind == "rate":
+        if result.value is None:
+            return None
+        return _printed(record, result.value, result.approximate, "value")
+    if result.n is not None and result.N:
+        return _Value(result.n / result.N, 0.0, record.says(f"{result.n:,}/{result.N:,}", "n", "N"))
+    if result.value is None or result.unit != "%":
+        return None
+    stated = _printed(record, result.value, result.approximate, "value", "%")
+    return _Value(stated.value / 100, stated.tolerance / 100, stated.figure)
+
+
+def _ratio_range(measure: str, a: _Value, b: _Value) -> tuple[float, float, float] | None:
+    """The ratio of two arm values and the range their rounding allows."""
+    if measure == "odds-ratio":
+        if not (0 < a.value < 1 and 0 < b.value < 1):
+            return None
+
+        def clamp(p: float) -> float:
+            return min(max(p, 1e-12), 1 - 1e-12)
+
+        return (
+            odds_ratio(a.value, b.value),
+            odds_ratio(clamp(a.value - a.tolerance), clamp(b.value + b.tolerance)),
+            odds_ratio(clamp(a.value + a.tolerance), clamp(b.value - b.tolerance)),
+        )
+    if b.value <= 0:
+        return None
+    low = max(a.value - a.tolerance, 0.0) / (b.value + b.tolerance)
+    high = (a.value + a.tolerance) / (b.value - b.tolerance) if b.value > b.tolerance else math.inf
+    return a.value / b.value, low, high
+
+
+def _ratios_vs_arms(study: Study) -> Iterator[Check]:
+    """A stated ratio (or relative reduction) against the ratio of the arms' values."""
+    for placed in _placed(study):
+        endpoint, comparison = placed.endpoint, placed.comparison
+        if (
+            comparison.measure not in _RATIO_FROM_ARMS.get(endpoint.kind, frozenset())
+            or comparison.estimate is None
+            or not set(comparison.arms) <= endpoint.results.keys()
+        ):
+            continue
+        results = [endpoint.results[key] for key in comparison.arms]
+        if endpoint.kind == "rate" and results[0].unit != results[1].unit:
+            continue
+        a, b = (
+            _arm_value(study, endpoint, ("endpoints", placed.index, "results", key), result)
+            for key, result in zip(comparison.arms, results, strict=True)
+        )
+        if a is None or b is None:
+            continue
+        computed = _ratio_range(comparison.measure, a, b)
+        if computed is not None:
+            yield _ratio_check(study, placed, a.figure, b.figure, computed)
+
+
+def _ratio_check(
+    study: Study, placed: _Placed, arm_a: Stated, arm_b: Stated, computed: tuple[float, ...]
+) -> Check:
+    comparison = placed.comparison
+    assert comparison.estimate is not None
+    value, low, high = computed
+    if comparison.measure == "relative-reduction":
+        stated = ratio_from_relative_reduction(comparison.estimate)
+        tol = _tolerance(comparison.estimate, comparison.approximate) / 100
+        places = max(decimals(comparison.estimate) + 2, 2)
+        head: tuple[Part, ...] = (
+            "relative reduction ",
+            placed.estimate(),
+            f" (a ratio of {number(stated, places)})",
+        )
+    else:
+        stated = comparison.estimate
+        tol = _tolerance(stated, comparison.approximate)
+        places = max(decimals(stated), 2)
+        head = (f"{MEASURE_NAMES[comparison.measure]} ", placed.estimate())
+    margin = 1 + ADJUSTED_MODEL_MARGIN
+    ok = stated + tol >= low / margin - _EPSILON and stated - tol <= high * margin + _EPSILON
+    apart = abs(stated - value) / value * 100 if value else math.inf
+    odds = "odds " if comparison.measure == "odds-ratio" else ""
+    allowance = f"{number(ADJUSTED_MODEL_MARGIN * 100)}% beyond rounding"
+    return Check(
+        "ratio-vs-arms",
+        (
+            f"{placed.context}{_arms_text(study, comparison.arms)}: ",
+            *head,
+            f" vs the arms' {odds}",
+            arm_a,
+            " / ",
+            arm_b,
+            f" = {number(value, places)}: {number(apart, 0)}% apart"
+            + (
+                f"; adjusted models may differ by up to {allowance}"
+                if ok
+                else f", more than the {allowance} that adjusted models may explain"
+            ),
+        ),
+        ok,
+    )
+
+
+def _ci_verdict(comparison: Comparison) -> bool | None:
+    """What the CI says: significant (superiority) or non-inferior (with a margin)."""
+    if comparison.ci is None:
+        return None
+    if comparison.test == "non-inferiority":
+        if comparison.margin is None:
+            return None
+        return _inside_margin(comparison.ci, comparison.margin, _null(comparison))
+    return _excludes(comparison.ci, _null(comparison))
+
+
+def _ci_words(placed: _Placed, verdict: bool) -> tuple[Part, ...]:
+    comparison = placed.comparison
+    if comparison.test == "non-inferiority" and comparison.margin is not None:
+        where = "inside" if verdict else "not wholly inside"
+        words = f" is {where} the non-inferiority margin {number(comparison.margin)}"
+    else:
+        words = (
+            f" {'excludes' if verdict else 'includes'} {number(_null(comparison))} (no difference)"
+        )
+    return ("the ", placed.ci(), words)
+
+
+def _p_words(placed: _Placed, significant: bool) -> tuple[Part, ...]:
+    alpha = number(_alpha(placed.comparison), 2)
+    return (placed.p(), f" is below {alpha}" if significant else f" is not below {alpha}")
+
+
+def _p_values_vs_intervals(study: Study) -> Iterator[Check]:
+    """Which side of no difference (or of the margin) the CI lies on, against the p-value."""
+    for placed in _placed(study):
+        comparison = placed.comparison
+        if comparison.p_value is None:
+            continue
+        from_ci = _ci_verdict(comparison)
+        from_p = _significant(comparison.p_value, _alpha(comparison))
+        if from_ci is None or from_p is None:
+            continue
+        ok = from_ci == from_p
+        yield Check(
+            "p-value-vs-ci",
+            (
+                f"{placed.context}{MEASURE_NAMES[comparison.measure]}: ",
+                *_ci_words(placed, from_ci),
+                " and " if ok else ", but ",
+                *_p_words(placed, from_p),
+            ),
+            ok,
+        )
+
+
+def _verdicts(study: Study) -> Iterator[Check]:
+    """ "Met" as stated, against what the CI and p-value imply for the test type."""
+    for placed in _placed(study):
+        comparison = placed.comparison
+        if comparison.met is None:
+            continue
+        evidence: list[tuple[bool, tuple[Part, ...]]] = []
+        from_ci = _ci_verdict(comparison)
+        if from_ci is not None:
+            evidence.append((from_ci, _ci_words(placed, from_ci)))
+        from_p = (
+            _significant(comparison.p_value, _alpha(comparison)) if comparison.p_value else None
+        )
+        if from_p is not None:
+            evidence.append((from_p, _p_words(placed, from_p)))
+        if not evidence:
+            continue
+        ok = all(implied == comparison.met for implied, _ in evidence)
+        said: list[Part] = []
+        for k, (_, words) in enumerate(evidence):
+            said.extend((" and " if k else "", *words))
+        tail = f" ({comparison.test} test)"
+        if not ok and not comparison.met and comparison.test == "superiority":
+            tail += (
+                "; a significant result is not met when it favours the comparator, "
+                "and the data do not record which direction is better"
+            )
+        yield Check(
+            "met",
+            (
+                f"{placed.context}{_arms_text(study, comparison.arms)}: stated as ",
+                placed.met(),
+                ", and " if ok else ", but ",
+                *said,
+                tail,
+            ),
+            ok,
+        )
+
+
+# --- counts of people -----------------------------------------------------------------------
+
+
+def _arm_sizes(study: Study) -> Iterator[Check]:
+    """The arms against the number randomized and analysed; pooled groups against their arms."""
+    population = study.population
+    for field in ("randomized", "analysed"):
+        total: Count | None = getattr(population, field)
+        known = [
+            (i, arm, getattr(arm, field))
+            for i, arm in enumerate(study.arms)
+            if getattr(arm, field) is not None
+        ]
+        if total is None or not known:
+            continue
+        every = len(known) == len(study.arms)
+        arm_sum = sum(count.value for _, _, count in known)
+        if field == "randomized" and arm_sum > total.value:
+            continue  # already an error (crosscheck.py)
+        ok = arm_sum == total.value if every else arm_sum <= total.value
+        parts: list[Part] = [f"{field.capitalize()}: the arms' "]
+        for k, (i, arm, count) in enumerate(known):
+            parts += [" + " if k else "", _count(study, ("arms", i, field), count, arm)]
+        parts += [
+            f" = {arm_sum:,} vs ",
+            _count(study, ("population", field), total, population),
+            " in all",
+        ]
+        if not every:
+            parts.append(" (not every arm's count is reported)")
+        gap = total.value - arm_sum
+        if not ok:
+            parts.append(
+                f": {gap:,} fewer in the arms" if gap > 0 else f": {-gap:,} more in the arms"
+            )
+        yield Check("arm-sizes", tuple(parts), ok)
+    for i, pooled in enumerate(study.pooled_arms):
+        members = [(a, arm) for a, arm in enumerate(study.arms) if arm.id in pooled.arms]
+        if pooled.n is None or any(arm.randomized is None for _, arm in members):
+            continue
+        figures: list[Part] = []
+        member_sum = 0
+        for k, (a, arm) in enumerate(members):
+            assert arm.randomized is not None
+            member_sum += arm.randomized.value
+            figures += [
+                " + " if k else "",
+                _count(study, ("arms", a, "randomized"), arm.randomized, arm),
+            ]
+        ok = pooled.n <= member_sum
+        yield Check(
+            "arm-sizes",
+            (
+                f"{pooled.label}: n=",
+                _record(study, ("pooled_arms", i), pooled).says(f"{pooled.n:,}", "n"),
+                " vs its arms' ",
+                *figures,
+                f" = {member_sum:,} randomized",
+                "" if ok else f": {pooled.n - member_sum:,} more than were randomized",
+            ),
+            ok,
+        )
+
+
+def _group_size(study: Study, key: str) -> tuple[int, str, Stated] | None:
+    """How many people an arm or pooled group holds, in words, and where it is stated."""
+    for i, arm in enumerate(study.arms):
+        if arm.id == key:
+            for field in ("randomized", "analysed"):
+                count: Count | None = getattr(arm, field)
+                if count is not None:
+                    figure = _count(study, ("arms", i, field), count, arm)
+                    return count.value, f"{field} in this arm", figure
+            return None
+    for i, pooled in enumerate(study.pooled_arms):
+        if pooled.id == key and pooled.n is not None:
+            figure = _record(study, ("pooled_arms", i), pooled).says(f"{pooled.n:,}", "n")
+            return pooled.n, "in the pooled group", figure
+    return None
+
+
+def _denominators(study: Study) -> Iterator[Check]:
+    """People counted for a figure against the size of its arm or pooled group."""
+    counted: list[tuple[str, str, Stated, int]] = []
+    for i, endpoint in enumerate(study.endpoints):
+        for key, result in endpoint.results.items():
+            if result.N is not None:
+                record = _record(study, ("endpoints", i, "results", key), result, endpoint)
+                counted.append((endpoint.name, key, record.says(f"{result.N:,}", "N"), result.N))
+    for i, finding in enumerate(study.safety):
+        for key, arm in finding.arms.items():
+            if arm.at_risk is not None:
+                record = _record(study, ("safety", i, "arms", key), arm, finding)
+                figure = record.says(f"{arm.at_risk:,}", "at_risk")
+                counted.append((_finding_name(finding), key, figure, arm.at_risk))
+    for name, key, figure, value in counted:
+        size = _group_size(study, key)
+        if size is None:
+            continue
+        total, words, stated = size
+        ok = value <= total
+        if not ok:
+            words += f": {value - total:,} more"
+            if words.startswith("analysed"):
+                words += " — does it count a different analysis population?"
+        yield Check(
+            "denominator",
+            (f"{name}, {study.group_label(key)}: ", figure, " counted vs ", stated, f" {words}"),
+            ok,
+        )
+
+
+# --- the same figure from two sources ------------------------------------------------------
+
+
+def _sources_disagree(study: Study) -> Iterator[Check]:
+    yield from _counts_disagree(study)
+    for group in _endpoint_groups(study):
+        yield from _comparisons_disagree(study, _placed(study, group))
+        yield from _results_disagree(study, group)
+    yield from _safety_disagrees(study)
+
+
+def _counts_disagree(study: Study) -> Iterator[Check]:
+    population = study.population
+    counts: list[tuple[str, Loc, Count | None, Sourced]] = [
+        (
+            f"{field.capitalize()} in all",
+            ("population", field),
+            getattr(population, field),
+            population,
+        )
+        for field in ("randomized", "analysed")
+    ]
+    counts += [
+        (f"{arm.label}, {field}", ("arms", i, field), getattr(arm, field), arm)
+        for i, arm in enumerate(study.arms)
+        for field in ("randomized", "analysed")
+    ]
+    for what, loc, count, parent in counts:
+        if count is None:
+            continue
+        for j, other in enumerate(count.also_reported):
+            also = _record(study, (*loc, "also_reported", j), other).says(
+                f"{other.value:,}", "value"
+            )
+            gap = abs(other.value - count.value)
+            yield Check(
+                "sources-disagree",
+                (
+                    f"{what}: ",
+                    _count(study, loc, count, parent),
+                    " vs ",
+                    also,
+                    f": {gap:,} apart" if gap else ": the same",
+                ),
+                gap == 0,
+            )
+
+
+def _agree(context: str, one: _Value, two: _Value, places: int, unit: str = "") -> Check:
+    """Whether two stated values can stand for the same number, and how far apart they are."""
+    apart = abs(one.value - two.value)
+    allowed = one.tolerance + two.tolerance
+    ok = _within(apart, allowed)
+    words = ": the same within rounding"
+    if not ok:
+        words = f": {_apart(apart, allowed, places)}{f' {unit}' if unit else ''} apart"
+        if allowed:
+            words += f", more than the {number(allowed)} their rounding allows"
+    return Check("sources-disagree", (context, one.figure, " vs ", two.figure, words), ok)
+
+
+def _comparisons_disagree(study: Study, placed: list[_Placed]) -> Iterator[Check]:
+    for first, second in itertools.combinations(placed, 2):
+        one, two = first.comparison, second.comparison
+        if (one.arms, one.test) != (two.arms, two.test):
+            continue
+        if first.record.source == second.record.source:
+            continue
+        context = f"{first.context}{_arms_text(study, one.arms)}: "
+        same_measure = one.measure == two.measure
+        if same_measure and one.estimate is not None and two.estimate is not None:
+            yield _agree(
+                f"{context}{MEASURE_NAMES[one.measure]} ",
+                _Value(one.estimate, _tolerance(one.estimate, one.approximate), first.estimate()),
+                _Value(two.estimate, _tolerance(two.estimate, two.approximate), second.estimate()),
+                max(decimals(one.estimate), decimals(two.estimate)),
+            )
+        if same_measure and one.ci is not None and two.ci is not None:
+            ok = all(
+                _within(abs(x - y), _tolerance(x) + _tolerance(y))
+                for x, y in zip(one.ci, two.ci, strict=True)
+            )
+            yield Check(
+                "sources-disagree",
+                (
+                    f"{context}{MEASURE_NAMES[one.measure]} ",
+                    first.ci(),
+                    " vs ",
+                    second.ci(),
+                    ": the same within rounding" if ok else ": the limits differ beyond rounding",
+                ),
+                ok,
+            )
+        if one.p_value is not None and two.p_value is not None:
+            range_one = _p_range(one.p_value, _alpha(one))
+            range_two = _p_range(two.p_value, _alpha(two))
+            if range_one is not None and range_two is not None:
+                low, high = sorted((range_one, range_two))
+                gap = high[0] - low[1]  # how far apart the values they stand for are
+                ok = gap <= _EPSILON
+                words = (
+                    ": they can be the same"
+                    if ok
+                    else f": at least {gap:.2g} apart beyond rounding"
+                )
+                yield Check("sources-disagree", (context, first.p(), " vs ", second.p(), words), ok)
+        if one.met is not None and two.met is not None:
+            ok = one.met == two.met
+            yield Check(
+                "sources-disagree",
+                (
+                    context,
+                    first.met(),
+                    " vs ",
+                    second.met(),
+                    ": the sources agree" if ok else ": the sources disagree on the verdict",
+                ),
+                ok,
+            )
+
+
+def _results_disagree(study: Study, group: list[int]) -> Iterator[Check]:
+    """Per-arm values of one endpoint reported as two endpoints by two sources."""
+    for i, k in itertools.combinations(group, 2):
+        first, second = study.endpoints[i], study.endpoints[k]
+        for key in [k for k in first.results if k in second.results]:
+            one, two = first.results[key], second.results[key]
+            if one.value is None or two.value is None or one.unit != two.unit:
+                continue
+            record_one = _record(study, ("endpoints", i, "results", key), one, first)
+            record_two = _record(study, ("endpoints", k, "results", key), two, second)
+            if record_one.source == record_two.source:
+                continue
+            percent = one.unit == "%"
+            unit = "%" if percent else ""
+            yield _agree(
+                f"{first.name}, {study.group_label(key)}: ",
+                _printed(record_one, one.value, one.approximate, "value", unit),
+                _printed(record_two, two.value, two.approximate, "value", unit),
+                max(decimals(one.value), decimals(two.value)),
+                "points" if percent else "",
+            )
+
+
+def _safety_percent(record: _Record, arm: ArmSafety) -> _Value | None:
+    """A harm's frequency in percent: exactly from counts where there are counts."""
+    if arm.affected is not None and arm.at_risk:
+        value = percentage(arm.affected, arm.at_risk)
+        shown = f"{arm.affected:,}/{arm.at_risk:,} = {number(value, 1)}%"
+        return _Value(value, 0.0, record.says(shown, "affected", "at_risk"))
+    if arm.pct is None:
+        return None
+    return _printed(record, arm.pct, arm.approximate, "pct", "%")
+
+
+def _safety_disagrees(study: Study) -> Iterator[Check]:
+    """The same harm in the same arm or group, reported by two sources."""
+    groups: dict[tuple[str, bool | None, str | None], list[int]] = {}
+    for i, finding in enumerate(study.safety):
+        term = " ".join(finding.term.casefold().split())
+        groups.setdefault((term, finding.serious, finding.summary), []).append(i)
+    for indexes in groups.values():
+        for i, k in itertools.combinations(indexes, 2):
+            first, second = study.safety[i], study.safety[k]
+            for key in [k for k in first.arms if k in second.arms]:
+                one, two = first.arms[key], second.arms[key]
+                record_one = _record(study, ("safety", i, "arms", key), one, first)
+                record_two = _record(study, ("safety", k, "arms", key), two, second)
+                if record_one.source == record_two.source:
+                    continue
+                if None not in (one.at_risk, two.at_risk) and one.at_risk != two.at_risk:
+                    continue  # different denominators: different figures
+                context = f"{_finding_name(first)}, {study.group_label(key)}: "
+                pct_one, pct_two = (
+                    _safety_percent(record_one, one),
+                    _safety_percent(record_two, two),
+                )
+                if pct_one is not None and pct_two is not None:
+                    printed = [v for v in (one.pct, two.pct) if v is not None]
+                    # One more decimal where a side is computed exactly from counts.
+                    exact = pct_one.tolerance == 0 or pct_two.tolerance == 0
+                    places = max((decimals(v) for v in printed), default=0) + exact
+                    yield _agree(context, pct_one, pct_two, places, "points")
+                for field, noun in (("affected", "people affected"), ("deaths", "deaths")):
+                    a, b = getattr(one, field), getattr(two, field)
+                    compared = pct_one is not None and pct_two is not None
+                    if a is None or b is None or (field == "affected" and compared):
+                        continue  # people affected were compared above, as percentages
+                    yield _agree(
+                        f"{context}{noun} ",
+                        _Value(a, 0.0, record_one.says(f"{a:,}", field)),
+                        _Value(b, 0.0, record_two.says(f"{b:,}", field)),
+                        0,
+                    )
