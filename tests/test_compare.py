@@ -306,7 +306,7 @@ def test_cli_export_refuses_to_overwrite(runner: CliRunner, tmp_path: Path) -> N
     target.write_text("mine", encoding="utf-8")
     code, out, err = run(runner, "--drug", "alemtuzumab", "-e", ARR, "--export", str(target))
     assert code == 1
-    assert err == f"Error: '{target}' already exists; add --force to replace it\n"
+    assert err == f"Error: '{target}' already exists; use --force to replace it\n"
     assert out == ""
     assert target.read_text(encoding="utf-8") == "mine"
     code, _, _ = run(runner, "--drug", "alemtuzumab", "-e", ARR, "--export", str(target), "--force")
