@@ -38,11 +38,13 @@ def test_catalog_passes_strict_and_every_warning_is_a_recorded_disagreement(
     warnings = [p for p in json.loads(result.stdout)["problems"] if p["severity"] == "warning"]
     assert all(p["acknowledged"] for p in warnings)
     # The disagreements the data records on purpose: published-facts discrepancies 10, 11
-    # and 12, the CARE-MS II brain-volume p-value and CARE-MS II's any adverse event (the
-    # review prints 99% for 587/596). A new warning fails here until it is fixed or
+    # and 12, the CARE-MS II brain-volume p-value, CAMMS223's IFN SAD (26.2% in the NEJM
+    # abstract, 24% in the 12-mg-only review table) and CARE-MS II's any adverse event
+    # (the review prints 99% for 587/596). A new warning fails here until it is fixed or
     # recorded.
     found = {(p["file"].rsplit("/", 1)[-1], p["check"], p["field"]) for p in warnings}
     assert found == {
+        ("camms223.yaml", "sources-disagree", "endpoints[0].results.ifn.value"),
         ("care-ms-i.yaml", "sources-disagree", "endpoints[4].results.ifn.value"),
         ("care-ms-i.yaml", "sources-disagree", "endpoints[7].results.ifn.value"),
         ("care-ms-i.yaml", "sources-disagree", "endpoints[7].results.alem12.value"),
@@ -172,3 +174,20 @@ def test_eligibility_and_baseline_items_each_get_a_line(runner: CliRunner) -> No
     lines = [line.strip() for line in show(runner, "care-ms-i").splitlines()]
     assert "≥2 relapses in the prior 24 months, ≥1 in the prior 12 months [8]" in lines
     assert "IFN / alemtuzumab: EDSS 2.0 / 2.0 [8]" in lines
+
+
+def test_camms223_keeps_pooled_and_12mg_disability_apart() -> None:
+    # published-facts trap 1: the NEJM SAD figures pool both doses; the review's 8% vs 24%
+    # is the 12-mg arm alone, so it is a separate record and not a third primary endpoint.
+    study = Catalog.discover().load("camms223")
+    sad = {e.id: e for e in study.endpoints if e.code == "sustained-disability-worsening"}
+    assert {arm: r.value for arm, r in sad["sad"].results.items()} == {
+        "ifn": 26.2,
+        "alem-pooled": 9.0,
+    }
+    assert {arm: r.value for arm, r in sad["sad-12mg"].results.items()} == {
+        "ifn": 24,
+        "alem12": 8,
+    }
+    assert [(c.estimate, c.arms) for c in sad["sad-12mg"].comparisons] == [(75, ("alem12", "ifn"))]
+    assert [e.id for e in study.endpoints if e.level == "primary"] == ["sad", "arr"]

@@ -295,7 +295,7 @@ def test_import_file_validates_and_shows_the_records_figures(
     )
     checked = run(runner, "--data-dir", str(tmp_path), "validate")
     # The registry's own figures disagree twice: the audit says so, the file stays valid.
-    assert checked.endswith("4 files checked, all valid; 8 warnings (6 recorded disagreements)\n")
+    assert checked.endswith("4 files checked, all valid; 9 warnings (7 recorded disagreements)\n")
     assert "72 [ctgov] + 66 [ctgov] = 138 vs 139 [ctgov] in all" in checked
     assert "excludes 0 (no difference), but p=0.052 [ctgov] is not below 0.05" in checked
     shown = run(runner, "--data-dir", str(tmp_path), "show", "nct02422186")
