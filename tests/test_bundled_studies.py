@@ -62,7 +62,7 @@ def test_show_computes_absolute_effects_and_lists_disagreements(runner: CliRunne
     assert "computed: +18.7 percentage points" in out
     assert "computed: −17.0 percentage points (95% CI −25.1 to" in out
     assert "computed: −0.26 relapses per year" in out
-    assert "61 consistency checks computed from the figures above; 2 disagree" in out
+    assert "59 consistency checks computed from the figures above; 2 disagree" in out
     # The review's printed 99% is kept, and flagged against its own n/N on purpose.
     assert "Alemtuzumab 12 + 24 mg pooled: 587/596 (99%) [10] ⚠1" in out
     assert (
@@ -173,6 +173,8 @@ def test_no_from_memory_figures_shipped() -> None:
 def test_eligibility_and_baseline_items_each_get_a_line(runner: CliRunner) -> None:
     lines = [line.strip() for line in show(runner, "care-ms-i").splitlines()]
     assert "≥2 relapses in the prior 24 months, ≥1 in the prior 12 months [8]" in lines
+    # Age is the Lancet paper's [1], not the review's [8] that gives EDSS and onset.
+    assert "Age 18–50 years [1]" in lines
     assert "IFN / alemtuzumab: EDSS 2.0 / 2.0 [8]" in lines
 
 
