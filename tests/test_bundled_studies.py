@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from trialcli.catalog import Catalog
+from trialcli.catalog import Catalog, bundled_dir
 from trialcli.cli import app
 from trialcli.ops.summary import endpoint_verdict
 
@@ -37,18 +37,20 @@ def test_catalog_passes_strict_and_every_warning_is_a_recorded_disagreement(
     assert result.exit_code == 0, result.stdout
     warnings = [p for p in json.loads(result.stdout)["problems"] if p["severity"] == "warning"]
     assert all(p["acknowledged"] for p in warnings)
-    # The disagreements between sources that the data records on purpose (published-facts
-    # discrepancies 6, 10, 11, 12 and the CARE-MS II brain-volume p-value); a new warning
-    # fails here until it is fixed or recorded.
+    # The disagreements the data records on purpose: published-facts discrepancies 10, 11
+    # and 12, the CARE-MS II brain-volume p-value, CAMMS223's IFN SAD (26.2% in the NEJM
+    # abstract, 24% in the 12-mg-only review table) and CARE-MS II's any adverse event
+    # (the review prints 99% for 587/596). A new warning fails here until it is fixed or
+    # recorded.
     found = {(p["file"].rsplit("/", 1)[-1], p["check"], p["field"]) for p in warnings}
     assert found == {
+        ("camms223.yaml", "sources-disagree", "endpoints[0].results.ifn.value"),
         ("care-ms-i.yaml", "sources-disagree", "endpoints[4].results.ifn.value"),
         ("care-ms-i.yaml", "sources-disagree", "endpoints[7].results.ifn.value"),
         ("care-ms-i.yaml", "sources-disagree", "endpoints[7].results.alem12.value"),
         ("care-ms-i.yaml", "sources-disagree", "safety[6].arms.ifn.affected"),
-        ("care-ms-ii.yaml", "sources-disagree", "population.randomized.value"),
-        ("care-ms-ii.yaml", "sources-disagree", "population.analysed.value"),
         ("care-ms-ii.yaml", "sources-disagree", "endpoints[9].comparisons[0].p_value"),
+        ("care-ms-ii.yaml", "percentage", "safety[0].arms.alem-pooled.pct"),
     }
 
 
@@ -60,9 +62,16 @@ def test_show_computes_absolute_effects_and_lists_disagreements(runner: CliRunne
     assert "computed: +18.7 percentage points" in out
     assert "computed: −17.0 percentage points (95% CI −25.1 to" in out
     assert "computed: −0.26 relapses per year" in out
-    assert "62 consistency checks computed from the figures above; 3 disagree" in out
-    assert "1,046 [17] (NICE TA312 says" in out
-    assert "⚠1  Randomized in all: 840 [24] vs 1,046 [17]: 206 apart" in out
+    assert "59 consistency checks computed from the figures above; 2 disagree" in out
+    # The review's printed 99% is kept, and flagged against its own n/N on purpose.
+    assert "Alemtuzumab 12 + 24 mg pooled: 587/596 (99%) [10] ⚠1" in out
+    assert (
+        "⚠1  Any adverse event, Alemtuzumab 12 + 24 mg pooled: 99% [10] vs 587/596 [10] = 98.5%"
+        in out
+    )
+    # NICE's n=1,046 counts a population it does not name: a sourced note, not a count.
+    assert '• NICE TA312 describes the trial as "CARE-MS II (n=1,046)"; the population' in out
+    assert "also reported" not in out
 
 
 def test_list_shows_the_three(runner: CliRunner) -> None:
@@ -155,10 +164,32 @@ def test_no_from_memory_figures_shipped() -> None:
     relapse = next(e for e in care_ms_ii.endpoints if e.code == "relapse-proportion")
     assert relapse.results["ifn"].value is None  # the printed "53%" is wrong: 104/202 = 51.5%
     assert relapse.results["ifn"].n == 104 and relapse.results["ifn"].N == 202
+    # Neither the wrong printed percentage nor our own arithmetic ships in the file's text.
+    text = (bundled_dir() / "care-ms-ii.yaml").read_text(encoding="utf-8")
+    assert "53%" not in text and "51.5" not in text
 
 
 @pytest.mark.usefixtures("wide")
 def test_eligibility_and_baseline_items_each_get_a_line(runner: CliRunner) -> None:
     lines = [line.strip() for line in show(runner, "care-ms-i").splitlines()]
     assert "≥2 relapses in the prior 24 months, ≥1 in the prior 12 months [8]" in lines
+    # Age is the Lancet paper's [1], not the review's [8] that gives EDSS and onset.
+    assert "Age 18–50 years [1]" in lines
     assert "IFN / alemtuzumab: EDSS 2.0 / 2.0 [8]" in lines
+
+
+def test_camms223_keeps_pooled_and_12mg_disability_apart() -> None:
+    # published-facts trap 1: the NEJM SAD figures pool both doses; the review's 8% vs 24%
+    # is the 12-mg arm alone, so it is a separate record and not a third primary endpoint.
+    study = Catalog.discover().load("camms223")
+    sad = {e.id: e for e in study.endpoints if e.code == "sustained-disability-worsening"}
+    assert {arm: r.value for arm, r in sad["sad"].results.items()} == {
+        "ifn": 26.2,
+        "alem-pooled": 9.0,
+    }
+    assert {arm: r.value for arm, r in sad["sad-12mg"].results.items()} == {
+        "ifn": 24,
+        "alem12": 8,
+    }
+    assert [(c.estimate, c.arms) for c in sad["sad-12mg"].comparisons] == [(75, ("alem12", "ifn"))]
+    assert [e.id for e in study.endpoints if e.level == "primary"] == ["sad", "arr"]

@@ -498,6 +498,10 @@ def test_stated_percentages_agree_with_their_counts(study_id: str) -> None:
         for group, value in finding.arms.items():
             if value.pct is None or value.affected is None or not value.at_risk:
                 continue
+            if value.disagreement is not None:
+                # Kept as printed on purpose (CARE-MS II any AE: 99% for 587/596);
+                # test_bundled_studies pins every recorded disagreement.
+                continue
             exact = 100 * value.affected / value.at_risk
             assert abs(exact - value.pct) <= rounding_tolerance(decimals(value.pct)), (
                 f"{study_id} {finding.term} {group}: {value.affected}/{value.at_risk} "
