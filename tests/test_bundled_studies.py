@@ -174,7 +174,8 @@ def test_eligibility_and_baseline_items_each_get_a_line(runner: CliRunner) -> No
     lines = [line.strip() for line in show(runner, "care-ms-i").splitlines()]
     assert "≥2 relapses in the prior 24 months, ≥1 in the prior 12 months [8]" in lines
     # Age is the Lancet paper's [1], not the review's [8] that gives EDSS and onset.
-    assert "Age 18–50 years [1]" in lines
+    assert "Eligibility  age 18–50 years [1]" in lines
+    assert "prior treatment None (steroids allowed) [1]" in lines
     assert "IFN / alemtuzumab: EDSS 2.0 / 2.0 [8]" in lines
 
 

@@ -237,7 +237,7 @@ class Statement(Sourced):
         return _or_shorthand(core_schema, handler, {"type": "string", "minLength": 1})
 
 
-class Range(Strict):
+class Range(Sourced):
     min: Figure | None = None
     max: Figure | None = None
     unit: ShortText | None = None
@@ -246,8 +246,8 @@ class Range(Strict):
 class Eligibility(Sourced):
     age: Range | None = Field(default=None, description="years")
     edss: Range | None = None
-    disease_duration: ShortText | None = Field(default=None, description='e.g. "onset ≤10 years"')
-    prior_treatment: ShortText | None = None
+    disease_duration: Statement | None = Field(default=None, description='e.g. "onset ≤10 years"')
+    prior_treatment: Statement | None = None
     criteria: list[Statement] = Field(default_factory=list)
     note: LongText | None = None
 

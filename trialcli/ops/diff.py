@@ -34,6 +34,7 @@ from trialcli.model import (
     Range,
     SafetyFinding,
     Sourced,
+    Statement,
     Study,
 )
 from trialcli.ops.sources import SourceRef, cite, source_ref
@@ -350,7 +351,7 @@ def _population(a: Study, b: Study) -> Iterator[DiffRow]:
         value = getattr(rules, name)
         if isinstance(value, Range):
             return range_text(value.min, value.max, value.unit or "")
-        return str(value) if value is not None else None
+        return value.text if isinstance(value, Statement) else None
 
     def criteria(study: Study) -> Side | None:
         rules = study.population.eligibility

@@ -162,17 +162,20 @@ def _population(study: Study, marks: SourceMarks) -> RenderableType:
         table.add_row("History", _text(population.treatment_history.replace("-", " ")))
     eligibility = population.eligibility
     if eligibility is not None:
-        parts = []
+        # One line per rule, each marked with the source that states it.
+        lines = []
         if eligibility.age is not None:
-            parts.append("age " + range_text(eligibility.age.min, eligibility.age.max, "years"))
+            age = range_text(eligibility.age.min, eligibility.age.max, "years")
+            lines.append(f"age {age}{marks(eligibility.age, eligibility, population)}")
         if eligibility.edss is not None:
-            parts.append("EDSS " + range_text(eligibility.edss.min, eligibility.edss.max, ""))
-        if eligibility.disease_duration:
-            parts.append("disease duration " + eligibility.disease_duration)
-        if eligibility.prior_treatment:
-            parts.append("prior treatment " + eligibility.prior_treatment)
-        own = "; ".join(parts) + marks(eligibility, population) if parts else ""
-        lines = [own] if own else []
+            edss = range_text(eligibility.edss.min, eligibility.edss.max, "")
+            lines.append(f"EDSS {edss}{marks(eligibility.edss, eligibility, population)}")
+        for label, rule in (
+            ("disease duration", eligibility.disease_duration),
+            ("prior treatment", eligibility.prior_treatment),
+        ):
+            if rule is not None:
+                lines.append(f"{label} {rule.text}{marks(rule, eligibility, population)}")
         lines += [c.text + marks(c, eligibility, population) for c in eligibility.criteria]
         if eligibility.note:
             lines.append(eligibility.note)
