@@ -1,3 +1,7 @@
+"""`python -m trialcli`."""
+
 from trialcli.cli import app
 
-app(prog_name="trialcli")
+# Guarded: worker processes started with "spawn" import this module again.
+if __name__ == "__main__":
+    app(prog_name="trialcli")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from trialcli.model import ArmResult, ArmSafety, Comparison, Written
+from typing import TYPE_CHECKING
+
+from trialcli.written import Written
+
+if TYPE_CHECKING:
+    from trialcli.model import ArmResult, ArmSafety, Comparison
 
 NOT_REPORTED = "not reported"
 COMPUTED = "computed"

@@ -32,6 +32,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from trialcli.written import Written as Written  # re-exported: the format's number type
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 PARTIAL_DATE_PATTERN = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
@@ -51,26 +53,6 @@ def _number_to_text(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return value
-
-
-class Written(float):
-    """A number that remembers how many decimals its source printed: 0.10 is not 0.1."""
-
-    places: int
-
-    def __new__(cls, value: float, places: int) -> Written:
-        number = super().__new__(cls, value)
-        number.places = places
-        return number
-
-    def __getnewargs__(self) -> tuple[float, int]:  # type: ignore[override]
-        # copy, deepcopy and pickle rebuild the number with its places.
-        return (float(self), self.places)
-
-    @classmethod
-    def from_text(cls, value: float, text: str) -> Written:
-        digits = text.lower().split("e")[0]
-        return cls(value, len(digits.split(".")[1]) if "." in digits else 0)
 
 
 def _keep_written(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:

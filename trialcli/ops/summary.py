@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from trialcli.formatting import effect_text, p_text
-from trialcli.model import Comparison, Endpoint, Study
+
+if TYPE_CHECKING:
+    from trialcli.model import Comparison, Endpoint, Study
 
 VerdictState = Literal["met", "not-met", "disputed", "not-stated", "not-tested"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 from rich import box
@@ -13,6 +12,7 @@ from rich.text import Text
 
 from trialcli.formatting import NOT_REPORTED
 from trialcli.ops.summary import ListRow
+from trialcli.render.fasttable import print_table
 from trialcli.render.text import clean
 
 COLUMNS = (
@@ -29,7 +29,7 @@ COLUMNS = (
 
 
 def list_records(rows: Sequence[ListRow]) -> list[dict[str, Any]]:
-    return [asdict(row) for row in rows]
+    return [{column: getattr(row, column) for column in COLUMNS} for row in rows]
 
 
 def render_list(rows: Sequence[ListRow], console: Console) -> None:
@@ -42,16 +42,18 @@ def render_list(rows: Sequence[ListRow], console: Console) -> None:
     table.add_column("Arms", justify="right")
     table.add_column("Primary\nmet", justify="center")
     table.add_column("Latest\nsource", justify="right")
-    for row in rows:
-        table.add_row(
-            Text(clean(row.id), style="bold"),
-            Text(clean(row.acronym)),
-            Text(row.phase or "–"),
-            Text(clean(row.population)),
-            Text(f"{row.randomized:,}" if row.randomized is not None else NOT_REPORTED),
-            Text(str(row.arms)),
-            Text(row.primary_text),
-            Text(str(row.latest_source_year or "–")),
+    cells = [
+        (
+            (clean(row.id), "bold"),
+            (clean(row.acronym), ""),
+            (row.phase or "–", ""),
+            (clean(row.population), ""),
+            (f"{row.randomized:,}" if row.randomized is not None else NOT_REPORTED, ""),
+            (str(row.arms), ""),
+            (row.primary_text, ""),
+            (str(row.latest_source_year or "–"), ""),
         )
-    console.print(table)
+        for row in rows
+    ]
+    print_table(table, cells, console)
     console.print(Text(f"{len(rows)} stud{'y' if len(rows) == 1 else 'ies'}", style="dim"))

@@ -13,18 +13,18 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from trialcli.catalog import Entry
+from trialcli.catalog import Checked
 from trialcli.errors import Problem
 from trialcli.render.text import clean
 
 PROBLEM_COLUMNS = ("file", "line", "column", "field", "severity", "message")
 
 
-def problem_records(entries: Sequence[Entry]) -> list[dict[str, Any]]:
+def problem_records(entries: Sequence[Checked]) -> list[dict[str, Any]]:
     return [asdict(p) for entry in entries for p in entry.problems]
 
 
-def render_problems(entries: Sequence[Entry], console: Console, *, strict: bool = False) -> None:
+def render_problems(entries: Sequence[Checked], console: Console, *, strict: bool = False) -> None:
     for entry in entries:
         for problem in entry.problems:
             console.print(_problem_line(problem), soft_wrap=True)
@@ -59,7 +59,7 @@ def _problem_line(problem: Problem) -> Text:
     return line
 
 
-def _summary(entries: Sequence[Entry], strict: bool) -> Text:
+def _summary(entries: Sequence[Checked], strict: bool) -> Text:
     bad = sum(1 for e in entries if not e.ok)
     warnings = [p for e in entries for p in e.problems if p.severity == "warning"]
     open_warnings = [p for e in entries for p in e.unacknowledged]

@@ -1,0 +1,238 @@
+"""A cache of checked study files, so that unchanged files are not parsed again.
+
+It lives in `$XDG_CACHE_HOME/trialcli` (else `~/.cache/trialcli`) and holds two kinds of
+file, each JSON after a one-line header:
+
+* one index per folder of study files: for each file, what `list` and `validate` need
+  (the study id, its list row, its problems);
+* one file per study looked up by id: the validated study, which `show` validates again
+  with pydantic instead of parsing the YAML (several times faster).
+
+Nothing in it is trusted. A file is used only when its header names the same format,
+the same trialcli code and settings and the same key, and its checksum matches; an
+entry only when the study file's stamp (size, modification and change times, inode) is
+the one recorded. Anything else is ignored and rebuilt. Writing is atomic and best
+effort: a read-only or full disk means no caching, never a failed command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trialcli import __version__
+from trialcli.written import Written
+
+if TYPE_CHECKING:
+    from trialcli.model import Study
+
+# Bump when the layout of cached data changes.
+CACHE_FORMAT = 1
+CACHE_ENV = "XDG_CACHE_HOME"
+# A file changed this recently may change again within the same timestamp tick (2 s on
+# FAT), unseen by its stamp; it is checked again next time rather than cached.
+RACY_NS = 2_000_000_000
+# Marks a Written number in cached study data; no key of a study can look like this.
+_WRITTEN_KEY = "~written"
+
+Stamp = tuple[int, int, int, int]
+
+
+def stamp_of(status: os.stat_result) -> Stamp:
+    """What must be unchanged for a cached result to still describe the file."""
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+def cache_root() -> Path:
+    """`$XDG_CACHE_HOME/trialcli`, or `~/.cache/trialcli` (relative XDG paths are ignored)."""
+    base = os.environ.get(CACHE_ENV, "")
+    folder = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return folder / "trialcli"
+
+
+def _code_stamp() -> str:
+    """The code and settings that produced a result: any change to them invalidates it.
+
+    The version alone is not enough in a checkout, where the code changes between
+    releases; the size and modification time of every module are. Settings are the
+    TRIALCLI_* variables (such as the file size limit), except the list of folders.
+    """
+    from trialcli.catalog import PATH_ENV
+
+    package = Path(__file__).resolve().parent
+    parts = [str(CACHE_FORMAT), __version__]
+    parts += sorted(
+        f"{name}={value}"
+        for name, value in os.environ.items()
+        if name.startswith("TRIALCLI_") and name != PATH_ENV
+    )
+    for folder, _, names in sorted(os.walk(package)):
+        for name in sorted(n for n in names if n.endswith(".py")):
+            status = os.stat(os.path.join(folder, name))
+            where = os.path.relpath(os.path.join(folder, name), package)
+            parts.append(f"{where}:{status.st_size}:{status.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+class StudyCache:
+    """Folder indexes and looked-up studies under one root folder, for one command run.
+
+    Indexes are read once, when a file of their folder is first asked about, and written
+    back by `save` when something in them changed.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._code: str | None = None
+        self._folders: dict[Path, Path] = {}
+        self._indexes: dict[Path, dict[str, dict[str, Any]]] = {}
+        self._changed: set[Path] = set()
+
+    @classmethod
+    def default(cls) -> StudyCache | None:
+        """The user's cache; None when there is no home folder to hold it."""
+        try:
+            return cls(cache_root())
+        except RuntimeError:  # Path.home() found no home folder
+            return None
+
+    @property
+    def code(self) -> str:
+        if self._code is None:
+            self._code = _code_stamp()
+        return self._code
+
+    # --- what list and validate need, per file, in one index per folder ---------------
+
+    def record(self, path: Path, stamp: Stamp | None) -> dict[str, Any] | None:
+        """What was recorded about this file when it had this stamp; else None."""
+        entry = self._index(path.parent).get(path.name)
+        if stamp is None or entry is None or entry.get("stamp") != list(stamp):
+            return None
+        return entry
+
+    def remember(self, path: Path, stamp: Stamp | None, record: Mapping[str, Any]) -> None:
+        """Record what was found in a file; a file changed a moment ago is not recorded."""
+        index = self._index(path.parent)
+        if stamp is None or _racy(stamp):
+            if index.pop(path.name, None) is not None:
+                self._changed.add(self._folder(path.parent))
+            return
+        index[path.name] = {**record, "stamp": list(stamp)}
+        self._changed.add(self._folder(path.parent))
+
+    def keep_only(self, folder: Path, names: set[str]) -> None:
+        """Forget the files of `folder` that are not in `names` (they are gone)."""
+        index = self._index(folder)
+        gone = [name for name in index if name not in names]
+        for name in gone:
+            del index[name]
+        if gone:
+            self._changed.add(self._folder(folder))
+
+    def save(self) -> None:
+        for folder in sorted(self._changed):
+            self._write("folders", str(folder), {"files": self._indexes[folder]})
+        self._changed.clear()
+
+    def _folder(self, folder: Path) -> Path:
+        if folder not in self._folders:
+            self._folders[folder] = folder.resolve()
+        return self._folders[folder]
+
+    def _index(self, folder: Path) -> dict[str, dict[str, Any]]:
+        real = self._folder(folder)
+        if real not in self._indexes:
+            data = self._read("folders", str(real))
+            entries = data.get("files") if isinstance(data, dict) else None
+            self._indexes[real] = {
+                name: entry
+                for name, entry in (entries.items() if isinstance(entries, dict) else ())
+                if isinstance(entry, dict)
+            }
+        return self._indexes[real]
+
+    # --- studies looked up by id ------------------------------------------------------
+
+    def study_data(self, path: Path, stamp: Stamp) -> dict[str, Any] | None:
+        """The data of a study saved with this stamp, for validating again; else None."""
+        data = self._read("studies", str(path), revive=True)
+        if not isinstance(data, dict) or data.get("stamp") != list(stamp):
+            return None
+        study = data.get("study")
+        return study if isinstance(study, dict) else None
+
+    def save_study(self, path: Path, stamp: Stamp, study: Study) -> None:
+        if not _racy(stamp):
+            data = {"stamp": list(stamp), "study": _tag_written(study.model_dump())}
+            self._write("studies", str(path), data)
+
+    # --- files ------------------------------------------------------------------------
+
+    def _file(self, kind: str, key: str) -> Path:
+        name = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        return self.root / kind / f"{name}.json"
+
+    def _header(self, key: str, payload: bytes) -> dict[str, Any]:
+        return {
+            "format": CACHE_FORMAT,
+            "code": self.code,
+            "key": key,
+            "sha256": hashlib.sha256(payload).hexdigest(),
+        }
+
+    def _read(self, kind: str, key: str, revive: bool = False) -> Any:
+        try:
+            raw = self._file(kind, key).read_bytes()
+            head, _, payload = raw.partition(b"\n")
+            if json.loads(head) != self._header(key, payload):
+                return None
+            return json.loads(payload, object_hook=_revive if revive else None)
+        except (OSError, ValueError, TypeError, RecursionError):
+            return None  # absent, unreadable, corrupt or stale: ignored, rebuilt later
+
+    def _write(self, kind: str, key: str, data: Any) -> None:
+        import tempfile
+
+        target = self._file(kind, key)
+        temporary: str | None = None
+        try:
+            payload = json.dumps(data, separators=(",", ":")).encode()
+            head = json.dumps(self._header(key, payload)).encode()
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            with os.fdopen(handle, "wb") as out:
+                out.write(head + b"\n" + payload)
+            os.replace(temporary, target)
+        except (OSError, ValueError, TypeError):
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)  # caching is best effort: no file, no error
+
+
+def _racy(stamp: Stamp) -> bool:
+    return time.time_ns() - stamp[1] < RACY_NS
+
+
+def _tag_written(value: Any) -> Any:
+    """JSON-ready data in which each Written number keeps its decimals."""
+    if isinstance(value, Written):
+        return {_WRITTEN_KEY: [float(value), value.places]}
+    if isinstance(value, dict):
+        return {key: _tag_written(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_tag_written(item) for item in value]
+    return value
+
+
+def _revive(mapping: dict[str, Any]) -> Any:
+    if len(mapping) == 1 and _WRITTEN_KEY in mapping:
+        value, places = mapping[_WRITTEN_KEY]
+        return Written(float(value), int(places))
+    return mapping
