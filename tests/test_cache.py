@@ -51,7 +51,7 @@ def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(text: str, file: str) -> Any:
         raise AssertionError(f"{file} was parsed")
 
-    monkeypatch.setattr(trialcli.loader, "parse_yaml", refuse)
+    monkeypatch.setattr(trialcli.loader, "_parse_with_nodes", refuse)
 
 
 def cache_files(kind: str) -> list[Path]:
@@ -154,13 +154,13 @@ def test_a_damaged_or_stale_index_is_ignored_and_rebuilt(
     raw = index.read_bytes()
     index.write_bytes(damage(raw))
     calls: list[str] = []
-    real = trialcli.loader.parse_yaml
+    real = trialcli.loader._parse_with_nodes
 
     def counting(text: str, file: str) -> Any:
         calls.append(file)
         return real(text, file)
 
-    monkeypatch.setattr(trialcli.loader, "parse_yaml", counting)
+    monkeypatch.setattr(trialcli.loader, "_parse_with_nodes", counting)
     result = runner.invoke(app, args)
     assert result.exit_code == 0
     assert "1 file checked, all valid" in result.stdout
@@ -320,3 +320,41 @@ def test_no_home_folder_means_no_cache_not_an_error(
     result = runner.invoke(app, ["show", "care-ms-ii"])
     assert result.exit_code == 0, result.stderr
     assert "CARE-MS II" in result.stdout
+
+
+def test_warnings_come_back_from_the_cache_whole(
+    runner: CliRunner, tmp_path: Path, minimal_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stated 53% beside 104/202 is a consistency warning naming three positions.
+    text = minimal_text.replace(
+        "      control: {value: 0.4, ci: [0.31, 0.52]}",
+        "      control: {value: 0.4, ci: [0.31, 0.52]}\n"
+        "  - id: relapsed\n    name: Patients with a relapse\n    level: secondary\n"
+        "    kind: proportion\n    results:\n"
+        '      control: {n: 104, N: 202, value: 53, unit: "%"}',
+    )
+    folder = folder_with(tmp_path, {"example.yaml": text})
+    args = ["validate", str(folder)]
+    cold = runner.invoke(app, args)
+    assert "warning" in cold.stdout and "53" in cold.stdout
+    no_parsing(monkeypatch)
+    warm = runner.invoke(app, args)
+    assert warm.stdout == cold.stdout
+
+
+def test_list_never_reads_the_warnings(
+    runner: CliRunner, tmp_path: Path, minimal_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = folder_with(tmp_path, {"example.yaml": minimal_text})
+    assert runner.invoke(app, ["--data-dir", str(folder), "validate"]).exit_code == 0
+    read: list[str] = []
+    real = StudyCache._read
+
+    def spy(self: StudyCache, kind: str, key: str, revive: bool = False) -> Any:
+        read.append(kind)
+        return real(self, kind, key, revive)
+
+    monkeypatch.setattr(StudyCache, "_read", spy)
+    no_parsing(monkeypatch)
+    assert runner.invoke(app, ["--data-dir", str(folder), "list"]).exit_code == 0
+    assert "folders" in read and "warnings" not in read

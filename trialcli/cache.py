@@ -80,6 +80,9 @@ def _code_stamp() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+FOLDERS, WARNINGS = "folders", "warnings"
+
+
 class StudyCache:
     """Folder indexes and looked-up studies under one root folder, for one command run.
 
@@ -91,8 +94,8 @@ class StudyCache:
         self.root = root
         self._code: str | None = None
         self._folders: dict[Path, Path] = {}
-        self._indexes: dict[Path, dict[str, dict[str, Any]]] = {}
-        self._changed: set[Path] = set()
+        self._indexes: dict[tuple[str, Path], dict[str, dict[str, Any]]] = {}
+        self._changed: set[tuple[str, Path]] = set()
 
     @classmethod
     def default(cls) -> StudyCache | None:
@@ -109,36 +112,65 @@ class StudyCache:
         return self._code
 
     # --- what list and validate need, per file, in one index per folder ---------------
+    # Consistency warnings, with the position of every number involved, are large and only
+    # `validate` shows them: they live in an index of their own, which `list` never reads.
 
-    def record(self, path: Path, stamp: Stamp | None) -> dict[str, Any] | None:
+    def record(
+        self, path: Path, stamp: Stamp | None, *, warnings: bool = True
+    ) -> dict[str, Any] | None:
         """What was recorded about this file when it had this stamp; else None."""
-        entry = self._index(path.parent).get(path.name)
+        entry = self._index(FOLDERS, path.parent).get(path.name)
         if stamp is None or entry is None or entry.get("stamp") != list(stamp):
             return None
-        return entry
+        if not warnings:
+            return entry
+        extra = self._index(WARNINGS, path.parent).get(path.name)
+        if extra is None or extra.get("stamp") != list(stamp):
+            return None
+        problems = [*entry.get("problems", ()), *extra.get("problems", ())]
+        problems.sort(key=lambda p: (p.get("line") or 0, p.get("column") or 0))
+        return {**entry, "problems": problems}
 
     def remember(self, path: Path, stamp: Stamp | None, record: Mapping[str, Any]) -> None:
         """Record what was found in a file; a file changed a moment ago is not recorded."""
-        index = self._index(path.parent)
         if stamp is None or _racy(stamp):
-            if index.pop(path.name, None) is not None:
-                self._changed.add(self._folder(path.parent))
+            for kind in (FOLDERS, WARNINGS):
+                if self._index(kind, path.parent).pop(path.name, None) is not None:
+                    self._changed.add((kind, self._folder(path.parent)))
             return
-        index[path.name] = {**record, "stamp": list(stamp)}
-        self._changed.add(self._folder(path.parent))
+        problems = list(record.get("problems", ()))
+        warnings = [p for p in problems if p.get("severity") == "warning"]
+        others = [p for p in problems if p.get("severity") != "warning"]
+        self._index(FOLDERS, path.parent)[path.name] = {
+            **record,
+            "problems": others,
+            "stamp": list(stamp),
+        }
+        self._index(WARNINGS, path.parent)[path.name] = {
+            "problems": warnings,
+            "stamp": list(stamp),
+        }
+        for kind in (FOLDERS, WARNINGS):
+            self._changed.add((kind, self._folder(path.parent)))
 
     def keep_only(self, folder: Path, names: set[str]) -> None:
-        """Forget the files of `folder` that are not in `names` (they are gone)."""
-        index = self._index(folder)
-        gone = [name for name in index if name not in names]
-        for name in gone:
-            del index[name]
-        if gone:
-            self._changed.add(self._folder(folder))
+        """Forget the files of `folder` that are not in `names` (they are gone).
+
+        The warnings index is pruned only when this run read it: `list` never reads it.
+        """
+        for kind in (FOLDERS, WARNINGS):
+            if kind == WARNINGS and (kind, self._folder(folder)) not in self._indexes:
+                continue
+            index = self._index(kind, folder)
+            gone = [name for name in index if name not in names]
+            for name in gone:
+                del index[name]
+            if gone:
+                self._changed.add((kind, self._folder(folder)))
 
     def save(self) -> None:
-        for folder in sorted(self._changed):
-            self._write("folders", str(folder), {"files": self._indexes[folder]})
+        for kind, folder in sorted(self._changed):
+            self._write(kind, str(folder), {"files": self._indexes[(kind, folder)]})
         self._changed.clear()
 
     def _folder(self, folder: Path) -> Path:
@@ -146,17 +178,17 @@ class StudyCache:
             self._folders[folder] = folder.resolve()
         return self._folders[folder]
 
-    def _index(self, folder: Path) -> dict[str, dict[str, Any]]:
-        real = self._folder(folder)
-        if real not in self._indexes:
-            data = self._read("folders", str(real))
+    def _index(self, kind: str, folder: Path) -> dict[str, dict[str, Any]]:
+        key = (kind, self._folder(folder))
+        if key not in self._indexes:
+            data = self._read(kind, str(key[1]))
             entries = data.get("files") if isinstance(data, dict) else None
-            self._indexes[real] = {
+            self._indexes[key] = {
                 name: entry
                 for name, entry in (entries.items() if isinstance(entries, dict) else ())
                 if isinstance(entry, dict)
             }
-        return self._indexes[real]
+        return self._indexes[key]
 
     # --- studies looked up by id ------------------------------------------------------
 

@@ -174,11 +174,14 @@ class Catalog:
         result += [self.check(path) for path in unique]
         return sorted(result, key=lambda e: e.path.stem)
 
-    def checked(self, progress: Progress | None = None) -> list[Checked]:
-        """Like `entries`, without the studies: what `list` and `validate` need, cached."""
+    def checked(self, progress: Progress | None = None, *, warnings: bool = True) -> list[Checked]:
+        """Like `entries`, without the studies: what `list` and `validate` need, cached.
+
+        `warnings=False` (for `list`) skips reading the cached consistency warnings.
+        """
         unique, shared = self._by_id()
         result = [Checked(p, None, None, problems) for p, problems in shared]
-        found = _check_files(unique, self.cache, progress, complete=self.folders)
+        found = _check_files(unique, self.cache, progress, self.folders, warnings=warnings)
         result += [_with_name_rule(c) for c in found]
         return sorted(result, key=lambda c: c.path.stem)
 
@@ -257,6 +260,8 @@ def _check_files(
     cache: StudyCache | None,
     progress: Progress | None,
     complete: Iterable[Path] = (),
+    *,
+    warnings: bool = True,
 ) -> list[Checked]:
     """Each file checked, in order: unchanged files from the cache, the others parsed.
 
@@ -266,7 +271,10 @@ def _check_files(
     stamps = [_stamp(p) for p in paths]
     found: list[Checked | None] = [None] * len(paths)
     if cache is not None:
-        found = [_from_cache(p, cache.record(p, s)) for p, s in zip(paths, stamps, strict=True)]
+        found = [
+            _from_cache(p, cache.record(p, s, warnings=warnings))
+            for p, s in zip(paths, stamps, strict=True)
+        ]
     missing = [n for n, checked in enumerate(found) if checked is None]
     parsed = _parse_all([str(paths[n]) for n in missing], progress)
     for number, record in zip(missing, parsed, strict=True):

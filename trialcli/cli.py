@@ -163,7 +163,7 @@ def list_studies(
     from trialcli.render.progress import ProgressBar
 
     with ProgressBar("Reading studies") as progress:
-        entries = _catalog(ctx).checked(progress)
+        entries = _catalog(ctx).checked(progress, warnings=False)
     _warn_skipped(entries)
     rows = [e.row for e in entries if e.ok and e.row is not None]
     _emit_rows(output, list_records(rows), COLUMNS, lambda: render_list(rows, make_console()))

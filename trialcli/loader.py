@@ -128,8 +128,9 @@ class _NotPlain(Exception):
     """The document needs the full constructor: an alias, a duplicate key, an odd tag."""
 
 
-def _plain_data(text: str) -> Any:
-    """What `yaml.load(text, Loader=_StudyLoader)` returns, for the usual study file, faster.
+def _plain_data(text: str) -> tuple[Any, yaml.Node | None]:
+    """What `yaml.load(text, Loader=_StudyLoader)` returns, for the usual study file, faster;
+    and the parsed nodes, whose marks give each field's line without parsing again.
 
     The C parser builds the nodes; this walks them in one tight pass instead of PyYAML's
     general constructor, which costs more than the parsing. Anything it does not expect
@@ -138,7 +139,7 @@ def _plain_data(text: str) -> Any:
     loader = _StudyLoader(text)
     try:
         root = loader.get_single_node()
-        return None if root is None else _plain(loader, root, set())
+        return (None, None) if root is None else (_plain(loader, root, set()), root)
     finally:
         loader.dispose()
 
@@ -213,12 +214,17 @@ def read_text(path: Path) -> str:
 
 def parse_yaml(text: str, file: str) -> Any:
     """Plain data from YAML text, or a StudyFileError located at the offending mark."""
+    return _parse_with_nodes(text, file)[0]
+
+
+def _parse_with_nodes(text: str, file: str) -> tuple[Any, yaml.Node | None]:
+    """`parse_yaml`, plus the parsed nodes when the fast path had them (else None)."""
     try:
         return _plain_data(text)
     except Exception:
         pass  # whatever it is, the full loader below meets it too, and words it
     try:
-        return yaml.load(text, Loader=_StudyLoader)
+        return yaml.load(text, Loader=_StudyLoader), None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = (
@@ -262,13 +268,14 @@ def check_study(path: Path, *, audit: bool = False) -> tuple[Study | None, list[
     also a warning for each failed consistency check (see trialcli.ops.audit)."""
     file = str(path)
     text = read_text(path)
-    data = parse_yaml(text, file)
-    return validate_data(data, text, file, audit=audit)
+    data, nodes = _parse_with_nodes(text, file)
+    return validate_data(data, text, file, audit=audit, nodes=nodes)
 
 
 def validate_data(
-    data: Any, text: str, file: str, *, audit: bool = False
+    data: Any, text: str, file: str, *, audit: bool = False, nodes: yaml.Node | None = None
 ) -> tuple[Study | None, list[Problem]]:
+    """The study and its problems; `nodes`, when given, are `text` already parsed."""
     if data is None:
         return None, [Problem(file, "file is empty; expected a study (a mapping of fields)")]
     if not isinstance(data, dict):
@@ -283,7 +290,7 @@ def validate_data(
         ]
     if _depth(data) > MAX_DEPTH:
         return None, [Problem(file, f"nesting is deeper than {MAX_DEPTH} levels")]
-    located = Locator(text)
+    located = Locator(text, nodes)
     unfilled = [
         Problem(
             file,
@@ -447,12 +454,13 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 class Locator:
-    """Maps a field path to a line and column, composing the YAML lazily and once."""
+    """Maps a field path to a line and column, composing the YAML lazily and once
+    (or not at all, when the parse that gave the data kept its nodes)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, nodes: yaml.Node | None = None) -> None:
         self._text = text
-        self._root: yaml.Node | None = None
-        self._composed = False
+        self._root: yaml.Node | None = nodes
+        self._composed = nodes is not None
 
     def position(self, loc: Loc, at_key: bool = False) -> tuple[int | None, int | None]:
         if not self._composed:
