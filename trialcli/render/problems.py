@@ -25,9 +25,10 @@ def problem_records(entries: Sequence[Checked]) -> list[dict[str, Any]]:
 
 
 def render_problems(entries: Sequence[Checked], console: Console, *, strict: bool = False) -> None:
+    lines: list[Text] = []
     for entry in entries:
         for problem in entry.problems:
-            console.print(_problem_line(problem), soft_wrap=True)
+            lines.append(_problem_line(problem))
             for position in problem.related:
                 where = ":".join(
                     str(part)
@@ -39,12 +40,18 @@ def render_problems(entries: Sequence[Checked], console: Console, *, strict: boo
                 line.append(" " + clean(position.field))
                 if position.source:
                     line.append(f" [{clean(position.source)}]", style="dim")
-                console.print(line, soft_wrap=True)
+                lines.append(line)
             if problem.acknowledged:
                 line = Text("    recorded disagreement", style="bold")
                 line.append(" (does not fail --strict): ", style="dim")
                 line.append(clean(problem.acknowledged))
-                console.print(line, soft_wrap=True)
+                lines.append(line)
+    if lines and not console.is_terminal:
+        # Piped: plain lines, written directly; Rich would only add time, not styles.
+        console.file.write("\n".join(line.plain for line in lines) + "\n")
+    elif lines:
+        # One print for all: Rich's cost is per call, and a catalog can hold thousands.
+        console.print(Text("\n").join(lines), soft_wrap=True)
     console.print(_summary(entries, strict))
 
 
