@@ -240,7 +240,10 @@ class StudyCache:
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
-                out.write(head + b"\n" + payload)
+                # Written in parts: an index can be tens of megabytes, so no joined copy.
+                out.write(head)
+                out.write(b"\n")
+                out.write(payload)
             os.replace(temporary, target)
         except (OSError, ValueError, TypeError):
             if temporary is not None:

@@ -6,7 +6,7 @@ and, when the data records the disagreement on purpose, why.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -25,10 +25,26 @@ def problem_records(entries: Sequence[Checked]) -> list[dict[str, Any]]:
 
 
 def render_problems(entries: Sequence[Checked], console: Console, *, strict: bool = False) -> None:
-    lines: list[Text] = []
+    # Rich's cost is per call and a catalog can hold thousands of problems: piped output
+    # is written line by line as plain text; a terminal gets the styled lines in batches.
+    batch: list[Text] = []
+    for line in _lines(entries):
+        if not console.is_terminal:
+            console.file.write(line.plain + "\n")
+            continue
+        batch.append(line)
+        if len(batch) >= 500:
+            console.print(Text("\n").join(batch), soft_wrap=True)
+            batch.clear()
+    if batch:
+        console.print(Text("\n").join(batch), soft_wrap=True)
+    console.print(_summary(entries, strict))
+
+
+def _lines(entries: Sequence[Checked]) -> Iterator[Text]:
     for entry in entries:
         for problem in entry.problems:
-            lines.append(_problem_line(problem))
+            yield _problem_line(problem)
             for position in problem.related:
                 where = ":".join(
                     str(part)
@@ -40,19 +56,12 @@ def render_problems(entries: Sequence[Checked], console: Console, *, strict: boo
                 line.append(" " + clean(position.field))
                 if position.source:
                     line.append(f" [{clean(position.source)}]", style="dim")
-                lines.append(line)
+                yield line
             if problem.acknowledged:
                 line = Text("    recorded disagreement", style="bold")
                 line.append(" (does not fail --strict): ", style="dim")
                 line.append(clean(problem.acknowledged))
-                lines.append(line)
-    if lines and not console.is_terminal:
-        # Piped: plain lines, written directly; Rich would only add time, not styles.
-        console.file.write("\n".join(line.plain for line in lines) + "\n")
-    elif lines:
-        # One print for all: Rich's cost is per call, and a catalog can hold thousands.
-        console.print(Text("\n").join(lines), soft_wrap=True)
-    console.print(_summary(entries, strict))
+                yield line
 
 
 def _problem_line(problem: Problem) -> Text:
