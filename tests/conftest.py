@@ -11,9 +11,14 @@ os.environ["TERMINAL_WIDTH"] = "80"
 os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# A shared, noisy machine must not fail a property test on time alone.
+settings.register_profile("trialcli", deadline=None, print_blob=True)
+settings.load_profile("trialcli")
 
 
 @pytest.fixture(autouse=True)
