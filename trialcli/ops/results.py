@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from trialcli.formatting import comparison_text, result_text
-from trialcli.model import Sourced, Study
+from trialcli.model import Study
 from trialcli.ops.summary import endpoint_verdict
 
 
@@ -71,7 +71,7 @@ def result_rows(study: Study) -> list[ResultRow]:
                     approximate=result.approximate,
                     met=None,
                     verdict=verdict,
-                    source=_source(study, result, endpoint),
+                    source=study.cited_source(result, endpoint),
                     text=result_text(result),
                 )
             )
@@ -100,16 +100,8 @@ def result_rows(study: Study) -> list[ResultRow]:
                     approximate=comparison.approximate,
                     met=comparison.met,
                     verdict=verdict,
-                    source=_source(study, comparison, endpoint),
+                    source=study.cited_source(comparison, endpoint),
                     text=comparison_text(comparison),
                 )
             )
     return rows
-
-
-def _source(study: Study, *records: Sourced) -> str | None:
-    """The source a figure inherits: its own, the enclosing record's, the study default."""
-    for record in records:
-        if record.source is not None:
-            return record.source
-    return study.default_source

@@ -250,7 +250,7 @@ def _figure(study: Study, finding: SafetyFinding, group: str, value: ArmSafety) 
         label=study.group_label(group),
         comparator=is_comparator(study, group),
         value=value,
-        source=value.source or finding.source or study.default_source,
+        source=study.cited_source(value, finding),
     )
 
 
@@ -266,7 +266,7 @@ def finding_rows(study: Study, index: int, finding: SafetyFinding) -> list[Safet
         pairs = [(e, None) for e in ours] + [(None, c) for c in theirs]
     else:
         pairs = [(None, None)]
-    source = finding.source or study.default_source
+    source = study.cited_source(finding)
     return [SafetyRow(study, index, finding, e, c, difference(e, c), source) for e, c in pairs]
 
 
