@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from studies import PROPORTION_ENDPOINT, with_endpoints
 
 from trialcli.errors import Problem
 from trialcli.loader import check_study, load_study, parse_yaml
@@ -34,30 +35,6 @@ endpoints:
     comparisons:
 {comparisons}
 safety:"""
-
-PROPORTION_ENDPOINT = """\
-endpoints:
-  - id: relapsed
-    name: Patients with a relapse
-    level: secondary
-    kind: proportion
-    results:
-      drug:
-        n: 147
-        N: 426
-        value: 35
-        unit: "%"
-      control:
-        n: 104
-        N: 202
-        value: {control}
-        unit: "%"
-safety:"""
-
-
-def with_endpoints(minimal: str, block: str) -> str:
-    head, rest = minimal.split("endpoints:\n", 1)
-    return head + block + rest.split("safety:", 1)[1]
 
 
 def comparisons(*lines: str) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from studies import PROPORTION_ENDPOINT, with_endpoints
 from typer.testing import CliRunner
 
 from trialcli import __version__
@@ -239,26 +240,6 @@ def test_validate_json_diagnostics(runner: CliRunner, write: Write, minimal_text
     assert problem["severity"] == "error"
 
 
-RELAPSED_53 = """\
-endpoints:
-  - id: relapsed
-    name: Patients with a relapse
-    level: secondary
-    kind: proportion
-    results:
-      drug:
-        n: 147
-        N: 426
-        value: 35
-        unit: "%"
-      control:
-        n: 104
-        N: 202
-        value: 53
-        unit: "%"
-safety:"""
-
-
 def relapsed_53(minimal: str, disagreement: str = "") -> str:
     """The minimal study with arms of 426 and 202, and 104 of 202 printed as 53%."""
     minimal = (
@@ -266,13 +247,12 @@ def relapsed_53(minimal: str, disagreement: str = "") -> str:
         .replace("    randomized: 200", "    randomized: 426")
         .replace("    randomized: 100", "    randomized: 202")
     )
-    head, rest = minimal.split("endpoints:\n", 1)
-    block = RELAPSED_53
+    block = PROPORTION_ENDPOINT.format(control=53)
     if disagreement:
         block = block.replace(
             "        value: 53\n", f"        value: 53\n        disagreement: {disagreement}\n"
         )
-    return head + block + rest.split("safety:", 1)[1]
+    return with_endpoints(minimal, block)
 
 
 def test_validate_warns_with_every_position_and_strict_fails(
