@@ -238,6 +238,9 @@ class Population(Sourced):
     condition: ShortText
     description: ShortText = Field(description='who was enrolled, e.g. "relapsed on prior therapy"')
     treatment_history: Literal["treatment-naive", "previously-treated", "mixed"] | None = None
+    healthy_volunteers: bool | None = Field(
+        default=None, description="true when the participants were healthy volunteers"
+    )
     eligibility: Eligibility | None = None
     randomized: Count | None = None
     analysed: Count | None = None
@@ -335,7 +338,16 @@ class Comparison(Sourced):
     ci: Interval | None = None
     ci_level: Percent = 95
     p_value: PValue | None = None
-    arms: tuple[Ref, Ref] = Field(description="[experimental, comparator]")
+    arms: tuple[Ref, Ref] = Field(
+        description="[A, B]: the estimate is A vs B (A − B for differences, A/B for ratios)"
+    )
+    direction: Literal["stated", "inferred", "unknown"] = Field(
+        default="stated",
+        description=(
+            "how the order of arms is known: stated by the source, inferred from arm roles, "
+            "or unknown"
+        ),
+    )
     population: ShortText | None = None
     test: Literal["superiority", "non-inferiority"] = "superiority"
     margin: Figure | None = Field(
