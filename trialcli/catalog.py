@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialcli.cache import Stamp, StudyCache, stamp_of
 from trialcli.errors import Position, Problem, StudyFileError, TrialcliError
+from trialcli.files import ensure_readable
 from trialcli.ops.summary import ListRow
 
 if TYPE_CHECKING:
@@ -202,8 +203,15 @@ class Catalog:
 def check_paths(
     paths: Iterable[Path], cache: StudyCache | None = None, progress: Progress | None = None
 ) -> list[Checked]:
-    """Explicit files, or every study file in explicit folders, in the order given."""
-    given = [(path, path.is_dir()) for path in paths]
+    """Explicit files, or every study file in explicit folders, in the order given.
+
+    A file that cannot be read is an error for the whole request (StudyFileError), as it
+    is for `show`: it was named, so it is not skipped.
+    """
+    given = [(path, os.path.isdir(path)) for path in paths]
+    for path, is_dir in given:
+        if not is_dir:
+            ensure_readable(path)
     files = iter(_check_files([p for p, is_dir in given if not is_dir], cache, progress))
     result: list[Checked] = []
     for path, is_dir in given:

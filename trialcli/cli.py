@@ -78,6 +78,7 @@ DataDirs = Annotated[
         "-d",
         help="Another folder of study files (repeatable); added after TRIALCLI_PATH.",
         file_okay=False,
+        readable=False,  # an unreadable folder is an `Error:` (exit 1), not a usage error
         metavar="DIR",
     ),
 ]
@@ -251,7 +252,10 @@ def validate(
     ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Study files or folders; the whole catalog when none are given."),
+        typer.Argument(
+            help="Study files or folders; the whole catalog when none are given.",
+            readable=False,  # an unreadable file is an `Error:` (exit 1), as in show
+        ),
     ] = None,
     output: FormatOption = OutputFormat.table,
     strict: Annotated[

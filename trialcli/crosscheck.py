@@ -1,4 +1,5 @@
-"""Checks that span fields: ids resolve, intervals contain their estimates, counts fit.
+"""Checks that span fields: ids resolve, figures have a source, intervals contain their
+estimates, counts fit.
 
 Each check returns (field path, message); the loader turns paths into file:line:column.
 These are hard errors: a file that fails them says something impossible.
@@ -28,6 +29,7 @@ def cross_check(study: Study) -> list[Found]:
     return [
         *_unique_ids(study),
         *_references(study),
+        *_figures_without_source(study),
         *_intervals(study),
         *_counts(study),
     ]
@@ -80,6 +82,65 @@ def _references(study: Study) -> Iterator[Found]:
     for i, finding in enumerate(study.safety):
         for key in finding.arms:
             yield from arm(key, ("safety", i, "arms", key))
+
+
+NO_SOURCE = (
+    "this figure names no source; add `source:` (an id from `sources:`) or `default_source:`"
+)
+
+
+def _figures_without_source(study: Study) -> Iterator[Found]:
+    """Every record holding a figure whose source is neither its own, inherited nor the default.
+
+    Without this a file with no source at all validates and `show` drops every `[n]`.
+    """
+    if study.default_source is not None:
+        return  # every figure resolves, at the latest to the default
+    for loc, record, parents in _figure_records(study):
+        if study.cited_source(record, *parents) is None:
+            yield loc, NO_SOURCE
+
+
+def _figure_records(study: Study) -> Iterator[tuple[Loc, Sourced, tuple[Sourced, ...]]]:
+    """Each record that holds a number, with the records it inherits a source from."""
+    population = study.population
+    for field in ("randomized", "analysed"):
+        count = getattr(population, field)
+        if count is not None:
+            yield ("population", field), count, (population,)
+            for j, other in enumerate(count.also_reported):
+                yield ("population", field, "also_reported", j), other, (count, population)
+    eligibility = population.eligibility
+    if eligibility is not None:
+        for field in ("age", "edss"):
+            bounds = getattr(eligibility, field)
+            if bounds is not None and (bounds.min is not None or bounds.max is not None):
+                yield ("population", "eligibility", field), bounds, (eligibility, population)
+    for i, arm in enumerate(study.arms):
+        for field in ("randomized", "analysed"):
+            count = getattr(arm, field)
+            if count is not None:
+                yield ("arms", i, field), count, (arm,)
+                for j, other in enumerate(count.also_reported):
+                    yield ("arms", i, field, "also_reported", j), other, (count, arm)
+    for i, pooled in enumerate(study.pooled_arms):
+        if pooled.n is not None:
+            yield ("pooled_arms", i), pooled, ()
+    for i, endpoint in enumerate(study.endpoints):
+        for key, result in endpoint.results.items():
+            if _any_set(result, "value", "ci", "n", "N"):
+                yield ("endpoints", i, "results", key), result, (endpoint,)
+        for j, comparison in enumerate(endpoint.comparisons):
+            if _any_set(comparison, "estimate", "ci", "p_value", "margin"):
+                yield ("endpoints", i, "comparisons", j), comparison, (endpoint,)
+    for i, finding in enumerate(study.safety):
+        for key, value in finding.arms.items():
+            if _any_set(value, "affected", "at_risk", "pct", "deaths"):
+                yield ("safety", i, "arms", key), value, (finding,)
+
+
+def _any_set(record: Sourced, *fields: str) -> bool:
+    return any(getattr(record, field) is not None for field in fields)
 
 
 def _sourced_records(study: Study) -> Iterator[tuple[Loc, Sourced]]:

@@ -1,13 +1,35 @@
-"""Writing files the user asked for: all or nothing, and never over their work by accident."""
+"""Reading and writing the files the user names: a file that cannot be read is worded the same
+by every command; a write is all or nothing, and never over their work by accident."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
-from trialcli.errors import TrialcliError
+from trialcli.errors import Problem, StudyFileError, TrialcliError
+
+
+def unreadable(path: Path, error: OSError) -> StudyFileError:
+    """Why `path` cannot be read, in the words every command uses (exit code 1)."""
+    if isinstance(error, FileNotFoundError):
+        message = "no such file"
+    elif isinstance(error, PermissionError):
+        message = "permission denied"
+    elif isinstance(error, IsADirectoryError):
+        message = "is a folder, not a study file"
+    else:
+        message = error.strerror or str(error)
+    return StudyFileError([Problem(str(path), message)])
+
+
+def ensure_readable(path: Path) -> None:
+    """Refuse a file that cannot be opened and read, as reading it in full would."""
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as error:
+        raise unreadable(path, error) from None
 
 
 def write_atomically(path: Path, text: str, *, force: bool = False) -> None:
@@ -16,6 +38,8 @@ def write_atomically(path: Path, text: str, *, force: bool = False) -> None:
     The file either appears whole or not at all; an existing file is replaced only with
     `force`, and stays as it was when anything goes wrong.
     """
+    import tempfile  # only when writing: `validate` and `list` import this module too
+
     if path.is_dir():
         raise TrialcliError(f"'{path}' is a folder; give a file name")
     if path.exists() and not force:

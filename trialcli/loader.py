@@ -22,6 +22,7 @@ from pydantic_core import ErrorDetails
 
 from trialcli.crosscheck import cross_check
 from trialcli.errors import Position, Problem, StudyFileError
+from trialcli.files import unreadable
 from trialcli.model import PARTIAL_DATE_PATTERN, REF_PATTERN, SLUG_PATTERN, Study
 from trialcli.ops.audit import Check, audit_study
 from trialcli.written import Written
@@ -196,12 +197,8 @@ def read_text(path: Path) -> str:
             )
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
-    except FileNotFoundError:
-        raise StudyFileError([Problem(file, "no such file")]) from None
-    except PermissionError:
-        raise StudyFileError([Problem(file, "permission denied")]) from None
     except OSError as error:
-        raise StudyFileError([Problem(file, error.strerror or str(error))]) from None
+        raise unreadable(path, error) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -14,6 +14,7 @@ Conventions that hold everywhere:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -56,10 +57,18 @@ def _number_to_text(value: Any) -> Any:
 
 
 def _keep_written(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    # `.inf`, `.nan` (and "inf" as text) are valid YAML and Python floats, never a figure.
+    _refuse_non_finite(value)
     validated = handler(value)
+    _refuse_non_finite(validated)
     if isinstance(value, Written) and isinstance(validated, float):
         return Written(validated, value.places)
     return validated
+
+
+def _refuse_non_finite(value: Any) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {float(value)}")
 
 
 # A reported figure: validated as a float, keeping the precision it was written with.
@@ -244,7 +253,8 @@ class Population(Sourced):
     eligibility: Eligibility | None = None
     randomized: Count | None = None
     analysed: Count | None = None
-    analysed_population: ShortText | None = Field(
+    # A sourced statement: its numbers need not come from the population's source.
+    analysed_population: Statement | None = Field(
         default=None, description="which people the primary analysis counts"
     )
     baseline: list[Statement] = Field(default_factory=list)

@@ -364,6 +364,13 @@ def _population(a: Study, b: Study) -> Iterator[DiffRow]:
         population = study.population
         return _lines(Cited(s.text, cite(study, s, population)) for s in population.baseline)
 
+    def analysed_population(study: Study) -> Side | None:
+        population = study.population
+        statement = population.analysed_population
+        if statement is None:
+            return None
+        return Side((Cited(statement.text, cite(study, statement, population)),))
+
     def eligibility_note(study: Study) -> str | None:
         rules = study.population.eligibility
         return rules.note if rules else None
@@ -386,7 +393,7 @@ def _population(a: Study, b: Study) -> Iterator[DiffRow]:
             _pair(a, b, "Eligibility note", eligibility_note),
             ("Randomized", _count(a, pa.randomized, pa), _count(b, pb.randomized, pb)),
             ("Analysed", _count(a, pa.analysed, pa), _count(b, pb.analysed, pb)),
-            _pair(a, b, "Analysed population", lambda s: s.population.analysed_population),
+            ("Analysed population", analysed_population(a), analysed_population(b)),
             ("Baseline", baseline(a), baseline(b)),
             _pair(a, b, "Note", lambda s: s.population.note),
         ]

@@ -41,7 +41,7 @@ class AbsoluteEffect:
 
     @property
     def text(self) -> str:
-        """`−17.0 percentage points (95% CI −25.1 to −8.6); NNT 6 (4 to 12), …`."""
+        """`−17.0 percentage points (95% CI −25.1 to −8.7); NNT 6 (4 to 12), …`."""
         approx = "~" if self.approximate else ""
         sign = "+" if self.difference > 0 else ""
         head = f"{approx}{sign}{number(self.difference, self.places)} {self.unit}".rstrip()

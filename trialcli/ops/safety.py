@@ -231,6 +231,10 @@ def difference(experimental: ArmFigure | None, comparator: ArmFigure | None) -> 
         )
     first, second = experimental.incidence, comparator.incidence
     if first is None or second is None:
+        # 0 of 0 is reported, not missing: nobody in that arm could have the event.
+        empty = [f.label for f in (experimental, comparator) if f.value.at_risk == 0]
+        if empty:
+            return Difference("none", reason=f"no one was at risk on {' or '.join(empty)}")
         return Difference("none", reason="counts or percentages not reported")
     stated = [v for v in (ours.pct, theirs.pct) if v is not None]
     places = max((decimals(v) for v in stated), default=1)

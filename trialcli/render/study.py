@@ -183,8 +183,9 @@ def _population(study: Study, marks: SourceMarks) -> RenderableType:
     randomized = _text(_count(population.randomized, marks, population))
     table.add_row("Randomized", marks.warn(randomized, "population", "randomized"))
     analysed = _count(population.analysed, marks, population)
-    if population.analysed_population and population.analysed is not None:
-        analysed += f" — {population.analysed_population}"
+    statement = population.analysed_population
+    if statement is not None and population.analysed is not None:
+        analysed += f" — {statement.text}{marks(statement, population)}"
     table.add_row("Analysed", marks.warn(_text(analysed), "population", "analysed"))
     if population.baseline:
         lines = [b.text + marks(b, population) for b in population.baseline]
