@@ -78,7 +78,7 @@ def test_show_csv_keeps_printed_precision_and_inherited_sources(runner: CliRunne
 @pytest.mark.parametrize("study", BUNDLED)
 def test_show_json_numbers_equal_the_csv(runner: CliRunner, study: str) -> None:
     data = json.loads(run(runner, "show", study, "--format", "json"))
-    assert data["shape_version"] == 1
+    assert data["shape_version"] == 2
     endpoints = {e["id"]: e for e in data["study"]["endpoints"]}
     for row in csv_rows(run(runner, "show", study, "--format", "csv")):
         endpoint = endpoints[row["endpoint_id"]]

@@ -409,8 +409,9 @@ def diff(
 ) -> None:
     """Two studies side by side, aligned by meaning: same, changed, only in A, only in B.
 
-    Arms are matched by role and drug, endpoints by their code, comparisons by measure,
-    safety findings by term. Works on two versions of one study file too.
+    Arms are matched by role and drug, endpoints by their code (else by name, time frame,
+    kind and unit), comparisons by measure, safety findings by term. Works on two
+    versions of one study file too.
 
     Example: trialcli diff care-ms-i care-ms-ii --changed-only
     """
@@ -445,12 +446,13 @@ def diff(
 def compare(
     ctx: typer.Context,
     endpoint: Annotated[
-        str,
+        list[str],
         typer.Option(
             "--endpoint",
             "-e",
-            metavar="CODE",
-            help="An endpoint code, e.g. annualized-relapse-rate (see the README).",
+            metavar="CODE|STUDY:ID",
+            help="An endpoint code, e.g. annualized-relapse-rate, or one study's endpoint "
+            "as STUDY:ENDPOINT_ID (repeatable; see docs/compare-selectors.md).",
         ),
     ],
     studies: Annotated[
@@ -476,18 +478,35 @@ def compare(
 
     Ratios are drawn on a log scale, differences on a linear one; each measure has its
     own panel. A relative reduction is converted to a ratio (and marked) only for a
-    study that reports no ratio.
+    study that reports no ratio. A chosen endpoint with nothing to draw is listed with
+    the reason; a comparison whose direction is unknown is listed, never drawn.
 
     Example: trialcli compare --drug alemtuzumab -e annualized-relapse-rate
     """
-    from trialcli.ops.compare import compare_studies, endpoint_codes, uses_drug
+    from trialcli.ops.compare import (
+        Selection,
+        compare_studies,
+        missing_endpoints,
+        split_selector,
+        uses_drug,
+    )
 
-    if not studies and drug is None:
+    selectors = [split_selector(value) for value in endpoint]
+    if not studies and drug is None and all(ref is None for ref, _ in selectors):
         raise TrialcliError("name the studies to compare, or give --drug NAME")
     if export is not None and output is not OutputFormat.table:
         raise TrialcliError("--export writes the plot; use it with --format table")
     catalog = _catalog(ctx)
     chosen = [catalog.load(ref) for ref in studies or []]
+    picked: list[tuple[str, str]] = []
+    for ref, endpoint_id in selectors:
+        if ref is not None:
+            loaded = catalog.load(ref)
+            if all(s.id != loaded.id for s in chosen):
+                chosen.append(loaded)
+            picked.append((loaded.id, endpoint_id))
+    codes = tuple(dict.fromkeys(code for ref, code in selectors if ref is None))
+    selection = Selection(codes, tuple(dict.fromkeys(picked)))
     if drug is not None:
         entries = catalog.entries()
         _warn_skipped(entries)
@@ -498,12 +517,10 @@ def compare(
         chosen += [s for s in on_drug if s.id not in known]
         # Oldest first, as forest plots of a drug's trials are usually read.
         chosen.sort(key=lambda s: (s.start_date or "9999", s.id))
-    if not any(e.code == endpoint for s in chosen for e in s.endpoints):
-        codes = ", ".join(endpoint_codes(chosen)) or "none"
-        raise TrialcliError(
-            f"no endpoint with code '{endpoint}' in these studies; their codes: {codes}"
-        )
-    plot = compare_studies(chosen, endpoint)
+    problems = missing_endpoints(chosen, selection)
+    if problems:
+        raise TrialcliError("; ".join(problems))
+    plot = compare_studies(chosen, selection)
     if output is OutputFormat.table:
         from trialcli.render.console import check_export, make_console, save_recording
         from trialcli.render.forest import render_forest
@@ -513,7 +530,8 @@ def compare(
         console = make_console(record=export is not None)
         render_forest(plot, console)
         if export is not None:
-            save_recording(console, export, force=force, title=f"trialcli compare {endpoint}")
+            title = f"trialcli compare {selection.label}"
+            save_recording(console, export, force=force, title=title)
             typer.echo(f"Wrote {clean(str(export))}", err=True)
         return
     from trialcli.render.forest import COLUMNS, forest_json, forest_records

@@ -8,6 +8,14 @@ A relative reduction is drawn only for a study that reports no ratio for the end
 is then converted to the ratio it stands for (a 49% reduction is a ratio of 0.51) and
 marked as converted. When the study reports a ratio, that measured ratio is drawn, and the
 relative reductions are listed as not drawn: the same result twice would look like two.
+
+Endpoints are chosen by selectors: a standard code (`annualized-relapse-rate`), matched in
+every study that carries it, or `STUDY:ENDPOINT_ID`, one endpoint of one study (how an
+imported study without codes is compared). A chosen endpoint with nothing to draw is
+listed with the reason, never dropped: no comparison between arms, no estimate, a measure
+that is not drawn beside others, or a comparison whose direction is unknown. A comparison
+whose direction is unknown is never drawn: which side of "no effect" favours which arm
+would be a guess. One whose direction was inferred from the arms' roles is drawn, marked.
 """
 
 from __future__ import annotations
@@ -17,7 +25,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from trialcli.formatting import decimals, effect_text, number, p_text, with_interval
+from trialcli.formatting import (
+    MEASURE_NAMES,
+    decimals,
+    effect_text,
+    number,
+    p_text,
+    with_interval,
+)
 from trialcli.model import RATIO_MEASURES, Comparison, Endpoint, Measure, Study, Written
 from trialcli.ops.sources import SourceRef, cite
 from trialcli.stats import ratio_from_relative_reduction
@@ -59,6 +74,8 @@ class ForestRow:
     approximate: bool
     converted_from: float | None  # the relative reduction (percent) this ratio is computed from
     source: SourceRef | None
+    direction: str = "stated"  # how the order of the groups is known: stated or inferred
+    experimental_first: bool = True  # the first group is an experimental arm, the second not
 
     @property
     def text(self) -> str:
@@ -71,13 +88,13 @@ class ForestRow:
 
 @dataclass(frozen=True)
 class NotDrawn:
-    """A reported comparison that is not on the plot, and why."""
+    """A chosen endpoint's comparison (or the endpoint itself) that is not on the plot, and why."""
 
     study_id: str
     acronym: str
     endpoint: str
-    measure: Measure
-    groups: str
+    measure: Measure | None  # None: the endpoint reports no comparison at all
+    groups: str | None
     population: str | None
     n_experimental: int | None
     n_comparator: int | None
@@ -88,6 +105,7 @@ class NotDrawn:
     what: str  # `relative reduction 49%, p<0.0001`
     reason: str
     source: SourceRef | None
+    direction: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +127,7 @@ class Panel:
 
 @dataclass(frozen=True)
 class ForestPlot:
-    code: str
+    code: str  # the selectors as given: `annualized-relapse-rate`, `nct02422186:primary-1`
     panels: tuple[Panel, ...]
     not_drawn: tuple[NotDrawn, ...]
     without_endpoint: tuple[str, ...]  # acronyms of studies that report no such endpoint
@@ -133,19 +151,67 @@ def endpoint_codes(studies: Iterable[Study]) -> list[str]:
     return sorted({e.code for s in studies for e in s.endpoints if e.code})
 
 
-def compare_studies(studies: Sequence[Study], code: str) -> ForestPlot:
+@dataclass(frozen=True)
+class Selection:
+    """Which endpoints to draw: codes in every study, and single endpoints by study id."""
+
+    codes: tuple[str, ...] = ()
+    endpoints: tuple[tuple[str, str], ...] = ()  # (study id, endpoint id)
+
+    @property
+    def label(self) -> str:
+        return ", ".join([*self.codes, *(f"{s}:{e}" for s, e in self.endpoints)])
+
+    def chosen(self, study: Study) -> list[Endpoint]:
+        wanted = {e for s, e in self.endpoints if s == study.id}
+        return [e for e in study.endpoints if e.code in self.codes or e.id in wanted]
+
+
+def split_selector(selector: str) -> tuple[str | None, str]:
+    """`care-ms-ii:arr` → (`care-ms-ii`, `arr`); a bare code → (None, code).
+
+    The last colon divides: endpoint ids and codes have none, a study's path may.
+    """
+    study, colon, endpoint = selector.rpartition(":")
+    if not colon:
+        return None, selector
+    return study, endpoint
+
+
+def missing_endpoints(studies: Sequence[Study], selection: Selection) -> list[str]:
+    """What a selection asks for and no study has, each as a message naming what there is."""
+    problems = []
+    for code in selection.codes:
+        if not any(e.code == code for s in studies for e in s.endpoints):
+            codes = ", ".join(endpoint_codes(studies)) or "none"
+            problems.append(
+                f"no endpoint with code '{code}' in these studies; their codes: {codes} "
+                "(or choose one endpoint as STUDY:ENDPOINT_ID)"
+            )
+    by_id = {s.id: s for s in studies}
+    for study_id, endpoint_id in selection.endpoints:
+        study = by_id[study_id]
+        if not any(e.id == endpoint_id for e in study.endpoints):
+            ids = ", ".join(e.id for e in study.endpoints) or "none"
+            problems.append(f"{study_id} has no endpoint '{endpoint_id}'; its endpoints: {ids}")
+    return problems
+
+
+def compare_studies(studies: Sequence[Study], selection: str | Selection) -> ForestPlot:
+    if isinstance(selection, str):
+        selection = Selection(codes=(selection,))
     rows: list[ForestRow] = []
     not_drawn: list[NotDrawn] = []
     without: list[str] = []
     for study in studies:
-        endpoints = [e for e in study.endpoints if e.code == code]
+        endpoints = selection.chosen(study)
         if not endpoints:
             without.append(study.acronym)
             continue
         drawn, skipped = _study_rows(study, endpoints)
         rows += drawn
         not_drawn += skipped
-    return ForestPlot(code, tuple(_panels(rows)), tuple(not_drawn), tuple(without))
+    return ForestPlot(selection.label, tuple(_panels(rows)), tuple(not_drawn), tuple(without))
 
 
 def group_size(study: Study, group_id: str) -> int | None:
@@ -175,7 +241,13 @@ def _study_rows(study: Study, endpoints: list[Endpoint]) -> tuple[list[ForestRow
     skipped: list[NotDrawn] = []
 
     def skip(endpoint: Endpoint, comparison: Comparison, reason: str) -> None:
-        what = effect_text(comparison) if comparison.estimate is not None else "no estimate"
+        if comparison.estimate is None:
+            what = "no estimate"
+        elif comparison.measure in MEASURE_NAMES:
+            what = effect_text(comparison)
+        else:  # a measure this version has no words for: its own name and numbers
+            estimate = with_interval(comparison.estimate, comparison.ci)
+            what = f"{comparison.measure.replace('-', ' ')} {estimate}"
         p = p_text(comparison.p_value)
         experimental, comparator = comparison.arms
         skipped.append(
@@ -195,13 +267,27 @@ def _study_rows(study: Study, endpoints: list[Endpoint]) -> tuple[list[ForestRow
                 what=f"{what}, {p}" if p else what,
                 reason=reason,
                 source=cite(study, comparison, endpoint),
+                direction=comparison.direction,
             )
         )
 
+    for endpoint in endpoints:
+        if not endpoint.comparisons:
+            skipped.append(_uncompared(study, endpoint))
     for endpoint, comparison in pairs:
         estimate, ci = comparison.estimate, comparison.ci
         if estimate is None:
             skip(endpoint, comparison, "no estimate reported")
+        elif comparison.direction == "unknown":
+            skip(
+                endpoint,
+                comparison,
+                "direction unknown: the source does not say which group is first, so the "
+                "side of no effect it falls on cannot be read",
+            )
+        elif comparison.measure not in PANEL_ORDER and comparison.measure != "relative-reduction":
+            name = MEASURE_NAMES.get(comparison.measure, comparison.measure)
+            skip(endpoint, comparison, f"measure not comparable: a {name} has no panel here")
         elif comparison.measure != "relative-reduction":
             drawn.append(_row(study, endpoint, comparison, comparison.measure, estimate, ci))
         elif comparison.arms in ratio_arms:
@@ -224,6 +310,33 @@ def _study_rows(study: Study, endpoints: list[Endpoint]) -> tuple[list[ForestRow
             row = _row(study, endpoint, comparison, natural, _converted(estimate), ratio_ci)
             drawn.append(replace(row, unit=None, converted_from=estimate))
     return drawn, skipped
+
+
+def _uncompared(study: Study, endpoint: Endpoint) -> NotDrawn:
+    """A chosen endpoint with no comparison between arms: listed, so it does not vanish."""
+    if endpoint.results:
+        count = len(endpoint.results)
+        what = f"results for {count} group{'' if count == 1 else 's'}"
+        reason = "no comparison between groups is reported"
+    else:
+        what, reason = "no results", "no results or comparison reported"
+    return NotDrawn(
+        study_id=study.id,
+        acronym=study.acronym,
+        endpoint=endpoint.name,
+        measure=None,
+        groups=None,
+        population=endpoint.population,
+        n_experimental=None,
+        n_comparator=None,
+        estimate=None,
+        ci=None,
+        ci_level=95,
+        p_value=None,
+        what=what,
+        reason=reason,
+        source=cite(study, endpoint),
+    )
 
 
 def _converted(pct: float) -> float:
@@ -258,6 +371,11 @@ def _row(
         approximate=comparison.approximate,
         converted_from=None,
         source=cite(study, comparison, endpoint),
+        direction=comparison.direction,
+        experimental_first=(
+            study.group_role(experimental) == "experimental"
+            and study.group_role(comparator) != "experimental"
+        ),
     )
 
 

@@ -1,8 +1,10 @@
 """`trialcli diff`: two studies (or two versions of one file) aligned by meaning, row by row.
 
 Rows are matched by what they are, never by position: identity and design fields by name;
-arms by role and drug; pooled groups by the arms they count; endpoints by their `code`;
-comparisons within an endpoint by measure and arms; safety findings by code or term.
+arms by role and drug; pooled groups by the arms they count; endpoints by their `code`,
+else (imported records have none) by name, time frame, kind and unit; comparisons within
+an endpoint by measure and arms, saying when their direction is inferred or unknown;
+safety findings by code or term.
 Where a study holds several sources' values for one row, every one is kept on its own line.
 """
 
@@ -606,28 +608,82 @@ def _n(study: Study, pooled: PooledArms | None) -> Side | None:
 # --- endpoints ------------------------------------------------------------------------
 
 
-def _endpoint_key(endpoint: Endpoint) -> str:
-    return endpoint.code or f"id:{endpoint.id}"
+def _words(text: str | None) -> str:
+    return " ".join((text or "").casefold().split())
 
 
-def _by_key(endpoints: Sequence[Endpoint]) -> dict[str, list[Endpoint]]:
-    groups: dict[str, list[Endpoint]] = {}
-    for endpoint in endpoints:
-        groups.setdefault(_endpoint_key(endpoint), []).append(endpoint)
-    return groups
+def _units(endpoint: Endpoint) -> frozenset[str]:
+    units = [r.unit for r in endpoint.results.values()] + [c.unit for c in endpoint.comparisons]
+    return frozenset(_words(u) for u in units if u)
+
+
+def _meaning(endpoint: Endpoint) -> tuple[str, str, str, frozenset[str]]:
+    """What an endpoint measures, when, and in what unit: how a codeless endpoint is known."""
+    return (_words(endpoint.name), _words(endpoint.time_frame), endpoint.kind, _units(endpoint))
+
+
+# A renamed or re-timed endpoint still pairs with its old self when its name and time
+# frame read nearly the same (and its kind and unit are the same); below this, it is a
+# removal and an addition, never a guess.
+SIMILAR_ENOUGH = 0.9
+
+
+def _codeless_pairs(xs: list[Endpoint], ys: list[Endpoint]) -> dict[str, str]:
+    """A's endpoint ids paired with B's: same meaning first, then nearly the same words."""
+    candidates: list[Candidate] = []
+    for x in xs:
+        for y in ys:
+            if _meaning(x) == _meaning(y):
+                candidates.append(((2.0, float(x.id == y.id)), x.id, y.id))
+            elif x.kind == y.kind and _units(x) == _units(y):
+                similar = _similar(
+                    f"{x.name} {x.time_frame or ''}", f"{y.name} {y.time_frame or ''}"
+                )
+                if similar >= SIMILAR_ENOUGH:
+                    candidates.append(((1.0, similar), x.id, y.id))
+    return _greedy(candidates)
+
+
+def _endpoint_pairs(a: Study, b: Study) -> list[tuple[list[Endpoint], list[Endpoint]]]:
+    """Endpoints with a code grouped by it (several may share one); the others by meaning.
+
+    Never by position or id alone: an imported record numbers its outcomes in order, so
+    one outcome removed from a later version would shift every id after it.
+    """
+    coded: dict[str, tuple[list[Endpoint], list[Endpoint]]] = {}
+    for side, study in enumerate((a, b)):
+        for endpoint in study.endpoints:
+            if endpoint.code:
+                coded.setdefault(endpoint.code, ([], []))[side].append(endpoint)
+    loose_a = [e for e in a.endpoints if not e.code]
+    loose_b = [e for e in b.endpoints if not e.code]
+    matched = _codeless_pairs(loose_a, loose_b)
+    by_id_b = {e.id: e for e in loose_b}
+    pairs: list[tuple[list[Endpoint], list[Endpoint]]] = []
+    placed: set[str] = set()
+    for endpoint in a.endpoints:
+        if endpoint.code:
+            if endpoint.code not in placed:
+                placed.add(endpoint.code)
+                pairs.append(coded[endpoint.code])
+            continue
+        other = matched.get(endpoint.id)
+        pairs.append(([endpoint], [by_id_b[other]] if other else []))
+    paired_b = set(matched.values())
+    for endpoint in b.endpoints:
+        if endpoint.code and endpoint.code not in placed:
+            placed.add(endpoint.code)
+            pairs.append(coded[endpoint.code])
+        elif not endpoint.code and endpoint.id not in paired_b:
+            pairs.append(([], [endpoint]))
+    return pairs
 
 
 def _endpoints(a: Study, b: Study, slots: Slots) -> Iterator[DiffGroup]:
-    """One group per endpoint code (several endpoints may share one); primary first."""
-    a_groups, b_groups = _by_key(a.endpoints), _by_key(b.endpoints)
-    keys = list(dict.fromkeys([*a_groups, *b_groups]))
-    keys.sort(
-        key=lambda k: min(
-            LEVEL_ORDER[e.level] for e in [*a_groups.get(k, []), *b_groups.get(k, [])]
-        )
-    )
-    for key in keys:
-        xs, ys = a_groups.get(key, []), b_groups.get(key, [])
+    """One group per endpoint (or per code several endpoints share); primary first."""
+    pairs = _endpoint_pairs(a, b)
+    pairs.sort(key=lambda pair: min(LEVEL_ORDER[e.level] for e in [*pair[0], *pair[1]]))
+    for xs, ys in pairs:
         first = (xs or ys)[0]
         rows = tuple(_rows(_endpoint_fields(a, b, xs, ys, slots)))
         yield DiffGroup(first.name, rows, code=first.code)
@@ -700,6 +756,13 @@ def _results(
         yield f"Result: {slots.items[slot].label}", in_a.get(slot), in_b.get(slot)
 
 
+# How the order of a comparison's arms is known, when the source does not state it.
+DIRECTION_WORDS = {
+    "inferred": "direction inferred from the arms' roles",
+    "unknown": "direction unknown: which arm is first is not stated",
+}
+
+
 def _comparisons(
     a: Study, b: Study, xs: list[Endpoint], ys: list[Endpoint], slots: Slots
 ) -> Iterator[FieldRow]:
@@ -712,10 +775,15 @@ def _comparisons(
         figures: dict[Key, list[tuple[float, str | None]]] = {}
         for e in endpoints:
             for c in e.comparisons:
-                key = (c.measure, find(c.arms[0]), find(c.arms[1]))
+                first, second = find(c.arms[0]), find(c.arms[1])
+                # Whose side is A is not known: either order is the same comparison.
+                if c.direction == "unknown":
+                    first, second = sorted((first, second))
+                key = (c.measure, first, second)
                 value = effect_value(c) if c.estimate is not None else "no estimate"
                 p = p_text(c.p_value)
                 details = [
+                    DIRECTION_WORDS.get(c.direction),
                     c.population if c.population and c.population != e.population else None,
                     c.note,
                 ]

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Literal
 from trialcli.formatting import effect_text, p_text
 
 if TYPE_CHECKING:
-    from trialcli.model import Comparison, Endpoint, Study
+    from trialcli.model import Comparison, Endpoint, SafetyFinding, Study
 
 VerdictState = Literal["met", "not-met", "disputed", "not-stated", "not-tested"]
+# A verdict some source states; "not-stated" and "not-tested" are unknown, never "not met".
+STATED: frozenset[VerdictState] = frozenset({"met", "not-met", "disputed"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,30 @@ def primary_endpoints(study: Study) -> list[Endpoint]:
 
 
 @dataclass(frozen=True)
+class PrimaryCount:
+    """How many primary endpoints were met, not met, or have no verdict stated."""
+
+    total: int
+    stated: int  # met, not met or disputed, as a source states it
+    met: int
+    not_met: int
+
+    @property
+    def unstated(self) -> int:
+        return self.total - self.stated
+
+
+def count_primaries(study: Study) -> PrimaryCount:
+    states = [endpoint_verdict(e).state for e in primary_endpoints(study)]
+    return PrimaryCount(
+        total=len(states),
+        stated=sum(1 for s in states if s in STATED),
+        met=states.count("met"),
+        not_met=states.count("not-met"),
+    )
+
+
+@dataclass(frozen=True)
 class ListRow:
     id: str
     acronym: str
@@ -59,17 +85,26 @@ class ListRow:
     population: str
     randomized: int | None
     arms: int
-    primary_met: int
+    primary_met: int | None  # None when no primary endpoint has a stated verdict
+    primary_not_met: int | None
+    primary_stated: int
     primary_total: int
     latest_source_year: int | None
 
     @property
     def primary_text(self) -> str:
-        return f"{self.primary_met}/{self.primary_total}" if self.primary_total else "none"
+        """`1/2` when every verdict is stated, `–/2` when none is: unknown is not 0."""
+        if not self.primary_total:
+            return "none"
+        if self.primary_met is None:
+            return f"–/{self.primary_total}"
+        text = f"{self.primary_met}/{self.primary_total}"
+        unstated = self.primary_total - self.primary_stated
+        return f"{text} ({unstated} unstated)" if unstated else text
 
 
 def list_row(study: Study) -> ListRow:
-    primaries = primary_endpoints(study)
+    primaries = count_primaries(study)
     years = [int(s.date[:4]) for s in study.sources if s.date]
     randomized = study.population.randomized
     return ListRow(
@@ -79,8 +114,10 @@ def list_row(study: Study) -> ListRow:
         population=study.population.description,
         randomized=randomized.value if randomized else None,
         arms=len(study.arms),
-        primary_met=sum(1 for e in primaries if endpoint_verdict(e).state == "met"),
-        primary_total=len(primaries),
+        primary_met=primaries.met if primaries.stated else None,
+        primary_not_met=primaries.not_met if primaries.stated else None,
+        primary_stated=primaries.stated,
+        primary_total=primaries.total,
         latest_source_year=max(years) if years else None,
     )
 
@@ -108,16 +145,20 @@ def plain_summary(study: Study) -> str:
         )
         if part
     )
-    randomized = study.population.randomized
-    who = f"{randomized.value} people" if randomized else "people"
+    population = study.population
+    randomized = population.randomized
+    count = f"{randomized.value} " if randomized else ""
     arms = _join([a.label for a in study.arms])
     duration = f" over {design.duration}" if design.duration else ""
-    condition = study.population.condition
-    if condition[:2].istitle():  # "Relapsing-remitting …" reads mid-sentence in lower case
-        condition = condition[0].lower() + condition[1:]
+    condition = _conditions(population.condition)
+    # Healthy volunteers do not have the condition a trial studies (a vaccine, a new drug).
+    if population.healthy_volunteers:
+        who, studied = f"{count}healthy volunteers", f" The condition studied is {condition}."
+    else:
+        who, studied = f"{count}people with {condition}", ""
     sentences = [
-        f"{study.acronym} was a {kind or 'clinical'} trial that assigned {who} with "
-        f"{condition} ({study.population.description}) to {arms}{duration}."
+        f"{study.acronym} was a {kind or 'clinical'} trial that assigned {who} "
+        f"({population.description}) to {arms}{duration}.{studied}"
     ]
     primaries = primary_endpoints(study)
     if primaries:
@@ -126,11 +167,8 @@ def plain_summary(study: Study) -> str:
             verdict = endpoint_verdict(endpoint)
             effect = headline(endpoint)
             parts.append(f"{endpoint.name}: {verdict.label}" + (f" ({effect})" if effect else ""))
-        met = sum(1 for e in primaries if endpoint_verdict(e).state == "met")
-        sentences.append(
-            f"It met {met} of its {len(primaries)} primary endpoints — " + "; ".join(parts) + "."
-        )
-    harms = list(dict.fromkeys(f.term.lower() for f in study.safety if f.summary is None))
+        sentences.append(_verdict_sentence(count_primaries(study)) + "; ".join(parts) + ".")
+    harms = harms_named(study)
     if harms:
         named = _join(harms[:5])
         sentences.append(
@@ -139,6 +177,65 @@ def plain_summary(study: Study) -> str:
     if study.safety_monitoring:
         sentences.append("A safety monitoring programme was in place.")
     return " ".join(sentences)
+
+
+def harms_named(study: Study) -> list[str]:
+    """The harms the summary may name: findings someone had, each term once, in file order."""
+    return list(dict.fromkeys(f.term.lower() for f in study.safety if _someone_had(f)))
+
+
+def _someone_had(finding: SafetyFinding) -> bool:
+    """A harm someone had: a count above 0 in some arm, or no count at all (unknown is not 0).
+
+    A finding whose every reported count is 0 is a harm nobody had; summary rows (any
+    adverse event, deaths) are not harms by name.
+    """
+    if finding.summary is not None:
+        return False
+    counts = [
+        value
+        for arm in finding.arms.values()
+        for value in (arm.affected, arm.pct, arm.deaths)
+        if value is not None
+    ]
+    return not counts or any(value > 0 for value in counts)
+
+
+def _conditions(text: str) -> str:
+    """`Relapsing-remitting multiple sclerosis`, lower-cased to read mid-sentence.
+
+    Conditions in Title Case (`Atrial Fibrillation; Stroke`), with an eponym
+    (`Alzheimer's disease`) or an abbreviation (`Nr-axSpA`) are kept as written, all
+    of them, so that one list is not half lower-cased.
+    """
+    conditions = [c for c in text.split("; ") if c]
+
+    def plain(condition: str) -> bool:
+        first, *rest = condition.split() or [""]
+        return (
+            first[:1].isupper()
+            and first[1:] == first[1:].lower()
+            and not any(mark in first for mark in "'’")
+            and not any(word[:1].isupper() for word in rest)
+        )
+
+    if conditions and all(plain(c) for c in conditions):
+        conditions = [c[0].lower() + c[1:] for c in conditions]
+    return _join(conditions)
+
+
+def _verdict_sentence(count: PrimaryCount) -> str:
+    """How many primary endpoints were met, never counting an unstated verdict as not met."""
+    total = count.total
+    endpoints = "primary endpoint" if total == 1 else f"{total} primary endpoints"
+    if count.stated == total:
+        return f"It met {count.met} of its {total} primary endpoints — "
+    if not count.stated:
+        return f"No verdict is stated for its {endpoints} — "
+    return (
+        f"It met {count.met} of the {count.stated} primary endpoints with a stated verdict "
+        f"({count.unstated} of {total} have none) — "
+    )
 
 
 def _join(items: list[str]) -> str:

@@ -11,7 +11,7 @@ from trialcli.ops.effects import AbsoluteEffect
 from trialcli.ops.summary import endpoint_verdict, list_row, plain_summary
 from trialcli.render.tabular import to_json
 
-JSON_SHAPE_VERSION = 1
+JSON_SHAPE_VERSION = 2  # 2: primary_endpoints_met is null when no verdict is stated
 
 
 def study_json(study: Study, audit: Audit, effects: list[AbsoluteEffect]) -> str:
@@ -22,6 +22,7 @@ def study_json(study: Study, audit: Audit, effects: list[AbsoluteEffect]) -> str
             "study": study.model_dump(mode="json", exclude_none=True),
             "computed": {
                 "primary_endpoints_met": row.primary_met,
+                "primary_endpoints_stated": row.primary_stated,
                 "primary_endpoints": row.primary_total,
                 "verdicts": {
                     e.id: {"state": endpoint_verdict(e).state, "basis": endpoint_verdict(e).basis}

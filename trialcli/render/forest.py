@@ -41,6 +41,7 @@ COLUMNS = (
     "p_value",
     "text",
     "converted_from_relative_reduction",
+    "direction",
     "drawn",
     "reason",
     "source",
@@ -101,11 +102,16 @@ def axis_lines(panel: Panel, width: int) -> tuple[str, str]:
 
 
 def panel_title(panel: Panel) -> str:
+    """Which way the estimates point: experimental vs comparator only when every row is so."""
     name = MEASURE_NAMES[panel.measure]
+    if all(row.experimental_first for row in panel.rows):
+        first, second = "experimental", "comparator"
+    else:
+        first, second = "first group", "second, as each row names them"
     if panel.scale == "log":
-        return f"{name.capitalize()} (experimental ÷ comparator), log scale"
+        return f"{name.capitalize()} ({first} ÷ {second}), log scale"
     unit = f", {panel.unit}" if panel.unit else ""
-    return f"{name.capitalize()} (experimental − comparator){unit}"
+    return f"{name.capitalize()} ({first} − {second}){unit}"
 
 
 def render_forest(plot: ForestPlot, console: Console) -> None:
@@ -160,6 +166,8 @@ def _estimate_lines(row: ForestRow, width: int) -> list[tuple[str, str]]:
         notes.append("no CI reported")
     if row.converted_from is not None:
         notes.append(f"converted from a {number(row.converted_from)}% reduction")
+    if row.direction == "inferred":
+        notes.append("order inferred")
     p = p_text(row.p_value)
     if p:
         notes.append(p)
@@ -177,8 +185,14 @@ def _panel_table(panel: Panel, widths: tuple[int, int, int, int]) -> Table:
     table.add_column("Estimate (CI)", width=estimate_width, no_wrap=True)
     blank = position(panel.no_effect, panel.low, panel.high, panel.scale, plot_width)
     spacer = " " * blank + NO_EFFECT + " " * (plot_width - blank - 1)
+    several = len({(row.study_id, row.endpoint) for row in panel.rows}) > len(
+        {row.study_id for row in panel.rows}
+    )
     for row in panel.rows:
         study = [(clean(row.acronym), "bold")]
+        if several:  # a study with several chosen endpoints: say which row is which
+            name = textwrap.wrap(clean(row.endpoint), study_width, max_lines=2, placeholder=" …")
+            study += [(part, "") for part in name]
         study += [(part, "dim") for part in textwrap.wrap(clean(row.groups), study_width)]
         n = [(_n_text(row), "")]
         estimate = _estimate_lines(row, estimate_width)
@@ -213,7 +227,17 @@ def _legend(plot: ForestPlot) -> Text:
         parts.append("─ confidence interval")
     parts.append(f"{NO_EFFECT} no effect")
     legend = Text("   ".join(parts))
-    legend.append("\nn: people as analysed (else as randomized), experimental vs comparator")
+    groups = (
+        "experimental vs comparator"
+        if all(r.experimental_first for r in rows)
+        else "first group vs second"
+    )
+    legend.append(f"\nn: people as analysed (else as randomized), {groups}")
+    if any(r.direction == "inferred" for r in rows):
+        legend.append(
+            "\norder inferred: the source does not state which group is first; trialcli "
+            "inferred it from the arms' roles (experimental or active before placebo)"
+        )
     return legend
 
 
@@ -223,7 +247,8 @@ def _not_drawn(item: NotDrawn) -> Text:
     line.append(clean(item.what))
     if item.source is not None:
         line.append(f" {item.source.mark}", style="dim")
-    line.append(f" ({clean(item.groups)}) — {clean(item.reason)}", style="dim")
+    groups = f" ({clean(item.groups)})" if item.groups else f" ({clean(item.endpoint)})"
+    line.append(f"{groups} — {clean(item.reason)}", style="dim")
     return line
 
 
@@ -256,6 +281,7 @@ def forest_records(plot: ForestPlot) -> list[dict[str, Any]]:
                 "converted_from_relative_reduction": (
                     row.converted_from if row.converted_from is not None else ""
                 ),
+                "direction": row.direction,
                 "drawn": True,
                 "reason": "",
                 "source": row.source.citation if row.source else None,
@@ -279,6 +305,7 @@ def forest_records(plot: ForestPlot) -> list[dict[str, Any]]:
                 "p_value": item.p_value,
                 "text": item.what,
                 "converted_from_relative_reduction": "",
+                "direction": item.direction or "",
                 "drawn": False,
                 "reason": item.reason,
                 "source": item.source.citation if item.source else None,

@@ -23,6 +23,8 @@ COLUMNS = (
     "randomized",
     "arms",
     "primary_met",
+    "primary_not_met",
+    "primary_stated",
     "primary_total",
     "latest_source_year",
 )
