@@ -83,6 +83,10 @@ COMMANDS = [
     ["validate"],
     ["show", "example", "--format", "markdown"],
     ["list", "--format", "markdown"],
+    ["compare", "example", "twin", "--endpoint", "annualized-relapse-rate", "--pool"],
+    ["sof", "example", "twin"],
+    ["sof", "example", "--format", "html"],
+    ["sof", "example", "--format", "markdown"],
 ]
 
 

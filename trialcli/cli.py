@@ -19,7 +19,7 @@ import typer
 from trialcli import __version__
 from trialcli.errors import ExitCode, StudyFileError, TrialcliError
 from trialcli.formatting import NOT_REPORTED
-from trialcli.ops.keys import SafetySort
+from trialcli.ops.keys import PoolMethod, SafetySort, SofFormat
 from trialcli.render.tabular import OutputFormat
 from trialcli.render.text import clean
 
@@ -472,16 +472,29 @@ def compare(
     force: Annotated[
         bool, typer.Option("--force", help="Let --export replace an existing file.")
     ] = False,
+    pool: Annotated[
+        bool,
+        typer.Option("--pool", help="Add a pooled estimate to each panel of 2+ poolable studies."),
+    ] = False,
+    method: Annotated[
+        PoolMethod | None,
+        typer.Option("--method", help="How to pool (with --pool); default reml."),
+    ] = None,
+    hksj: Annotated[
+        bool,
+        typer.Option("--hksj", help="Hartung–Knapp–Sidik–Jonkman CI for the pooled estimate."),
+    ] = False,
     output: FormatOption = OutputFormat.table,
 ) -> None:
-    """One endpoint across studies as a forest plot: one row per study, nothing pooled.
+    """One endpoint across studies as a forest plot: one row per study; --pool adds a pooled row.
 
     Ratios are drawn on a log scale, differences on a linear one; each measure has its
     own panel. A relative reduction is converted to a ratio (and marked) only for a
     study that reports no ratio. A chosen endpoint with nothing to draw is listed with
-    the reason; a comparison whose direction is unknown is listed, never drawn.
+    the reason; a comparison whose direction is unknown is listed, never drawn. Different
+    measures are never pooled (see docs/pooling.md).
 
-    Example: trialcli compare --drug alemtuzumab -e annualized-relapse-rate
+    Example: trialcli compare --drug alemtuzumab -e annualized-relapse-rate --pool
     """
     from trialcli.ops.compare import (
         Selection,
@@ -496,6 +509,8 @@ def compare(
         raise TrialcliError("name the studies to compare, or give --drug NAME")
     if export is not None and output is not OutputFormat.table:
         raise TrialcliError("--export writes the plot; use it with --format table")
+    if not pool and (method is not None or hksj):
+        raise typer.BadParameter("--method and --hksj choose how to pool; add --pool")
     catalog = _catalog(ctx)
     chosen = [catalog.load(ref) for ref in studies or []]
     picked: list[tuple[str, str]] = []
@@ -521,6 +536,11 @@ def compare(
     if problems:
         raise TrialcliError("; ".join(problems))
     plot = compare_studies(chosen, selection)
+    pooled = None
+    if pool:
+        from trialcli.ops.pool import pool_plot
+
+        pooled = pool_plot(plot, chosen, (method or PoolMethod.reml).value, hksj)
     if output is OutputFormat.table:
         from trialcli.render.console import check_export, make_console, save_recording
         from trialcli.render.forest import render_forest
@@ -528,11 +548,25 @@ def compare(
         if export is not None:
             check_export(export, force=force)
         console = make_console(record=export is not None)
-        render_forest(plot, console)
+        render_forest(plot, console, pooled)
+        if pooled is not None:
+            from trialcli.render.pool import render_pooled
+
+            render_pooled(pooled, console)
         if export is not None:
             title = f"trialcli compare {selection.label}"
             save_recording(console, export, force=force, title=title)
             typer.echo(f"Wrote {clean(str(export))}", err=True)
+        return
+    if pooled is not None:
+        from trialcli.render.pool import POOL_COLUMNS, pooled_forest_json, pooled_records
+
+        if output is OutputFormat.json:
+            from trialcli.render.tabular import to_json
+
+            _write(to_json(pooled_forest_json(plot, pooled)))
+        else:
+            _emit_rows(output, pooled_records(plot, pooled), POOL_COLUMNS, lambda: None)
         return
     from trialcli.render.forest import COLUMNS, forest_json, forest_records
 
@@ -542,6 +576,59 @@ def compare(
         _write(to_json(forest_json(plot)))
     else:
         _emit_rows(output, forest_records(plot), COLUMNS, lambda: None)
+
+
+@app.command()
+@user_errors
+def sof(
+    ctx: typer.Context,
+    studies: Annotated[list[str], typer.Argument(metavar="STUDY...", help="Study ids or files.")],
+    endpoints: Annotated[
+        list[str] | None,
+        typer.Option("--endpoint", "-e", metavar="CODE", help="Only these endpoint codes or ids."),
+    ] = None,
+    output: Annotated[
+        SofFormat,
+        typer.Option("--format", "-f", help="table for people; markdown, html, csv or json."),
+    ] = SofFormat.table,
+) -> None:
+    """A Summary-of-Findings table: at most seven outcomes, primary endpoints first.
+
+    Relative effects as reported (pooled across studies when there are several), and the
+    anticipated absolute effects per 1,000 computed from them. Certainty reads "not
+    assessed" unless a study file records a rating with its source.
+
+    Example: trialcli sof care-ms-ii --format markdown
+    """
+    from trialcli.ops.sof import summary_of_findings
+
+    catalog = _catalog(ctx)
+    chosen = [catalog.load(ref) for ref in studies]
+    if endpoints:
+        known = {k for s in chosen for e in s.endpoints for k in (e.code, e.id) if k}
+        unknown = [code for code in endpoints if code not in known]
+        if unknown:
+            codes = ", ".join(sorted({e.code for s in chosen for e in s.endpoints if e.code}))
+            raise TrialcliError(
+                f"no endpoint '{clean(unknown[0])}' in these studies; their codes: {codes}"
+            )
+    table = summary_of_findings(chosen, endpoints or ())
+    from trialcli.render import sof as render
+
+    if output is SofFormat.table:
+        from trialcli.render.console import make_console
+
+        render.render_sof(table, make_console())
+    elif output is SofFormat.html:
+        _write(render.sof_html(table))
+    elif output is SofFormat.json:
+        from trialcli.render.tabular import to_json
+
+        _write(to_json(render.sof_json(table)))
+    else:
+        _emit_rows(
+            OutputFormat(output.value), render.sof_records(table), render.COLUMNS, lambda: None
+        )
 
 
 @app.command()

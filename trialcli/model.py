@@ -382,6 +382,16 @@ class Comparison(Sourced):
         return self
 
 
+class Certainty(Strict):
+    """A certainty-of-evidence rating (e.g. GRADE) as a named source gives it; trialcli never
+    rates evidence itself."""
+
+    rating: Literal["high", "moderate", "low", "very-low"]
+    system: ShortText = "GRADE"
+    reasons: ShortText | None = Field(default=None, description="why it was rated down or up")
+    source: Ref = Field(description="id of the entry in `sources` that gives this rating")
+
+
 class Endpoint(Sourced):
     id: Ref
     name: ShortText
@@ -395,6 +405,7 @@ class Endpoint(Sourced):
     population: ShortText | None = Field(default=None, description="who the results describe")
     results: dict[Ref, ArmResult] = Field(default_factory=dict)
     comparisons: list[Comparison] = Field(default_factory=list)
+    certainty: Certainty | None = None
     note: LongText | None = None
 
 

@@ -76,6 +76,9 @@ class ForestRow:
     source: SourceRef | None
     direction: str = "stated"  # how the order of the groups is known: stated or inferred
     experimental_first: bool = True  # the first group is an experimental arm, the second not
+    # What `--pool` needs to know: which groups in which order.
+    endpoint_id: str = ""
+    arms: tuple[str, str] = ("", "")
 
     @property
     def text(self) -> str:
@@ -376,6 +379,8 @@ def _row(
             study.group_role(experimental) == "experimental"
             and study.group_role(comparator) != "experimental"
         ),
+        endpoint_id=endpoint.id,
+        arms=comparison.arms,
     )
 
 

@@ -16,3 +16,23 @@ class SafetySort(str, Enum):
     incidence = "incidence"
     difference = "difference"
     term = "term"
+
+
+class PoolMethod(str, Enum):
+    """How `trialcli compare --pool` pools (trialcli.stats.meta)."""
+
+    reml = "reml"
+    dersimonian_laird = "dersimonian-laird"
+    paule_mandel = "paule-mandel"
+    fixed = "fixed"
+    mantel_haenszel = "mantel-haenszel"
+
+
+class SofFormat(str, Enum):
+    """What `trialcli sof` writes: a table for people, or one to paste into a report."""
+
+    table = "table"
+    markdown = "markdown"
+    html = "html"
+    csv = "csv"
+    json = "json"

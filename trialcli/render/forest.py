@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from trialcli.formatting import MEASURE_NAMES, NOT_REPORTED, number, p_text
+from trialcli.formatting import MEASURE_NAMES, NOT_REPORTED, interval, number, p_text
 from trialcli.ops.compare import ForestPlot, ForestRow, NotDrawn, Panel, Scale
+from trialcli.ops.pool import PooledPanel, PoolResult
 from trialcli.render.text import clean
 
 MEASURED = "■"
 CONVERTED = "○"  # an open mark: trialcli computed this ratio
 NO_EFFECT = "│"
+POOLED = "◆"  # the pooled estimate, between < and > at its CI limits
+PREDICTION = "┈"  # the 95% prediction interval beyond the CI
 NO_POOLING = (
     "Each row is one study's own estimate. Nothing is pooled: trialcli does no "
     "meta-analysis, and different measures are never combined."
@@ -82,6 +86,26 @@ def plot_line(row: ForestRow, panel: Panel, width: int) -> str:
     return "".join(cells)
 
 
+def pooled_line(pooled: PooledPanel, panel: Panel, width: int) -> str:
+    """`  ┈┈<━◆━>┈┈ │ `: the pooled estimate, its CI and its prediction interval."""
+    cells = [" "] * width
+
+    def at(value: float) -> int:
+        return position(value, panel.low, panel.high, panel.scale, width)
+
+    if pooled.prediction is not None:
+        for column in range(at(pooled.prediction[0]), at(pooled.prediction[1]) + 1):
+            cells[column] = PREDICTION
+    zero = at(panel.no_effect)
+    cells[zero] = "┼" if cells[zero] == PREDICTION else NO_EFFECT
+    lower, upper = at(pooled.ci[0]), at(pooled.ci[1])
+    for column in range(lower, upper + 1):
+        cells[column] = "━"
+    cells[lower], cells[upper] = "<", ">"
+    cells[at(pooled.estimate)] = POOLED
+    return "".join(cells)
+
+
 def axis_lines(panel: Panel, width: int) -> tuple[str, str]:
     """The axis with a tick under each label that fits, and the labels below it."""
     ticks = sorted(panel.ticks, key=lambda t: t != panel.no_effect)  # no effect first
@@ -114,18 +138,20 @@ def panel_title(panel: Panel) -> str:
     return f"{name.capitalize()} ({first} − {second}){unit}"
 
 
-def render_forest(plot: ForestPlot, console: Console) -> None:
+def render_forest(plot: ForestPlot, console: Console, pooled: PoolResult | None = None) -> None:
     console.print(Text(f"Endpoint: {clean(plot.code)}", style="bold"))
     if not plot.panels:
         console.print(Text("No study reports an estimate to draw for this endpoint."))
-    widths = _widths(plot, console.width)
+    extra = [pooled_text(p) for p in pooled.panels] if pooled else []
+    widths = _widths(plot, console.width, extra)
     for panel in plot.panels:
         console.print()
         console.print(Text(panel_title(panel), style="bold underline"))
-        console.print(_panel_table(panel, widths))
+        console.print(_panel_table(panel, widths, _pooled_in(pooled, panel)))
     console.print()
     console.print(_legend(plot))
-    console.print(Text(NO_POOLING, style="bold"))
+    if pooled is None:
+        console.print(Text(NO_POOLING, style="bold"))
     if plot.without_endpoint:
         names = ", ".join(clean(n) for n in plot.without_endpoint)
         console.print(Text(f"No endpoint {clean(plot.code)} in: {names}.", style="dim"))
@@ -143,11 +169,13 @@ def render_forest(plot: ForestPlot, console: Console) -> None:
             console.print(line)
 
 
-def _widths(plot: ForestPlot, width: int) -> tuple[int, int, int, int]:
+def _widths(
+    plot: ForestPlot, width: int, pooled_texts: Sequence[str] = ()
+) -> tuple[int, int, int, int]:
     """Study, n, plot and estimate columns; the plot takes what the others leave."""
     study = max(18, min(36, width * 3 // 10))
     n = max([6, *(len(_n_text(r)) for r in plot.rows)])
-    estimate = max([16, *(len(r.text) for r in plot.rows)])
+    estimate = max([16, *(len(r.text) for r in plot.rows), *map(len, pooled_texts)])
     plot_width = max(11, width - study - n - estimate - 3)
     return study, n, plot_width, estimate
 
@@ -176,7 +204,17 @@ def _estimate_lines(row: ForestRow, width: int) -> list[tuple[str, str]]:
     return lines
 
 
-def _panel_table(panel: Panel, widths: tuple[int, int, int, int]) -> Table:
+def _pooled_in(pooled: PoolResult | None, panel: Panel) -> PooledPanel | None:
+    if pooled is None:
+        return None
+    return next(
+        (p for p in pooled.panels if (p.measure, p.unit) == (panel.measure, panel.unit)), None
+    )
+
+
+def _panel_table(
+    panel: Panel, widths: tuple[int, int, int, int], pooled: PooledPanel | None = None
+) -> Table:
     study_width, n_width, plot_width, estimate_width = widths
     table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold")
     table.add_column("Study", width=study_width, no_wrap=True)
@@ -199,9 +237,45 @@ def _panel_table(panel: Panel, widths: tuple[int, int, int, int]) -> Table:
         height = max(len(study), len(n), len(estimate))
         plot = [(plot_line(row, panel, plot_width), "")] + [(spacer, "")] * (height - 1)
         table.add_row(*(_cell(lines, height) for lines in (study, n, plot, estimate)))
+    if pooled is not None:
+        study = [(f"Pooled, {pooled.statistics.k} studies", "bold")]
+        study += [(part, "dim") for part in textwrap.wrap(pooled.method_name, study_width)]
+        estimate = [(pooled_text(pooled), "bold")]
+        estimate += [(part, "dim") for part in textwrap.wrap(pooled_spread(pooled), estimate_width)]
+        height = max(len(study), len(estimate))
+        plot = [(pooled_line(pooled, panel, plot_width), "")] + [(spacer, "")] * (height - 1)
+        table.add_row(*(_cell(lines, height) for lines in (study, [], plot, estimate)))
     rule, labels = axis_lines(panel, plot_width)
     table.add_row(Text(""), Text(""), Text(f"{rule}\n{labels}"), Text(""))
     return table
+
+
+def pooled_places(pooled: PooledPanel, limits: tuple[float, float] | None = None) -> int:
+    """Two decimals for ratios, one for differences; more where a limit would print as 0."""
+    places = 2 if pooled.scale == "log" else 1
+    while places < 6 and any(v and round(v, places) == 0 for v in limits or pooled.ci):
+        places += 1
+    return places
+
+
+def pooled_text(pooled: PooledPanel) -> str:
+    """`0.49 (0.40–0.60)`."""
+    places = pooled_places(pooled)
+    return f"{number(pooled.estimate, places)} ({interval(pooled.ci, places)})"
+
+
+def pooled_spread(pooled: PooledPanel) -> str:
+    """`I² 0%, τ² 0 (unreliable, 2 studies)`, and the prediction interval when there is one."""
+    found = pooled.statistics.heterogeneity
+    text = f"I² {found.i2:.0f}%"
+    if pooled.statistics.method != "fixed" and pooled.statistics.method != "mantel-haenszel":
+        text += f", τ² {found.tau2:.3g}"
+        if pooled.tau2_unreliable:
+            text += " (unreliable: 2 studies)"
+    if pooled.prediction is not None:
+        places = pooled_places(pooled, pooled.prediction)
+        text += f"; 95% PI {interval(pooled.prediction, places)}"
+    return text
 
 
 def _cell(lines: list[tuple[str, str]], height: int) -> Text:

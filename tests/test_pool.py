@@ -1,0 +1,244 @@
+"""`trialcli compare --pool`: what is pooled, what is not and why, against statsmodels."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import numpy as np
+import pytest
+from statsmodels.stats.meta_analysis import combine_effects
+from typer.testing import CliRunner
+
+from trialcli.catalog import Catalog
+from trialcli.cli import app
+from trialcli.model import Comparison, Study
+from trialcli.ops.compare import compare_studies
+from trialcli.ops.pool import pool_plot
+from trialcli.stats import z_for
+
+ARR = "annualized-relapse-rate"
+SDW = "sustained-disability-worsening"
+
+
+@pytest.fixture(scope="module")
+def bundled() -> list[Study]:
+    catalog = Catalog.discover()
+    return [catalog.load(ref) for ref in ("camms223", "care-ms-i", "care-ms-ii")]
+
+
+def _log_and_variance(estimates: list[tuple[float, float, float]]) -> tuple[list[float], ...]:
+    z = z_for(95)
+    effects = [math.log(e) for e, _, _ in estimates]
+    variances = [((math.log(u) - math.log(lo)) / (2 * z)) ** 2 for _, lo, u in estimates]
+    return effects, variances
+
+
+def test_relapse_rate_pools_the_two_rate_ratios_and_leaves_out_the_hazard_ratio(
+    bundled: list[Study],
+) -> None:
+    result = pool_plot(compare_studies(bundled, ARR), bundled, "reml")
+    [pooled] = result.panels
+    assert pooled.measure == "rate-ratio"
+    assert pooled.study_ids == ("care-ms-i", "care-ms-ii")
+    assert pooled.compares == "alemtuzumab vs active comparator"
+    # CARE-MS I 0.45 (0.32–0.63) and CARE-MS II 0.51 (0.39–0.65), checked with statsmodels.
+    effects, variances = _log_and_variance([(0.45, 0.32, 0.63), (0.51, 0.39, 0.65)])
+    reference = combine_effects(np.array(effects), np.array(variances), method_re="chi2")
+    # Q (0.33) is below its df (1): DerSimonian–Laird truncates τ² at 0, as metafor does, so
+    # the random-effects estimate is the fixed-effect one. statsmodels' "chi2" leaves τ²
+    # negative (−0.0156) and so differs from both; the fixed-effect figure is the check.
+    assert reference.tau2 < 0
+    assert pooled.statistics.heterogeneity.tau2 == 0
+    assert round(math.log(pooled.estimate), 4) == round(reference.mean_effect_fe, 4)
+    assert round(pooled.statistics.heterogeneity.q, 4) == round(reference.q, 4)
+    assert (round(pooled.estimate, 2), round(pooled.ci[0], 2), round(pooled.ci[1], 2)) == (
+        0.49,
+        0.40,
+        0.60,
+    )
+    # Two studies: τ² shown but flagged, and no prediction interval.
+    assert pooled.tau2_unreliable
+    assert pooled.prediction is None
+    [left_out] = result.not_pooled
+    assert (left_out.acronym, left_out.measure) == ("CAMMS223", "hazard-ratio")
+    assert "never pooled with rate ratios" in left_out.reason
+
+
+def test_three_hazard_ratios_get_a_prediction_interval_matching_statsmodels(
+    bundled: list[Study],
+) -> None:
+    result = pool_plot(compare_studies(bundled, SDW), bundled, "dersimonian-laird")
+    [pooled] = result.panels
+    assert pooled.statistics.k == 3
+    effects, variances = _log_and_variance(
+        [(0.29, 0.16, 0.54), (0.70, 0.40, 1.23), (0.58, 0.38, 0.87)]
+    )
+    reference = combine_effects(np.array(effects), np.array(variances), method_re="chi2")
+    frame = reference.summary_frame()
+    assert round(math.log(pooled.estimate), 4) == round(reference.mean_effect_re, 4)
+    assert round(math.log(pooled.ci[0]), 4) == round(frame.loc["random effect", "ci_low"], 4)
+    assert round(pooled.statistics.heterogeneity.tau2, 4) == round(reference.tau2, 4)
+    assert round(pooled.statistics.heterogeneity.i2, 2) == round(100 * reference.i2, 2)
+    assert pooled.prediction is not None
+    assert pooled.prediction[0] < pooled.ci[0] and pooled.prediction[1] > pooled.ci[1]
+    assert not pooled.tau2_unreliable
+
+
+def _edited(study: Study, endpoint_id: str, **changes: object) -> Study:
+    endpoints = []
+    for endpoint in study.endpoints:
+        if endpoint.id == endpoint_id:
+            first = endpoint.comparisons[0].model_copy(update=changes)
+            endpoint = endpoint.model_copy(
+                update={"comparisons": [first, *endpoint.comparisons[1:]]}
+            )
+        endpoints.append(endpoint)
+    return study.model_copy(update={"endpoints": endpoints})
+
+
+def test_unknown_direction_is_never_pooled(bundled: list[Study]) -> None:
+    camms, care1, care2 = bundled
+    studies = [camms, care1, _edited(care2, "arr", direction="unknown")]
+    plot = compare_studies(studies, ARR)
+    # compare itself never draws a comparison of unknown direction: it lists it with the
+    # reason, so it never reaches pooling, and CARE-MS I is left without a partner.
+    assert any(
+        item.study_id == "care-ms-ii" and "direction" in item.reason for item in plot.not_drawn
+    )
+    result = pool_plot(plot, studies)
+    assert result.panels == ()
+    reasons = {item.acronym: item.reason for item in result.not_pooled}
+    assert "CARE-MS II" not in reasons
+    assert "pooling needs two" in reasons["CARE-MS I"] or "never pooled" in reasons["CARE-MS I"]
+
+
+def test_inferred_direction_is_pooled_and_said(bundled: list[Study]) -> None:
+    studies = [*bundled[:2], _edited(bundled[2], "arr", direction="inferred")]
+    [pooled] = pool_plot(compare_studies(studies, ARR), studies).panels
+    assert pooled.study_ids == ("care-ms-i", "care-ms-ii")
+    assert pooled.inferred == ("CARE-MS II",)
+
+
+def test_reversed_groups_are_not_pooled_with_the_others(bundled: list[Study]) -> None:
+    """IFN vs alemtuzumab points the other way: it is left out, never flipped silently."""
+    studies = [
+        *bundled[:2],
+        _edited(bundled[2], "arr", arms=("ifn", "alem12"), estimate=1.96, ci=(1.54, 2.56)),
+    ]
+    result = pool_plot(compare_studies(studies, ARR), studies)
+    reasons = {item.acronym: item.reason for item in result.not_pooled}
+    assert "compares interferon beta-1a vs" in reasons["CARE-MS II"]
+    assert result.panels == ()
+
+
+def test_relative_reduction_without_ci_is_not_pooled(bundled: list[Study]) -> None:
+    # CAMMS223's 12-mg relapse reduction (69%, no CI) drawn as a ratio once its HR is gone.
+    camms = bundled[0]
+    endpoints = [
+        e.model_copy(
+            update={"comparisons": [c for c in e.comparisons if c.measure != "hazard-ratio"]}
+        )
+        if e.id == "arr"
+        else e
+        for e in camms.endpoints
+    ]
+    studies = [camms.model_copy(update={"endpoints": endpoints}), *bundled[1:]]
+    result = pool_plot(compare_studies(studies, ARR), studies)
+    [pooled] = result.panels
+    assert "camms223" not in pooled.study_ids
+    camms_reasons = [i.reason for i in result.not_pooled if i.study_id == "camms223"]
+    assert any("relative reduction without a CI" in r for r in camms_reasons)
+
+
+def test_mantel_haenszel_says_it_needs_counts(bundled: list[Study]) -> None:
+    result = pool_plot(compare_studies(bundled, ARR), bundled, "mantel-haenszel")
+    assert result.panels == ()
+    assert any("n/N in both arms" in item.reason for item in result.not_pooled)
+
+
+def test_cli_pool_shows_the_pooled_rate_ratio_and_what_it_left_out(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["compare", "--drug", "alemtuzumab", "-e", ARR, "--pool"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Pooled, 2 studies" in out
+    assert "0.49 (0.40–0.60)" in out
+    assert "random effects, REML" in out
+    assert "Q = 0.33 (df 1), p = 0.563; I² = 0%" in out
+    assert "too imprecise" in out
+    assert "Drawn but not pooled:" in out
+    assert "CAMMS223: hazard ratio 0.26 (0.16–0.41)" in out
+    assert "Nothing is pooled" not in out
+
+
+def test_cli_pool_json_and_csv_carry_every_number_with_its_method(runner: CliRunner) -> None:
+    args = ["compare", "--drug", "alemtuzumab", "-e", ARR, "--pool", "--method", "fixed"]
+    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).output)
+    [pooled] = data["pooled_estimate"]
+    assert pooled["method"] == "fixed"
+    assert pooled["studies"] == ["care-ms-i", "care-ms-ii"]
+    assert round(pooled["estimate"], 2) == 0.49
+    assert pooled["heterogeneity"]["df"] == 1
+    assert pooled["prediction_interval"] is None
+    assert data["not_pooled"][0]["study"] == "camms223"
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, [*args, "-f", "csv"]).output)))
+    [summary] = [r for r in rows if r["study"] == "pooled"]
+    assert summary["method"] == "fixed effect, inverse variance"
+    assert summary["text"] == "0.49 (0.40–0.60)"
+    camms = next(r for r in rows if r["study"] == "camms223" and r["drawn"] == "true")
+    assert camms["pooled"] == "false"
+    assert camms["reason"].startswith("not pooled:")
+
+
+def test_hksj_and_method_need_pool(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["compare", "--drug", "alemtuzumab", "-e", ARR, "--hksj"])
+    assert result.exit_code == 2
+    assert "add --pool" in result.output
+
+
+def _with_risk_ratio(study: Study, study_id: str | None = None, events: int | None = None) -> Study:
+    """The study's relapse-proportion endpoint given a risk ratio row (the counts' own RR)."""
+    endpoints = []
+    for endpoint in study.endpoints:
+        if endpoint.id == "relapse-proportion":
+            results = dict(endpoint.results)
+            if events is not None:
+                results = {k: r.model_copy(update={"n": events}) for k, r in results.items()}
+            a, b = results["alem12"], results["ifn"]
+            assert a.n is not None and a.N and b.n is not None and b.N
+            ratio = (a.n / a.N) / (b.n / b.N) if b.n else 1.0
+            comparison = Comparison(
+                measure="risk-ratio",
+                estimate=ratio,
+                ci=(ratio / 2, ratio * 2),
+                arms=("alem12", "ifn"),
+            )
+            endpoint = endpoint.model_copy(update={"results": results, "comparisons": [comparison]})
+        endpoints.append(endpoint)
+    return study.model_copy(update={"endpoints": endpoints, "id": study_id or study.id})
+
+
+def test_mantel_haenszel_pools_counts_and_leaves_out_a_study_without_events(
+    bundled: list[Study],
+) -> None:
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    studies = [
+        _with_risk_ratio(bundled[1]),
+        _with_risk_ratio(bundled[2]),
+        _with_risk_ratio(bundled[1], "no-events", events=0),
+    ]
+    result = pool_plot(compare_studies(studies, "relapse-proportion"), studies, "mantel-haenszel")
+    [pooled] = result.panels
+    assert pooled.study_ids == ("care-ms-i", "care-ms-ii")
+    assert pooled.statistics.method == "mantel-haenszel"
+    # CARE-MS I 82/376 vs 75/187, CARE-MS II 147/426 vs 104/202.
+    reference = StratifiedTable(
+        [np.array([[82, 376 - 82], [75, 187 - 75]]), np.array([[147, 426 - 147], [104, 202 - 104]])]
+    )
+    assert round(pooled.estimate, 4) == round(reference.riskratio_pooled, 4)
+    [left_out] = result.not_pooled
+    assert left_out.study_id == "no-events"
+    assert left_out.reason == "no events in either arm: no information on a ratio"

@@ -1,0 +1,139 @@
+"""`trialcli sof`: absolute effects per 1,000 by the handbook's formulas, and the table's rows
+agreeing with what `show` computes from the same arms."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import pytest
+from typer.testing import CliRunner
+
+from trialcli.catalog import Catalog
+from trialcli.cli import app
+from trialcli.model import Certainty, Study
+from trialcli.ops.effects import absolute_effects
+from trialcli.ops.sof import MAX_OUTCOMES, NOT_ASSESSED, summary_of_findings
+from trialcli.stats import odds_ratio
+from trialcli.stats.absolute import per_thousand, risk_with_intervention
+
+
+@pytest.fixture(scope="module")
+def bundled() -> dict[str, Study]:
+    catalog = Catalog.discover()
+    return {ref: catalog.load(ref) for ref in ("camms223", "care-ms-i", "care-ms-ii")}
+
+
+def test_risk_ratio_matches_the_handbook_worked_example() -> None:
+    """Cochrane Handbook v5.1 §11.5.5: a risk ratio of 0.75 takes a comparator risk of 80%
+    to 60% (20 points fewer) and one of 20% to 15% (5 points fewer)."""
+    assert per_thousand(risk_with_intervention(0.80, 0.75, "risk-ratio")) == 600
+    assert per_thousand(risk_with_intervention(0.20, 0.75, "risk-ratio")) == 150
+
+
+def test_odds_ratio_formula_inverts_the_odds_ratio() -> None:
+    # The handbook's OR formula must give back the risk whose odds ratio went in.
+    for comparator, intervention in [(0.515, 0.345), (0.2, 0.05), (0.9, 0.99)]:
+        ratio = odds_ratio(intervention, comparator)
+        assert math.isclose(
+            risk_with_intervention(comparator, ratio, "odds-ratio"), intervention, rel_tol=1e-12
+        )
+
+
+def test_hazard_ratio_formula_is_proportional_hazards() -> None:
+    # S_intervention = S_comparator ** HR; HR 1 changes nothing; a small risk behaves like RR.
+    assert math.isclose(risk_with_intervention(0.211, 1.0, "hazard-ratio"), 0.211)
+    assert math.isclose(
+        1 - risk_with_intervention(0.3, 0.5, "hazard-ratio"), math.sqrt(0.7), rel_tol=1e-12
+    )
+    assert per_thousand(risk_with_intervention(0.001, 0.5, "hazard-ratio")) == 1
+    with pytest.raises(ValueError):
+        risk_with_intervention(1.2, 0.5, "risk-ratio")
+
+
+def test_care_ms_ii_rows_match_what_show_computes(bundled: dict[str, Study]) -> None:
+    study = bundled["care-ms-ii"]
+    table = summary_of_findings([study])
+    rows = {row.outcome: row for row in table.rows}
+    assert len(table.rows) == MAX_OUTCOMES
+    assert [row.level for row in table.rows[:2]] == ["primary", "primary"]
+    # Relapse rate: the reported rate ratio, and 0.52/year for IFN = 520 per 1,000 patient-years.
+    arr = rows["Annualized relapse rate"]
+    assert arr.relative is not None
+    assert (arr.relative.estimate, arr.relative.ci, arr.relative.how) == (
+        0.51,
+        (0.39, 0.65),
+        "as reported",
+    )
+    assert (arr.comparator, arr.intervention, arr.difference) == (520, 265, -255)
+    assert arr.intervention_ci == (203, 338)
+    assert arr.participants == 426 + 202
+    # Patients with a relapse: no ratio reported; RR from n/N, and the difference per 1,000
+    # equals show's risk difference (147/426 − 104/202 = −17.0 points).
+    relapse = rows["Patients with a relapse"]
+    shown = next(e for e in absolute_effects(study) if e.endpoint == "relapse-proportion")
+    assert relapse.difference == round(10 * shown.difference) == -170
+    assert relapse.comparator == 515 and relapse.comparator_basis == "104/202"
+    assert relapse.relative is not None and relapse.relative.how.startswith("computed")
+    # Disability: HR 0.58 (0.38–0.87) from a 21.1% comparator risk, by 1 − (1 − ACR)^HR.
+    disability = rows["Sustained accumulation of disability (6-month confirmed)"]
+    assert disability.comparator == 211
+    assert disability.intervention == round(1000 * (1 - (1 - 0.211) ** 0.58))
+    assert all(row.certainty == NOT_ASSESSED for row in table.rows)
+    assert len(table.left_out) == 3
+
+
+def test_several_studies_pool_and_say_what_they_left_out(bundled: dict[str, Study]) -> None:
+    table = summary_of_findings(list(bundled.values()), ["annualized-relapse-rate"])
+    [row] = table.rows
+    assert row.studies == ("CARE-MS I", "CARE-MS II")
+    assert row.relative is not None and row.relative.how.startswith("pooled by trialcli")
+    assert round(row.relative.estimate, 2) == 0.49
+    assert any("CAMMS223 not pooled" in c for c in row.comments)
+    relapse = summary_of_findings(list(bundled.values()), ["relapse-proportion"]).rows[0]
+    assert relapse.relative is not None and "Mantel–Haenszel" in relapse.relative.how
+    assert relapse.comparator_basis == f"{75 + 104}/{187 + 202}"
+
+
+def test_certainty_shows_only_a_recorded_rating_with_its_source(
+    bundled: dict[str, Study],
+) -> None:
+    study = bundled["care-ms-ii"]
+    source = study.sources[0]
+    endpoints = [
+        e.model_copy(update={"certainty": Certainty(rating="moderate", source=source.id)})
+        if e.id == "arr"
+        else e
+        for e in study.endpoints
+    ]
+    rated = study.model_copy(update={"endpoints": endpoints})
+    rows = {r.outcome: r for r in summary_of_findings([rated]).rows}
+    assert rows["Annualized relapse rate"].certainty.startswith("moderate (GRADE; ")
+    assert source.citation in rows["Annualized relapse rate"].certainty
+    assert rows["Patients with a relapse"].certainty == NOT_ASSESSED
+
+
+def test_cli_sof_formats(runner: CliRunner) -> None:
+    table = runner.invoke(app, ["sof", "care-ms-ii"])
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert any("520 per 1,000" in line and "Rate ratio 0.51" in line for line in lines)
+    assert "(0.39–0.65)" in table.output and "255 fewer (317 to" in table.output
+    assert "…" not in table.output  # nothing cut off at 80 columns
+    assert max(len(line) for line in table.output.splitlines()) <= 80
+    markdown = runner.invoke(app, ["sof", "care-ms-ii", "-e", "arr", "-f", "markdown"]).output
+    assert "| Annualized relapse rate | primary |" in markdown
+    rows = list(
+        csv.DictReader(io.StringIO(runner.invoke(app, ["sof", "care-ms-ii", "-f", "csv"]).output))
+    )
+    assert rows[0]["relative_effect"] == "Rate ratio 0.51 (0.39–0.65)"
+    data = json.loads(runner.invoke(app, ["sof", "care-ms-ii", "-f", "json"]).output)
+    assert data["outcomes"][0]["comparator"] == 520
+    page = runner.invoke(app, ["sof", "care-ms-ii", "-f", "html"]).output
+    assert page.startswith('<table class="summary-of-findings">')
+    assert "<td>HR 0.58 (0.38–0.87)</td>" in page
+    missing = runner.invoke(app, ["sof", "care-ms-ii", "-e", "nope"])
+    assert missing.exit_code == 1
+    assert "Error: no endpoint 'nope'" in missing.output

@@ -1,0 +1,308 @@
+"""`trialcli sof`: a Summary-of-Findings table (Cochrane Handbook, chapter 14).
+
+One row per outcome, at most seven, primary endpoints first. Each row holds the number of
+participants (studies), the relative effect with its CI, and the anticipated absolute effects
+per 1,000: the risk with the comparator and the risk with the intervention, computed from
+the comparator's risk and the relative effect (trialcli.stats.absolute).
+
+Where the numbers come from, in order of preference:
+- the relative effect: the ratio a study reports; across several studies, the pooled
+  estimate of `compare --pool` (REML); else a risk ratio computed from n/N (Katz);
+- the comparator's risk: its arm's n/N (summed over studies), else its stated percentage;
+  for a rate, its stated rate;
+- certainty: only a rating the study file records, with its source; else "not assessed".
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from trialcli.formatting import number, result_text
+from trialcli.model import RATIO_MEASURES, ArmResult, Comparison, Endpoint, Study
+from trialcli.ops.compare import PANEL_ORDER, compare_studies, group_size
+from trialcli.ops.effects import absolute_effects
+from trialcli.ops.pool import pool_plot
+from trialcli.stats import risk_ratio
+from trialcli.stats.absolute import per_thousand, risk_with_intervention
+from trialcli.stats.meta import METHOD_NAMES, TwoByTwo, mantel_haenszel
+
+MAX_OUTCOMES = 7  # Cochrane Handbook §14.1.4: no more than seven outcomes
+LEVEL_ORDER = {"primary": 0, "secondary": 1, "tertiary": 2, "exploratory": 3}
+NOT_ASSESSED = "not assessed"
+
+
+@dataclass(frozen=True)
+class Relative:
+    measure: str
+    estimate: float
+    ci: tuple[float, float] | None
+    ci_level: float
+    how: str  # "as reported", "pooled by trialcli (…)", "computed by trialcli from n/N (Katz)"
+
+
+@dataclass(frozen=True)
+class SofRow:
+    outcome: str
+    code: str | None
+    level: str
+    time_frame: str | None
+    studies: tuple[str, ...]  # acronyms
+    participants: int | None
+    groups: str  # "Alemtuzumab 12 mg vs IFN beta-1a (Rebif)"
+    relative: Relative | None
+    per: str  # "per 1,000" or "per 1,000 patient-years"
+    comparator: int | None  # per 1,000
+    comparator_basis: str  # "104/202", "46.7%", "0.52 relapses per year"
+    intervention: int | None  # per 1,000
+    intervention_ci: tuple[int, int] | None
+    difference: int | None  # per 1,000, intervention − comparator
+    difference_ci: tuple[int, int] | None
+    certainty: str
+    comments: tuple[str, ...]
+    # Each arm's own result as reported (comparator, intervention), shown where no
+    # per-1,000 figure can be computed, e.g. for a continuous outcome.
+    arm_results: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class SofTable:
+    studies: tuple[str, ...]
+    rows: tuple[SofRow, ...]
+    left_out: tuple[str, ...]  # outcomes beyond the seventh
+
+
+def summary_of_findings(studies: Sequence[Study], codes: Sequence[str] = ()) -> SofTable:
+    outcomes = _outcomes(studies, codes)
+    rows = [_row(members) for _, members in outcomes[:MAX_OUTCOMES]]
+    left_out = tuple(members[0][1].name for _, members in outcomes[MAX_OUTCOMES:])
+    return SofTable(tuple(s.acronym for s in studies), tuple(rows), left_out)
+
+
+Members = list[tuple[Study, Endpoint]]
+
+
+def _outcomes(studies: Sequence[Study], codes: Sequence[str]) -> list[tuple[str, Members]]:
+    """Endpoints matched across studies by code (else each on its own), primaries first."""
+    grouped: dict[str, Members] = {}
+    for study in studies:
+        for endpoint in study.endpoints:
+            if codes and endpoint.code not in codes and endpoint.id not in codes:
+                continue
+            key = endpoint.code or f"{study.id}:{endpoint.id}"
+            members = grouped.setdefault(key, [])
+            # One endpoint per study and outcome: the first, usually the primary analysis.
+            if all(s.id != study.id for s, _ in members):
+                members.append((study, endpoint))
+    ordered = sorted(
+        grouped.items(), key=lambda item: min(LEVEL_ORDER[e.level] for _, e in item[1])
+    )
+    return ordered
+
+
+def _row(members: Members) -> SofRow:
+    first_study, first = members[0]
+    comments: list[str] = []
+    relative, used = _relative(first.code, members, comments)
+    comparator_risk, basis = _comparator_risk(used, comments)
+    per = "per 1,000 patient-years" if first.kind == "rate" else "per 1,000"
+    if first.kind == "rate" and used:
+        unit = used[0][1].results.get(used[0][2].arms[1], ArmResult()).unit
+        if unit and "year" not in unit:
+            per = f"per 1,000 ({unit} × 1,000)"
+    comparator = intervention = difference = None
+    intervention_ci = difference_ci = None
+    if relative is not None and comparator_risk is not None:
+        comparator = per_thousand(comparator_risk)
+        risk = risk_with_intervention(comparator_risk, relative.estimate, relative.measure)
+        intervention = per_thousand(risk)
+        difference = intervention - comparator
+        if relative.ci is not None:
+            low, high = (
+                per_thousand(risk_with_intervention(comparator_risk, r, relative.measure))
+                for r in relative.ci
+            )
+            intervention_ci = (low, high)
+            difference_ci = (low - comparator, high - comparator)
+    elif comparator_risk is not None:
+        comparator = per_thousand(comparator_risk)
+    participants = _participants(
+        used or [(s, e, e.comparisons[0] if e.comparisons else None) for s, e in members]
+    )
+    groups = ""
+    if used:
+        study, _, comparison = used[0]
+        experimental, control = comparison.arms
+        groups = f"{study.group_label(experimental)} vs {study.group_label(control)}"
+    arm_results = None
+    if comparator is None and intervention is None and len(members) == 1:
+        arm_results = _arm_results(first)
+    # What `show` computes from the same arms, beside the table's anticipated effects.
+    arms_used = {study.id: comparison.arms for study, _, comparison in used}
+    for study, endpoint in members:
+        if used and study.id not in arms_used:
+            continue
+        for effect in absolute_effects(study):
+            if effect.endpoint == endpoint.id and effect.arms == arms_used.get(
+                study.id, effect.arms
+            ):
+                comments.append(f"{study.acronym}, from the arms' own values: {effect.text}")
+                break
+    return SofRow(
+        outcome=first.name,
+        code=first.code,
+        level=first.level,
+        time_frame=first.time_frame,
+        studies=tuple(s.acronym for s, _, _ in used)
+        if used
+        else tuple(s.acronym for s, _ in members),
+        participants=participants,
+        groups=groups,
+        relative=relative,
+        per=per,
+        comparator=comparator,
+        comparator_basis=basis,
+        intervention=intervention,
+        intervention_ci=intervention_ci,
+        difference=difference,
+        difference_ci=difference_ci,
+        certainty=_certainty(first_study, first),
+        comments=tuple(comments),
+        arm_results=arm_results,
+    )
+
+
+def _arm_results(endpoint: Endpoint) -> tuple[str, str] | None:
+    """The compared arms' results as the source gives them: comparator, then intervention."""
+    for comparison in endpoint.comparisons:
+        experimental, control = comparison.arms
+        if experimental in endpoint.results and control in endpoint.results:
+            return (
+                result_text(endpoint.results[control]),
+                result_text(endpoint.results[experimental]),
+            )
+    return None
+
+
+Used = list[tuple[Study, Endpoint, Comparison]]
+
+
+def _relative(
+    code: str | None, members: Members, comments: list[str]
+) -> tuple[Relative | None, Used]:
+    """The relative effect and the (study, endpoint, comparison) rows it rests on."""
+    reported: Used = []
+    for study, endpoint in members:
+        ratios = [
+            c
+            for c in endpoint.comparisons
+            if c.measure in RATIO_MEASURES and c.estimate is not None
+        ]
+        ratios.sort(key=lambda c: PANEL_ORDER.index(c.measure))
+        if ratios:
+            reported.append((study, endpoint, ratios[0]))
+    if len(reported) == 1:
+        _, _, c = reported[0]
+        assert c.estimate is not None
+        return Relative(c.measure, c.estimate, c.ci, c.ci_level, "as reported"), reported
+    if len(reported) > 1 and code is not None:
+        chosen = [s for s, _ in members]
+        pooled = pool_plot(compare_studies(chosen, code), chosen)
+        if pooled.panels:
+            panel = pooled.panels[0]
+            used = [r for r in reported if r[0].id in panel.study_ids]
+            for item in pooled.not_pooled:
+                comments.append(f"{item.acronym} not pooled: {item.reason}")
+            how = f"pooled by trialcli ({panel.method_name})"
+            if panel.tau2_unreliable:
+                how += "; τ² from two studies is unreliable"
+            return Relative(panel.measure, panel.estimate, panel.ci, 95, how), used
+        comments.append("the studies' ratios could not be pooled; see compare --pool")
+    if len(reported) > 1:
+        return None, []
+    # No ratio reported: a risk ratio from n/N, Mantel–Haenszel across several studies.
+    counted: Used = []
+    tables: list[TwoByTwo] = []
+    for study, endpoint in members:
+        for effect in absolute_effects(study):
+            if effect.endpoint != endpoint.id or effect.measure != "risk-difference":
+                continue
+            a, b = (endpoint.results[k] for k in effect.arms)
+            if a.n is None or not a.N or b.n is None or not b.N:
+                continue
+            counted.append((study, endpoint, Comparison(measure="risk-ratio", arms=effect.arms)))
+            tables.append(TwoByTwo(a.n, a.N, b.n, b.N))
+            break
+    if len(tables) == 1:
+        t = tables[0]
+        single = risk_ratio(
+            int(t.events_experimental),
+            int(t.total_experimental),
+            int(t.events_comparator),
+            int(t.total_comparator),
+        )
+        if single is None:
+            return None, []
+        how = f"computed by trialcli from n/N ({single.method})"
+        ci = (single.lower, single.upper)
+        return Relative("risk-ratio", single.value, ci, single.level, how), counted
+    if len(tables) > 1:
+        mh = mantel_haenszel(tables, "risk-ratio")
+        how = f"pooled by trialcli from n/N ({METHOD_NAMES['mantel-haenszel']})"
+        ci = (math.exp(mh.ci[0]), math.exp(mh.ci[1]))
+        return Relative("risk-ratio", math.exp(mh.estimate), ci, 95, how), counted
+    return None, []
+
+
+def _comparator_risk(used: Used, comments: list[str]) -> tuple[float | None, str]:
+    """The comparator group's risk (a fraction) or rate, and what it was computed from."""
+    results = [e.results.get(c.arms[1]) for _, e, c in used]
+    if not used or any(r is None for r in results):
+        return None, ""
+    arms = [r for r in results if r is not None]
+    kind = used[0][1].kind
+    if kind != "rate" and all(r.n is not None and r.N for r in arms):
+        events = sum(r.n or 0 for r in arms)
+        people = sum(r.N or 0 for r in arms)
+        return events / people, f"{events:,}/{people:,}"
+    if kind == "rate":
+        values = [r.value for r in arms if r.value is not None]
+        scale = 1.0
+    else:
+        values = [r.value for r in arms if r.value is not None and r.unit == "%"]
+        scale = 100.0
+    if len(values) != len(arms):
+        return None, ""
+    unit = arms[0].unit or ""
+    shown = " " + unit if kind == "rate" and unit else unit
+    if len(values) == 1:
+        return values[0] / scale, f"{number(values[0])}{shown}"
+    # Several comparator groups: their median (Cochrane Handbook chapter 14).
+    listed = ", ".join(f"{number(v)}{shown}" for v in values)
+    comments.append(f"comparator {'rate' if kind == 'rate' else 'risk'}: median of {listed}")
+    return statistics.median(values) / scale, f"median of {len(values)} studies"
+
+
+def _participants(used: Sequence[tuple[Study, Endpoint, Comparison | None]]) -> int | None:
+    total = 0
+    for study, _, comparison in used:
+        if comparison is None:
+            return None
+        for group in comparison.arms:
+            size = group_size(study, group)
+            if size is None:
+                return None
+            total += size
+    return total
+
+
+def _certainty(study: Study, endpoint: Endpoint) -> str:
+    rated = endpoint.certainty
+    if rated is None:
+        return NOT_ASSESSED
+    source = study.source(rated.source)
+    cited = source.citation if source else rated.source
+    rating = rated.rating.replace("-", " ")
+    return f"{rating} ({rated.system}; {cited})"

@@ -1,0 +1,366 @@
+"""Meta-analysis: pooling study estimates, and how consistent they are.
+
+Pure functions on numbers. Effects are pooled on the scale they are given on: callers pass
+log ratios and their standard errors (Cochrane Handbook 6.4, §10.3) and exponentiate the
+results. Sources of the formulas:
+
+- inverse-variance fixed effect, DerSimonian–Laird: Cochrane Handbook 6.4, §10.3 and §10.10.4;
+  DerSimonian & Laird, Control Clin Trials 1986;7:177–88;
+- REML and Paule–Mandel: Viechtbauer, J Educ Behav Stat 2005;30:261–93 (REML fixed-point
+  equation, his eq. 11); Paule & Mandel, J Res Natl Bur Stand 1982;87:377–85 (the generalized
+  Q set to its expectation k − 1);
+- Hartung–Knapp–Sidik–Jonkman: Hartung & Knapp, Stat Med 2001;20:3875–89; IntHout et al.,
+  BMC Med Res Methodol 2014;14:25 (no truncation of the scale factor, as metafor's knha);
+- I² and its interval: Higgins & Thompson, Stat Med 2002;21:1539–58 (I² = (Q − df)/Q; the
+  interval from the one for H, their appendix);
+- prediction interval: Higgins, Thompson & Spiegelhalter, J R Stat Soc A 2009;172:137–59
+  (t with k − 2 df; Cochrane Handbook §10.10.4.3);
+- Mantel–Haenszel: Cochrane Handbook §10.4.1 and the RevMan statistical algorithms (Deeks &
+  Higgins 2010); variances of Greenland & Robins, Biometrics 1985;41:55–68 (RR, RD) and Robins,
+  Breslow & Greenland, Biometrics 1986;42:311–23 (OR).
+
+Checked to four decimals against R's metafor and meta (values shipped with statsmodels) and
+statsmodels.stats.meta_analysis in tests/test_meta.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from trialcli.stats import z_for
+from trialcli.stats.distributions import chi2_sf, t_quantile
+
+Method = Literal["fixed", "dersimonian-laird", "reml", "paule-mandel"]
+METHOD_NAMES: dict[str, str] = {
+    "fixed": "fixed effect, inverse variance",
+    "dersimonian-laird": "random effects, DerSimonian–Laird",
+    "reml": "random effects, REML",
+    "paule-mandel": "random effects, Paule–Mandel",
+    "mantel-haenszel": "fixed effect, Mantel–Haenszel",
+}
+BinaryMeasure = Literal["risk-ratio", "odds-ratio", "risk-difference"]
+# Added to every cell of a study's 2×2 table when one cell is 0 (Cochrane Handbook §10.4.4.2).
+CONTINUITY_CORRECTION = 0.5
+_TOLERANCE = 1e-12
+_MAX_ITERATIONS = 1000
+
+
+@dataclass(frozen=True)
+class Heterogeneity:
+    """Cochran's Q (inverse-variance weights), I² with its interval, τ² and τ."""
+
+    q: float
+    df: int
+    p: float
+    i2: float  # percent
+    i2_ci: tuple[float, float] | None  # percent; None where the formula has no value
+    tau2: float
+    tau: float
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """A pooled estimate on the scale it was computed on (log for ratios)."""
+
+    estimate: float
+    se: float
+    ci: tuple[float, float]
+    level: float
+    method: str  # a key of METHOD_NAMES
+    hksj: bool
+    k: int
+    weights: tuple[float, ...]  # percent of the total, in the order given
+    heterogeneity: Heterogeneity
+    prediction: tuple[float, float] | None  # None when k < 3 (and for fixed effect)
+
+
+def se_from_ci(lower: float, upper: float, level: float = 95, log: bool = True) -> float:
+    """The standard error a two-sided CI stands for: (upper − lower) / (2 z).
+
+    Ratios are on the log scale (Cochrane Handbook 6.4, §6.3.2).
+    """
+    if log:
+        if lower <= 0 or upper <= 0:
+            raise ValueError("a ratio's limits must be positive")
+        lower, upper = math.log(lower), math.log(upper)
+    if upper <= lower:
+        raise ValueError("a CI needs its upper limit above its lower one")
+    return (upper - lower) / (2 * z_for(level))
+
+
+def cochran_q(effects: Sequence[float], variances: Sequence[float]) -> float:
+    """Σ wᵢ (yᵢ − ȳ_FE)², wᵢ = 1/vᵢ."""
+    weights = [1 / v for v in variances]
+    mean = sum(w * y for w, y in zip(weights, effects, strict=True)) / sum(weights)
+    return sum(w * (y - mean) ** 2 for w, y in zip(weights, effects, strict=True))
+
+
+def i2_interval(q: float, k: int, level: float = 95) -> tuple[float, float] | None:
+    """I² interval in percent from the interval for H (Higgins & Thompson 2002, appendix).
+
+    None for two studies with Q ≤ 2, where the formula's SE (with k − 2 = 0) has no value.
+    """
+    if k < 2:
+        raise ValueError("I² needs at least two studies")
+    df = k - 1
+    h = math.sqrt(q / df)
+    if q > k:
+        se_log_h = 0.5 * (math.log(q) - math.log(df)) / (math.sqrt(2 * q) - math.sqrt(2 * k - 3))
+    elif k > 2:
+        se_log_h = math.sqrt(1 / (2 * (k - 2)) * (1 - 1 / (3 * (k - 2) ** 2)))
+    else:
+        return None
+    z = z_for(level)
+    low = max(1.0, math.exp(math.log(h) - z * se_log_h)) if h > 0 else 1.0
+    high = max(1.0, math.exp(math.log(h) + z * se_log_h)) if h > 0 else 1.0
+
+    def i2(value: float) -> float:
+        return 100 * (value * value - 1) / (value * value)
+
+    return i2(low), i2(high)
+
+
+def tau2_dersimonian_laird(effects: Sequence[float], variances: Sequence[float]) -> float:
+    """τ² = max(0, (Q − (k − 1)) / (Σw − Σw²/Σw)) (DerSimonian & Laird 1986)."""
+    weights = [1 / v for v in variances]
+    total = sum(weights)
+    c = total - sum(w * w for w in weights) / total
+    return max(0.0, (cochran_q(effects, variances) - (len(effects) - 1)) / c)
+
+
+def tau2_reml(effects: Sequence[float], variances: Sequence[float]) -> float:
+    """REML τ² by Viechtbauer's (2005) fixed-point equation, truncated at 0.
+
+    τ² ← Σ wᵢ²((yᵢ − μ)² − vᵢ) / Σ wᵢ² + 1 / Σ wᵢ, with wᵢ = 1/(vᵢ + τ²), from the DL value.
+    """
+    tau2 = tau2_dersimonian_laird(effects, variances)
+    for _ in range(_MAX_ITERATIONS):
+        weights = [1 / (v + tau2) for v in variances]
+        total = sum(weights)
+        mean = sum(w * y for w, y in zip(weights, effects, strict=True)) / total
+        squares = sum(w * w for w in weights)
+        updated = (
+            sum(
+                w * w * ((y - mean) ** 2 - v)
+                for w, y, v in zip(weights, effects, variances, strict=True)
+            )
+            / squares
+            + 1 / total
+        )
+        updated = max(0.0, updated)
+        if abs(updated - tau2) < _TOLERANCE:
+            return updated
+        tau2 = updated
+    raise ArithmeticError("REML did not converge")
+
+
+def tau2_paule_mandel(effects: Sequence[float], variances: Sequence[float]) -> float:
+    """The τ² at which the generalized Q equals k − 1 (Paule & Mandel 1982); 0 if none.
+
+    Generalized Q falls as τ² grows, so the root is found by bisection.
+    """
+    df = len(effects) - 1
+
+    def generalized_q(tau2: float) -> float:
+        return cochran_q(effects, [v + tau2 for v in variances])
+
+    if generalized_q(0.0) <= df:
+        return 0.0
+    low, high = 0.0, 1.0
+    while generalized_q(high) > df:
+        high *= 2
+    for _ in range(_MAX_ITERATIONS):
+        middle = (low + high) / 2
+        if generalized_q(middle) > df:
+            low = middle
+        else:
+            high = middle
+        if high - low < _TOLERANCE * max(1.0, high):
+            break
+    return (low + high) / 2
+
+
+_TAU2 = {
+    "dersimonian-laird": tau2_dersimonian_laird,
+    "reml": tau2_reml,
+    "paule-mandel": tau2_paule_mandel,
+}
+
+
+def heterogeneity(
+    effects: Sequence[float], variances: Sequence[float], tau2: float, level: float = 95
+) -> Heterogeneity:
+    k = len(effects)
+    q = cochran_q(effects, variances)
+    df = k - 1
+    return Heterogeneity(
+        q=q,
+        df=df,
+        p=chi2_sf(q, df),
+        i2=max(0.0, 100 * (q - df) / q) if q > 0 else 0.0,
+        i2_ci=i2_interval(q, k, level),
+        tau2=tau2,
+        tau=math.sqrt(tau2),
+    )
+
+
+def inverse_variance(
+    effects: Sequence[float],
+    variances: Sequence[float],
+    method: Method = "dersimonian-laird",
+    level: float = 95,
+    hksj: bool = False,
+) -> Pooled:
+    """Pool estimates with weights 1/(vᵢ + τ²); τ² = 0 for the fixed-effect model.
+
+    With `hksj` the CI is μ ± t(k−1) · √(Σwᵢ(yᵢ − μ)² / ((k − 1) Σwᵢ)) (Hartung–Knapp).
+    The prediction interval, for random effects with k ≥ 3, is
+    μ ± t(k−2) · √(SE² + τ²) (Higgins et al. 2009), with the Hartung–Knapp SE when `hksj`
+    (Partlett & Riley, Stat Med 2017;36:301–17; as R's meta does).
+    """
+    k = len(effects)
+    if k < 2 or len(variances) != k:
+        raise ValueError("pooling needs at least two estimates, each with a variance")
+    if any(v <= 0 for v in variances):
+        raise ValueError("every variance must be positive")
+    tau2 = 0.0 if method == "fixed" else _TAU2[method](effects, variances)
+    weights = [1 / (v + tau2) for v in variances]
+    total = sum(weights)
+    mean = sum(w * y for w, y in zip(weights, effects, strict=True)) / total
+    se = math.sqrt(1 / total)
+    if hksj:
+        scale = sum(w * (y - mean) ** 2 for w, y in zip(weights, effects, strict=True)) / (k - 1)
+        se = math.sqrt(scale / total)
+        spread = t_quantile(0.5 + level / 200, k - 1) * se
+    else:
+        spread = z_for(level) * se
+    prediction = None
+    if method != "fixed" and k >= 3:
+        half = t_quantile(0.5 + level / 200, k - 2) * math.sqrt(se * se + tau2)
+        prediction = (mean - half, mean + half)
+    return Pooled(
+        estimate=mean,
+        se=se,
+        ci=(mean - spread, mean + spread),
+        level=level,
+        method=method,
+        hksj=hksj,
+        k=k,
+        weights=tuple(100 * w / total for w in weights),
+        heterogeneity=heterogeneity(effects, variances, tau2, level),
+        prediction=prediction,
+    )
+
+
+@dataclass(frozen=True)
+class TwoByTwo:
+    """One study's counts: events and people in the experimental and comparator arms."""
+
+    events_experimental: float
+    total_experimental: float
+    events_comparator: float
+    total_comparator: float
+
+    def corrected(self) -> TwoByTwo:
+        """With 0.5 added to every cell when one cell is 0, else unchanged."""
+        a, n1 = self.events_experimental, self.total_experimental
+        c, n2 = self.events_comparator, self.total_comparator
+        if min(a, n1 - a, c, n2 - c) > 0:
+            return self
+        half = CONTINUITY_CORRECTION
+        return TwoByTwo(a + half, n1 + 2 * half, c + half, n2 + 2 * half)
+
+
+def study_effect(table: TwoByTwo, measure: BinaryMeasure) -> tuple[float, float]:
+    """One study's log RR, log OR or RD and its variance (Cochrane Handbook §6.4.1.2)."""
+    t = table if measure == "risk-difference" else table.corrected()
+    a, n1, c, n2 = (
+        t.events_experimental,
+        t.total_experimental,
+        t.events_comparator,
+        t.total_comparator,
+    )
+    b, d = n1 - a, n2 - c
+    if measure == "risk-ratio":
+        return math.log((a / n1) / (c / n2)), 1 / a - 1 / n1 + 1 / c - 1 / n2
+    if measure == "odds-ratio":
+        return math.log((a * d) / (b * c)), 1 / a + 1 / b + 1 / c + 1 / d
+    p1, p2 = a / n1, c / n2
+    return p1 - p2, p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2
+
+
+def mantel_haenszel(
+    tables: Sequence[TwoByTwo], measure: BinaryMeasure, level: float = 95
+) -> Pooled:
+    """Mantel–Haenszel fixed effect from counts (log scale for RR and OR).
+
+    Studies with no events in either arm carry no information on a ratio and must be left
+    out by the caller; a zero cell otherwise gets the continuity correction (for RR and OR).
+    Heterogeneity is Cochran's Q of the studies' inverse-variance effects, as RevMan
+    reports it beside a Mantel–Haenszel estimate.
+    """
+    if len(tables) < 2:
+        raise ValueError("pooling needs at least two studies")
+    rows = [t if measure == "risk-difference" else t.corrected() for t in tables]
+    r_sum = s_sum = 0.0
+    variance_terms = [0.0, 0.0, 0.0]
+    weights: list[float] = []
+    for t in rows:
+        a, n1, c, n2 = (
+            t.events_experimental,
+            t.total_experimental,
+            t.events_comparator,
+            t.total_comparator,
+        )
+        b, d, n = n1 - a, n2 - c, n1 + n2
+        if measure == "odds-ratio":
+            r, s = a * d / n, b * c / n
+            p, q = (a + d) / n, (b + c) / n
+            variance_terms[0] += p * r
+            variance_terms[1] += p * s + q * r
+            variance_terms[2] += q * s
+            weights.append(s)
+        elif measure == "risk-ratio":
+            r, s = a * n2 / n, c * n1 / n
+            variance_terms[0] += (n1 * n2 * (a + c) - a * c * n) / (n * n)
+            weights.append(s)
+        else:
+            r, s = (a * n2 - c * n1) / n, n1 * n2 / n
+            variance_terms[0] += (a * b * n2**3 + c * d * n1**3) / (n1 * n2 * n * n)
+            weights.append(s)
+        r_sum += r
+        s_sum += s
+    if measure == "odds-ratio":
+        estimate = math.log(r_sum / s_sum)
+        variance = (
+            variance_terms[0] / (2 * r_sum**2)
+            + variance_terms[1] / (2 * r_sum * s_sum)
+            + variance_terms[2] / (2 * s_sum**2)
+        )
+    elif measure == "risk-ratio":
+        estimate = math.log(r_sum / s_sum)
+        variance = variance_terms[0] / (r_sum * s_sum)
+    else:
+        estimate = r_sum / s_sum
+        variance = variance_terms[0] / s_sum**2
+    se = math.sqrt(variance)
+    spread = z_for(level) * se
+    # Q needs every study's variance; a risk difference at 0/N or N/N has none without
+    # the continuity correction, so Q is computed on corrected tables throughout.
+    corrected = [t.corrected() for t in tables]
+    effects, variances = zip(*(study_effect(t, measure) for t in corrected), strict=True)
+    return Pooled(
+        estimate=estimate,
+        se=se,
+        ci=(estimate - spread, estimate + spread),
+        level=level,
+        method="mantel-haenszel",
+        hksj=False,
+        k=len(tables),
+        weights=tuple(100 * w / sum(weights) for w in weights),
+        heterogeneity=heterogeneity(effects, variances, 0.0, level),
+        prediction=None,
+    )
