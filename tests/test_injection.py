@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 import yaml
 from typer.testing import CliRunner
 
@@ -113,3 +114,67 @@ def test_json_keeps_the_text_exactly(runner: CliRunner, hostile_folder: Path) ->
     )
     assert json.loads(result.stdout)["study"]["safety"][0]["note"] == HOSTILE
     assert "\x1b" not in result.stdout
+
+
+# Every command that has --format, over every format (the table is covered above too).
+FORMATTED = [
+    ["list"],
+    ["show", "example"],
+    ["validate"],
+    ["ae", "example"],
+    ["ae", "example", "twin"],
+    ["diff", "example", "twin"],
+    ["diff", "example", "other"],
+    ["compare", "example", "twin", "--endpoint", "annualized-relapse-rate"],
+    ["sof", "example", "twin"],
+    ["compare", "example", "twin", "--endpoint", "annualized-relapse-rate", "--pool"],
+]
+FORMATS = ["table", "json", "csv", "markdown"]
+HOSTILE_NAME = "\x1b]8;;https:evil.example\x07named\x1b[2J\u202e.yaml"
+
+
+def test_every_command_with_a_format_is_listed_here() -> None:
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    with_format = {
+        name
+        for name, command in group.commands.items()
+        if any("--format" in getattr(param, "opts", ()) for param in command.params)
+    }
+    assert with_format <= {args[0] for args in FORMATTED} | {"adverse-events"}
+    assert {args[0] for args in FORMATTED} <= with_format
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("args", FORMATTED, ids=[" ".join(a) for a in FORMATTED])
+def test_no_format_lets_control_characters_through(
+    runner: CliRunner,
+    hostile_folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    fmt: str,
+) -> None:
+    # Colour off: the tables' own styles (red for an error) are not the file's; tables
+    # with colour forced on are the test above.
+    monkeypatch.setenv("COLUMNS", "200")
+    text = (hostile_folder / "example.yaml").read_text(encoding="utf-8")
+    # A file name is text from outside too: validate prints it.
+    (hostile_folder / HOSTILE_NAME).write_text(text.replace("id: example", "id: named", 1))
+    # Another acronym: diff then heads its columns with the two acronyms.
+    other = yaml.safe_load(text) | {"id": "other", "acronym": HOSTILE + "2"}
+    (hostile_folder / "other.yaml").write_text(yaml.safe_dump(other, allow_unicode=True))
+    result = runner.invoke(
+        app, ["--no-cache", "--data-dir", str(hostile_folder), *args, "--format", fmt]
+    )
+    # The named file is invalid (its id does not match its name): validate fails on it,
+    # every other command skips it with a warning.
+    assert result.exit_code == (1 if args[0] == "validate" else 0), result.output
+    for forbidden in FORBIDDEN:
+        assert forbidden not in result.stdout, (forbidden, args, fmt, result.stdout[:3000])
+        assert forbidden not in result.stderr, (forbidden, args, fmt, result.stderr[:3000])
+    if fmt == "json":
+        # JSON escapes what it carries: the text travels as data, exactly.
+        carried = json.dumps(json.loads(result.stdout))
+        if args[0] in {"show", "validate"}:
+            exact = HOSTILE_NAME if args[0] == "validate" else HOSTILE
+            assert json.dumps(exact)[1:-1] in carried

@@ -216,7 +216,10 @@ def check_paths(
     result: list[Checked] = []
     for path, is_dir in given:
         if is_dir:
-            result.extend(Catalog((path,), cache).checked(progress))
+            found = Catalog((path,), cache).checked(progress)
+            if not found:  # "0 files checked, all valid" would pass a mistyped folder
+                raise TrialcliError(f"no study files ({', '.join(SUFFIXES)}) found in '{path}'")
+            result.extend(found)
         else:
             result.append(next(files))
     return result

@@ -34,9 +34,13 @@ def decimals(value: float) -> int:
 
 def number(value: float, places: int | None = None) -> str:
     """`value` without float noise; at least `places` decimals when given."""
+    unasked = places is None
     if places is None:
         places = min(decimals(value), 6)
     text = f"{value:.{places}f}"
+    # Far from 1, fixed point would run to 300 digits, or print a tiny value as 0 unasked.
+    if abs(value) >= 1e15 or (unasked and value and float(text) == 0):
+        text = float.__repr__(value)
     return "0" if text in {"-0", "-0.0"} else text.replace("-", "−")
 
 
@@ -53,7 +57,7 @@ def with_interval(value: float | None, ci: tuple[float, float] | None, suffix: s
     if value is None and ci is None:
         return NOT_REPORTED
     places = max([decimals(v) for v in (value, *(ci or ())) if v is not None], default=0)
-    head = number(value, places) + suffix if value is not None else "no estimate"
+    head = _stated(value, places) + suffix if value is not None else "no estimate"
     if ci is None:
         return head
     return f"{head} ({interval(ci, places)})"
@@ -63,8 +67,14 @@ def interval(ci: tuple[float, float], places: int | None = None) -> str:
     """`0.39–0.65`, or `−0.29 to −0.05` where a dash would read as a minus sign."""
     if places is None:
         places = max(decimals(v) for v in ci)
-    lower, upper = (number(v, places) for v in ci)
+    lower, upper = (_stated(v, places) for v in ci)
     return f"{lower} to {upper}" if "−" in lower + upper else f"{lower}–{upper}"
+
+
+def _stated(value: float, places: int) -> str:
+    """A stated figure to `places` decimals, unless that would print it as 0 (1e-308)."""
+    text = number(value, places)
+    return number(value) if value and not text.strip("−0.") else text
 
 
 def range_text(low: float | None, high: float | None, unit: str) -> str:

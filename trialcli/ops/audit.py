@@ -12,12 +12,12 @@ purpose: the check still fails and is still listed, but counts as acknowledged.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 from trialcli.crosscheck import Loc
@@ -99,9 +99,6 @@ class Check:
         mark = label or _source_id
         return "".join(p if isinstance(p, str) else p.shown + mark(p.source) for p in self.parts)
 
-    def touches(self, prefix: Loc) -> bool:
-        return any(loc[: len(prefix)] == prefix for f in self.figures for loc in f.locs)
-
 
 def _source_id(source: str | None) -> str:
     return f" [{source}]" if source else ""
@@ -111,13 +108,27 @@ def _source_id(source: str | None) -> str:
 class Audit:
     checks: tuple[Check, ...]
 
-    @property
+    @cached_property
     def warnings(self) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if not c.ok)
 
     def marks(self, prefix: Loc) -> list[int]:
         """Numbers (from 1, in `warnings` order) of the warnings on figures under `prefix`."""
-        return [i for i, w in enumerate(self.warnings, start=1) if w.touches(prefix)]
+        return list(self._marks_under.get(prefix, ()))
+
+    @cached_property
+    def _marks_under(self) -> dict[Loc, list[int]]:
+        """Every field path prefix of a warned figure, with the numbers of its warnings:
+        built once, so that marking every figure of a page stays linear in the warnings."""
+        under: dict[Loc, list[int]] = {}
+        for mark, warning in enumerate(self.warnings, start=1):
+            for figure in warning.figures:
+                for loc in figure.locs:
+                    for length in range(len(loc) + 1):
+                        numbers = under.setdefault(loc[:length], [])
+                        if not numbers or numbers[-1] != mark:
+                            numbers.append(mark)
+        return under
 
 
 def audit_study(study: Study) -> Audit:
@@ -287,6 +298,39 @@ def _endpoint_groups(study: Study) -> list[list[int]]:
     return list(groups.values())
 
 
+_EVERY = object()  # in `_source_pairs`, the key of all items whatever their class
+
+
+def _source_pairs(
+    sources: Sequence[str | None], classes: Sequence[Hashable] | None = None
+) -> list[tuple[int, int]]:
+    """Which of several statements of one figure to set against each other: each one
+    against the first statement by another source (of a class it can be compared with;
+    class None compares with any). Pairs are in file order, each once, at most n − 1 of
+    them: comparing all pairs made a file repeating one figure quadratic in time and memory.
+    """
+    kinds: Sequence[Hashable] = classes if classes is not None else [None] * len(sources)
+    # For each class, and for all items: the first item, and the first by another source.
+    firsts: dict[object, list[int]] = {}
+    for i, (source, kind) in enumerate(zip(sources, kinds, strict=True)):
+        for key in (_EVERY, kind):
+            found = firsts.setdefault(key, [])
+            if not found or (len(found) == 1 and sources[found[0]] != source):
+                found.append(i)
+    pairs: dict[tuple[int, int], None] = {}
+    for i, (source, kind) in enumerate(zip(sources, kinds, strict=True)):
+        candidates = [
+            k
+            for key in ((_EVERY,) if kind is None else (kind, None))
+            for k in firsts.get(key, ())
+            if k != i and sources[k] != source
+        ]
+        if candidates:
+            k = min(candidates)
+            pairs[(min(i, k), max(i, k))] = None
+    return sorted(pairs)
+
+
 @dataclass(frozen=True)
 class _Placed:
     """A comparison with its endpoint (and that endpoint's index) and its record."""
@@ -392,40 +436,53 @@ def _rounding_words(ok: bool, allowed: str) -> str:
 
 
 def _reductions_vs_ratios(study: Study) -> Iterator[Check]:
-    """A stated relative reduction against a stated ratio for the same arms."""
+    """A stated relative reduction against a stated ratio for the same arms: against each
+    kind of ratio once, the one the reduction's own source states, else the first stated
+    (setting every reduction against every ratio was quadratic in repeated endpoints)."""
     for group in _endpoint_groups(study):
-        placed = _placed(study, group)
-        for rr, ratio in itertools.product(placed, placed):
-            one, two = rr.comparison, ratio.comparison
-            if (
-                one.measure != "relative-reduction"
-                or two.measure not in RATIO_MEASURES
-                or one.estimate is None
-                or two.estimate is None
-                or (one.arms, one.test) != (two.arms, two.test)
-            ):
+        placed = [p for p in _placed(study, group) if p.comparison.estimate is not None]
+        ratios: dict[tuple[object, ...], int] = {}
+        for k, ratio in enumerate(placed):
+            two = ratio.comparison
+            if two.measure in RATIO_MEASURES:
+                ratios.setdefault((two.arms, two.test, two.measure), k)
+                ratios.setdefault((two.arms, two.test, two.measure, ratio.record.source), k)
+        for rr in placed:
+            if rr.comparison.measure != "relative-reduction":
                 continue
-            implied = relative_reduction_from_ratio(two.estimate)
-            places = max(decimals(one.estimate), decimals(two.estimate) - 2, 0)
-            allowed = _tolerance(one.estimate, one.approximate) + 100 * _tolerance(
-                two.estimate, two.approximate
-            )
-            apart = abs(one.estimate - implied)
-            ok = _within(apart, allowed)
-            change = "reduction" if implied >= 0 else "increase"
-            yield Check(
-                "relative-reduction",
-                (
-                    f"{rr.context}{_arms_text(study, one.arms)}: relative reduction ",
-                    rr.estimate(),
-                    f" vs {MEASURE_NAMES[two.measure]} ",
-                    ratio.estimate(),
-                    f", a {number(abs(implied), places)}% {change}: "
-                    f"{_apart(apart, allowed, places)} points apart, "
-                    + _rounding_words(ok, f"±{number(allowed)}"),
-                ),
-                ok,
-            )
+            same = (rr.comparison.arms, rr.comparison.test)
+            picked = {
+                ratios.get((*same, measure, rr.record.source), ratios.get((*same, measure)))
+                for measure in RATIO_MEASURES
+            }
+            for k in sorted(k for k in picked if k is not None):
+                yield _reduction_vs_ratio(study, rr, placed[k])
+
+
+def _reduction_vs_ratio(study: Study, rr: _Placed, ratio: _Placed) -> Check:
+    one, two = rr.comparison, ratio.comparison
+    assert one.estimate is not None and two.estimate is not None
+    implied = relative_reduction_from_ratio(two.estimate)
+    places = max(decimals(one.estimate), decimals(two.estimate) - 2, 0)
+    allowed = _tolerance(one.estimate, one.approximate) + 100 * _tolerance(
+        two.estimate, two.approximate
+    )
+    apart = abs(one.estimate - implied)
+    ok = _within(apart, allowed)
+    change = "reduction" if implied >= 0 else "increase"
+    return Check(
+        "relative-reduction",
+        (
+            f"{rr.context}{_arms_text(study, one.arms)}: relative reduction ",
+            rr.estimate(),
+            f" vs {MEASURE_NAMES[two.measure]} ",
+            ratio.estimate(),
+            f", a {number(abs(implied), places)}% {change}: "
+            f"{_apart(apart, allowed, places)} points apart, "
+            + _rounding_words(ok, f"±{number(allowed)}"),
+        ),
+        ok,
+    )
 
 
 # Which stated effects can be set against the arms' own values, by endpoint kind.
@@ -806,13 +863,26 @@ def _agree(context: str, one: _Value, two: _Value, places: int, unit: str = "") 
     return Check("sources-disagree", (context, one.figure, " vs ", two.figure, words), ok)
 
 
+def _comparison_pairs(placed: list[_Placed]) -> list[tuple[int, int]]:
+    """Comparisons of the same arms and test stated by two sources, paired by
+    `_source_pairs` among all of them and among those of one measure (so that two
+    sources' relative reductions meet, as do their ratios)."""
+    together: dict[tuple[object, ...], list[int]] = {}
+    for k, one in enumerate(placed):
+        c = one.comparison
+        together.setdefault((c.arms, c.test), []).append(k)
+        together.setdefault((c.arms, c.test, c.measure), []).append(k)
+    pairs: set[tuple[int, int]] = set()
+    for indexes in together.values():
+        found = _source_pairs([placed[k].record.source for k in indexes])
+        pairs.update((indexes[a], indexes[b]) for a, b in found)
+    return sorted(pairs)
+
+
 def _comparisons_disagree(study: Study, placed: list[_Placed]) -> Iterator[Check]:
-    for first, second in itertools.combinations(placed, 2):
+    for a, b in _comparison_pairs(placed):
+        first, second = placed[a], placed[b]
         one, two = first.comparison, second.comparison
-        if (one.arms, one.test) != (two.arms, two.test):
-            continue
-        if first.record.source == second.record.source:
-            continue
         context = f"{first.context}{_arms_text(study, one.arms)}: "
         same_measure = one.measure == two.measure
         if same_measure and one.estimate is not None and two.estimate is not None:
@@ -868,25 +938,31 @@ def _comparisons_disagree(study: Study, placed: list[_Placed]) -> Iterator[Check
 
 def _results_disagree(study: Study, group: list[int]) -> Iterator[Check]:
     """Per-arm values of one endpoint reported as two endpoints by two sources."""
-    for i, k in itertools.combinations(group, 2):
+    stated: dict[tuple[str, str | None], list[tuple[int, _Record]]] = {}
+    for i in group:
+        endpoint = study.endpoints[i]
+        for key, result in endpoint.results.items():
+            if result.value is not None:
+                record = _record(study, ("endpoints", i, "results", key), result, endpoint)
+                stated.setdefault((key, result.unit), []).append((i, record))
+    pairs = [
+        (*items[a], *items[b], key)
+        for (key, _), items in stated.items()
+        for a, b in _source_pairs([record.source for _, record in items])
+    ]
+    for i, record_one, k, record_two, key in sorted(pairs, key=lambda pair: (pair[0], pair[2])):
         first, second = study.endpoints[i], study.endpoints[k]
-        for key in [k for k in first.results if k in second.results]:
-            one, two = first.results[key], second.results[key]
-            if one.value is None or two.value is None or one.unit != two.unit:
-                continue
-            record_one = _record(study, ("endpoints", i, "results", key), one, first)
-            record_two = _record(study, ("endpoints", k, "results", key), two, second)
-            if record_one.source == record_two.source:
-                continue
-            percent = one.unit == "%"
-            unit = "%" if percent else ""
-            yield _agree(
-                f"{first.name}, {study.group_label(key)}: ",
-                _printed(record_one, one.value, one.approximate, "value", unit),
-                _printed(record_two, two.value, two.approximate, "value", unit),
-                max(decimals(one.value), decimals(two.value)),
-                "points" if percent else "",
-            )
+        one, two = first.results[key], second.results[key]
+        assert one.value is not None and two.value is not None
+        percent = one.unit == "%"
+        unit = "%" if percent else ""
+        yield _agree(
+            f"{first.name}, {study.group_label(key)}: ",
+            _printed(record_one, one.value, one.approximate, "value", unit),
+            _printed(record_two, two.value, two.approximate, "value", unit),
+            max(decimals(one.value), decimals(two.value)),
+            "points" if percent else "",
+        )
 
 
 def _safety_percent(record: _Record, arm: ArmSafety) -> _Value | None:
@@ -902,40 +978,44 @@ def _safety_percent(record: _Record, arm: ArmSafety) -> _Value | None:
 
 def _safety_disagrees(study: Study) -> Iterator[Check]:
     """The same harm in the same arm or group, reported by two sources."""
-    groups: dict[tuple[str, bool | None, str | None], list[int]] = {}
+    # Per harm and arm, the findings that state it (their denominators set which can be
+    # compared: different ones are different figures; an unstated one may be either).
+    stated: dict[tuple[str, bool | None, str | None, str], list[tuple[int, _Record]]] = {}
     for i, finding in enumerate(study.safety):
         term = " ".join(finding.term.casefold().split())
-        groups.setdefault((term, finding.serious, finding.summary), []).append(i)
-    for indexes in groups.values():
-        for i, k in itertools.combinations(indexes, 2):
-            first, second = study.safety[i], study.safety[k]
-            for key in [k for k in first.arms if k in second.arms]:
-                one, two = first.arms[key], second.arms[key]
-                record_one = _record(study, ("safety", i, "arms", key), one, first)
-                record_two = _record(study, ("safety", k, "arms", key), two, second)
-                if record_one.source == record_two.source:
-                    continue
-                if None not in (one.at_risk, two.at_risk) and one.at_risk != two.at_risk:
-                    continue  # different denominators: different figures
-                context = f"{_finding_name(first)}, {study.group_label(key)}: "
-                pct_one, pct_two = (
-                    _safety_percent(record_one, one),
-                    _safety_percent(record_two, two),
-                )
-                if pct_one is not None and pct_two is not None:
-                    printed = [v for v in (one.pct, two.pct) if v is not None]
-                    # One more decimal where a side is computed exactly from counts.
-                    exact = pct_one.tolerance == 0 or pct_two.tolerance == 0
-                    places = max((decimals(v) for v in printed), default=0) + exact
-                    yield _agree(context, pct_one, pct_two, places, "points")
-                for field, noun in (("affected", "people affected"), ("deaths", "deaths")):
-                    a, b = getattr(one, field), getattr(two, field)
-                    compared = pct_one is not None and pct_two is not None
-                    if a is None or b is None or (field == "affected" and compared):
-                        continue  # people affected were compared above, as percentages
-                    yield _agree(
-                        f"{context}{noun} ",
-                        _Value(a, 0.0, record_one.says(f"{a:,}", field)),
-                        _Value(b, 0.0, record_two.says(f"{b:,}", field)),
-                        0,
-                    )
+        for key, arm in finding.arms.items():
+            record = _record(study, ("safety", i, "arms", key), arm, finding)
+            stated.setdefault((term, finding.serious, finding.summary, key), []).append((i, record))
+    pairs = [
+        (*items[a], *items[b], key)
+        for (*_, key), items in stated.items()
+        for a, b in _source_pairs(
+            [record.source for _, record in items],
+            [study.safety[i].arms[key].at_risk for i, _ in items],
+        )
+    ]
+    for i, record_one, k, record_two, key in sorted(pairs, key=lambda pair: (pair[0], pair[2])):
+        first, second = study.safety[i], study.safety[k]
+        one, two = first.arms[key], second.arms[key]
+        context = f"{_finding_name(first)}, {study.group_label(key)}: "
+        pct_one, pct_two = (
+            _safety_percent(record_one, one),
+            _safety_percent(record_two, two),
+        )
+        if pct_one is not None and pct_two is not None:
+            printed = [v for v in (one.pct, two.pct) if v is not None]
+            # One more decimal where a side is computed exactly from counts.
+            exact = pct_one.tolerance == 0 or pct_two.tolerance == 0
+            places = max((decimals(v) for v in printed), default=0) + exact
+            yield _agree(context, pct_one, pct_two, places, "points")
+        for field, noun in (("affected", "people affected"), ("deaths", "deaths")):
+            a, b = getattr(one, field), getattr(two, field)
+            compared = pct_one is not None and pct_two is not None
+            if a is None or b is None or (field == "affected" and compared):
+                continue  # people affected were compared above, as percentages
+            yield _agree(
+                f"{context}{noun} ",
+                _Value(a, 0.0, record_one.says(f"{a:,}", field)),
+                _Value(b, 0.0, record_two.says(f"{b:,}", field)),
+                0,
+            )

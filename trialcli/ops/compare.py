@@ -45,6 +45,11 @@ NATURAL_RATIO: dict[str, Measure] = {
     "time-to-event": "hazard-ratio",
     "proportion": "risk-ratio",
 }
+# What an axis 80 columns wide can show: ratios within twelve powers of ten of 1, and
+# differences of up to 10^15. An estimate beyond is listed as not drawn; an interval
+# running beyond ends in an arrow. (Past these, axis arithmetic overflowed and crashed.)
+RATIO_LIMITS = (1e-6, 1e6)
+DIFFERENCE_LIMIT = 1e15
 PANEL_ORDER: tuple[Measure, ...] = (
     "rate-ratio",
     "hazard-ratio",
@@ -281,6 +286,8 @@ def _study_rows(study: Study, endpoints: list[Endpoint]) -> tuple[list[ForestRow
         estimate, ci = comparison.estimate, comparison.ci
         if estimate is None:
             skip(endpoint, comparison, "no estimate reported")
+        elif not all(math.isfinite(v) for v in (estimate, *(ci or ()))):
+            skip(endpoint, comparison, "an infinite or undefined number cannot be drawn")
         elif comparison.direction == "unknown":
             skip(
                 endpoint,
@@ -292,7 +299,11 @@ def _study_rows(study: Study, endpoints: list[Endpoint]) -> tuple[list[ForestRow
             name = MEASURE_NAMES.get(comparison.measure, comparison.measure)
             skip(endpoint, comparison, f"measure not comparable: a {name} has no panel here")
         elif comparison.measure != "relative-reduction":
-            drawn.append(_row(study, endpoint, comparison, comparison.measure, estimate, ci))
+            row = _row(study, endpoint, comparison, comparison.measure, estimate, ci)
+            if _drawable(row.measure, row.estimate):
+                drawn.append(row)
+            else:
+                skip(endpoint, comparison, _OFF_AXIS[row.measure in RATIO_MEASURES])
         elif comparison.arms in ratio_arms:
             skip(endpoint, comparison, "the study reports the ratio itself, drawn instead")
         elif ratio_arms:
@@ -311,7 +322,10 @@ def _study_rows(study: Study, endpoints: list[Endpoint]) -> tuple[list[ForestRow
             ratio_ci = (_converted(ci[1]), _converted(ci[0])) if ci is not None else None
             natural = NATURAL_RATIO[endpoint.kind]
             row = _row(study, endpoint, comparison, natural, _converted(estimate), ratio_ci)
-            drawn.append(replace(row, unit=None, converted_from=estimate))
+            if _drawable(natural, row.estimate):
+                drawn.append(replace(row, unit=None, converted_from=estimate))
+            else:
+                skip(endpoint, comparison, _OFF_AXIS[True])
     return drawn, skipped
 
 
@@ -340,6 +354,18 @@ def _uncompared(study: Study, endpoint: Endpoint) -> NotDrawn:
         reason=reason,
         source=cite(study, endpoint),
     )
+
+
+_OFF_AXIS = {
+    True: f"a ratio beyond {number(RATIO_LIMITS[0], 6)} to {RATIO_LIMITS[1]:,.0f} cannot be drawn",
+    False: f"a difference beyond ±10^{math.log10(DIFFERENCE_LIMIT):.0f} cannot be drawn",
+}
+
+
+def _drawable(measure: Measure, value: float) -> bool:
+    if measure in RATIO_MEASURES:
+        return RATIO_LIMITS[0] <= value <= RATIO_LIMITS[1]
+    return abs(value) <= DIFFERENCE_LIMIT
 
 
 def _converted(pct: float) -> float:
@@ -402,7 +428,8 @@ def _panels(rows: list[ForestRow]) -> list[Panel]:
 
 
 def _values(rows: Iterable[ForestRow]) -> list[float]:
-    return [v for r in rows for v in (r.estimate, *(r.ci or ()))]
+    """What the axis must show: every estimate, and the limits that can be drawn."""
+    return [v for r in rows for v in (r.estimate, *(r.ci or ())) if _drawable(r.measure, v)]
 
 
 def _log_stops(low: float, high: float) -> list[float]:

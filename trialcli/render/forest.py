@@ -54,9 +54,11 @@ COLUMNS = (
 
 def position(value: float, low: float, high: float, scale: Scale, width: int) -> int:
     """The character column of `value` on an axis `width` wide, clamped to its ends."""
+    if value <= low:  # ≤ 0 on a log scale, or an interval running off the axis
+        return 0
+    if value >= high:
+        return width - 1
     if scale == "log":
-        if value <= 0:
-            return 0
         start, end, point = math.log(low), math.log(high), math.log(value)
     else:
         start, end, point = low, high, value

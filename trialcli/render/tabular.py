@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any
 
 from trialcli.formatting import NOT_REPORTED, plain_number
-from trialcli.render.text import clean
+from trialcli.render.text import clean, escape_unsafe
 
 Row = Mapping[str, Any]
 
@@ -23,15 +24,30 @@ class OutputFormat(str, Enum):
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    try:
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:  # JSON has no infinity or NaN: such a number is written as text
+        text = json.dumps(_finite(data), indent=2, ensure_ascii=False, allow_nan=False)
+    return escape_unsafe(text)
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float) and not math.isfinite(data):
+        return str(data)
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(value) for value in data]
+    return data
 
 
 def to_csv(rows: Sequence[Row], columns: Sequence[str]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
+    # Cells and headers (a diff's carry study labels) are text from files: cleaned.
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(clean(c) for c in columns)
     for row in rows:
-        writer.writerow({c: _cell(row.get(c)) for c in columns})
+        writer.writerow(clean(_cell(row.get(c)), one_line=False) for c in columns)
     return buffer.getvalue()
 
 
@@ -42,7 +58,7 @@ def to_markdown(rows: Sequence[Row], columns: Sequence[str], missing: str = NOT_
         text = missing if value is None else clean(_cell(value), one_line=False)
         return text.replace("|", "\\|").replace("\n", "<br>")
 
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines = ["| " + " | ".join(map(escape, columns)) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(escape(row.get(c)) for c in columns) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 

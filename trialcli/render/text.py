@@ -18,3 +18,12 @@ def clean(text: str, *, one_line: bool = True) -> str:
     if one_line:
         return _SPACES.sub(" ", text).strip()
     return text.strip()
+
+
+def escape_unsafe(json_text: str) -> str:
+    """JSON with every control and invisible character written as a \\u escape: programs
+    read the text exactly, a terminal shown it sees nothing it would act on."""
+    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
+
+
+_UNSAFE = re.compile(f"{_CONTROLS.pattern}|{_INVISIBLE.pattern}")
