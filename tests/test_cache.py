@@ -256,7 +256,7 @@ def test_show_reports_a_file_that_went_bad_not_its_cached_past(
     settled(folder / "example.yaml")
     result = runner.invoke(app, args)
     assert result.exit_code == 1
-    assert "phase: Input should be" in result.stderr
+    assert "phase: write one of" in result.stderr
 
 
 def test_many_files_are_checked_in_workers_in_order(

@@ -77,8 +77,8 @@ def test_several_problems_are_listed_under_one_error(
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[0] == f"Error: {path} has 2 problems:"
-    assert lines[1].startswith(f"  {path}:5:8: phase: Input should be")
-    assert lines[2].startswith(f"  {path}:6:9: status: Input should be")
+    assert lines[1].startswith(f"  {path}:5:8: phase: write one of '1', '1/2'")
+    assert lines[2].startswith(f"  {path}:6:9: status: write one of 'not-yet-recruiting'")
 
 
 def test_python_tag_is_refused_by_show(runner: CliRunner, write: Write, tmp_path: Path) -> None:

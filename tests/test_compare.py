@@ -233,7 +233,7 @@ def test_cli_drug_plot(runner: CliRunner) -> None:
         assert "■" in row and ("│" in row or "┼" in row)  # estimate and line of no effect
     assert "Rate ratio (experimental ÷ comparator), log scale" in out
     assert "Hazard ratio (experimental ÷ comparator), log scale" in out
-    assert "Nothing is pooled: trialcli does no" in out
+    assert "nothing is pooled unless you add --pool" in out
 
 
 def test_cli_no_effect_line_runs_down_each_panel(runner: CliRunner) -> None:

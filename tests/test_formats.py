@@ -138,7 +138,7 @@ def test_validate_formats_agree(runner: CliRunner, write: Write, minimal_text: s
     args = ["validate", str(good), str(bad)]
     table = runner.invoke(app, args)
     assert table.exit_code == 1
-    assert f"{bad}:31:11: error endpoints[0].kind: Input should be" in table.stdout
+    assert f"{bad}:31:11: error endpoints[0].kind: write one of 'rate'" in table.stdout
 
     as_json = runner.invoke(app, [*args, "--format", "json"])
     as_csv = runner.invoke(app, [*args, "--format", "csv"])
@@ -153,7 +153,7 @@ def test_validate_formats_agree(runner: CliRunner, write: Write, minimal_text: s
     assert (row["line"], row["column"], row["field"]) == ("31", "11", "endpoints[0].kind")
     header, _rule, line = as_markdown.stdout.splitlines()
     assert header == "| file | line | column | field | severity | message |"
-    assert line.startswith(f"| {bad} | 31 | 11 | endpoints[0].kind | error | Input should be")
+    assert line.startswith(f"| {bad} | 31 | 11 | endpoints[0].kind | error | write one of")
 
 
 def test_validate_markdown_leaves_a_whole_file_problem_blank(

@@ -76,7 +76,7 @@ CASES = [
         "expected a number of people",
         11,
     ),
-    Case("not-a-slug", _replace("id: example", "id: Example Study"), "must be a slug", 2),
+    Case("not-a-slug", _replace("id: example", "id: Example Study"), "write a slug", 2),
     Case(
         "unknown-field",
         _replace("acronym: EXAMPLE", "acronym: EXAMPLE\nacronim: X"),
@@ -92,7 +92,7 @@ CASES = [
     Case(
         "percent-out-of-range",
         _replace("{affected: 10, at_risk: 100}", "{pct: 250}"),
-        "less than or equal to 100",
+        "write a number at most 100, got 250",
         48,
     ),
 ]

@@ -116,7 +116,7 @@ def test_wrong_types_are_all_reported_with_lines(write: Write, minimal_text: str
     assert fields["population.randomized"].line == 11
     assert "expected a number of people" in fields["population.randomized"].message
     assert fields["endpoints[0].results.drug.value"].line == 33
-    assert "got 'low'" in fields["endpoints[0].results.drug.value"].message
+    assert fields["endpoints[0].results.drug.value"].message == 'write a number, e.g. 45, got "low"'
 
 
 def test_unknown_arm_id_is_located(write: Write, minimal_text: str) -> None:
@@ -148,7 +148,7 @@ def test_unknown_source_is_refused(write: Write, minimal_text: str) -> None:
             "      drug: {affected: 50, at_risk: 200}",
             "      drug: {affected: 50, pct: 140}",
             "safety[0].arms.drug.pct",
-            "less than or equal to 100",
+            "write a number at most 100, got 140",
         ),
         (
             "estimate: 0.5",
@@ -178,7 +178,7 @@ def test_unknown_source_is_refused(write: Write, minimal_text: str) -> None:
             'p_value: "<0.001"',
             'p_value: "small"',
             "endpoints[0].comparisons[0].p_value",
-            "String should match pattern",
+            'write a p-value as printed, e.g. "<0.0001", "0.22" or "NS", got "small"',
         ),
     ],
 )
@@ -210,7 +210,7 @@ def test_missing_required_field_points_at_its_parent(write: Write, minimal_text:
 
 def test_id_must_be_a_slug(write: Write, minimal_text: str) -> None:
     problem = only_problem(write(minimal_text.replace("id: example", "id: Bad Id!")))
-    assert problem.message.startswith("must be a slug")
+    assert problem.message.startswith("write a slug")
     assert problem.line == 2
 
 
@@ -218,7 +218,7 @@ def test_dates_stay_text_and_are_checked(write: Write, minimal_text: str) -> Non
     study = load_study(write(minimal_text))
     assert study.sources[0].date == "2020-01-02"
     problem = only_problem(write(minimal_text.replace('"2020-01-02"', "Jan 2020")))
-    assert 'must be a date written "YYYY"' in problem.message
+    assert 'write a date as "YYYY", "YYYY-MM" or "YYYY-MM-DD"' in problem.message
 
 
 def test_invalid_utf8_is_located(write: Write, tmp_path: Path) -> None:

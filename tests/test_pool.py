@@ -170,7 +170,7 @@ def test_cli_pool_shows_the_pooled_rate_ratio_and_what_it_left_out(runner: CliRu
     assert "too imprecise" in out
     assert "Drawn but not pooled:" in out
     assert "CAMMS223: hazard ratio 0.26 (0.16–0.41)" in out
-    assert "Nothing is pooled" not in out
+    assert "nothing is pooled unless" not in out
 
 
 def test_cli_pool_json_and_csv_carry_every_number_with_its_method(runner: CliRunner) -> None:

@@ -229,7 +229,7 @@ def test_a_file_that_fails_to_read_is_the_same_error_everywhere(runner: CliRunne
 
 
 def test_readme_names_exit_code_1_for_a_file_that_cannot_be_read() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
-    section = readme.split("### Exit codes", 1)[1].split("\n#", 1)[0]
+    commands = (Path(__file__).parent.parent / "docs" / "commands.md").read_text("utf-8")
+    section = commands.split("## Exit codes", 1)[1].split("\n#", 1)[0]
     assert "| 1 | a problem with the data or the request" in section
     assert "a file that cannot be read" in section.split("| 2 |")[0]

@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING, Any
 from trialcli.cache import Stamp, StudyCache, stamp_of
 from trialcli.errors import Position, Problem, StudyFileError, TrialcliError
 from trialcli.files import ensure_readable
-from trialcli.ops.summary import ListRow
+from trialcli.ops.summary import ListRow, list_row
 
 if TYPE_CHECKING:
     from trialcli.model import Study
 
 PATH_ENV = "TRIALCLI_PATH"
+# Where a study file is taken, this reads one from standard input.
+STDIN = "-"
 SUFFIXES = (".yaml", ".yml")
 # Fewer files than this are parsed in this process: starting workers would cost more.
 PARALLEL_FROM = 64
@@ -115,11 +117,17 @@ class Catalog:
         return index
 
     def resolve(self, ref: str) -> Path:
-        """The file for a study id or a path to a study file."""
+        """The file for a study id, acronym or registry id (`CARE-MS II`, `care-ms-ii`,
+        `NCT00548405`), or a path to a study file."""
+        if ref.lower().endswith(".json"):
+            raise TrialcliError(
+                f"'{ref}' is JSON, not a study file. A ClinicalTrials.gov record becomes one "
+                f"with: trialcli import {ref} -o {Path(ref).stem.lower()}.yaml"
+            )
         if ref.endswith(SUFFIXES) or os.sep in ref or (os.altsep and os.altsep in ref):
             return Path(ref)
         index = self.ids()
-        paths = index.get(ref)
+        paths = index.get(ref) or self._named(ref, index)
         if not paths:
             message = f"no study '{ref}'."
             guess = suggest(ref, index)
@@ -134,8 +142,27 @@ class Catalog:
             )
         return paths[0]
 
+    def _named(self, ref: str, index: dict[str, list[Path]]) -> list[Path]:
+        """The files a study is known by, other than its exact id: the id written loosely
+        (any case, spaces for hyphens), then the acronym or the ClinicalTrials.gov id."""
+        key = _loose(ref)
+        ids = [study_id for study_id in index if _loose(study_id) == key]
+        if len(ids) == 1:
+            return index[ids[0]]
+        if len(ids) > 1:
+            raise TrialcliError(f"'{ref}' could be any of {', '.join(ids)}; give the exact id")
+        # Only now are the studies read (their list rows, from the cache when unchanged).
+        rows = [c.row for c in self.checked(warnings=False) if c.ok and c.row is not None]
+        found = [r.id for r in rows if _loose(r.acronym) == key or _loose(r.nct or "") == key]
+        if len(found) > 1:
+            raise TrialcliError(f"'{ref}' could be any of {', '.join(found)}; give the id")
+        return index[found[0]] if found else []
+
     def load(self, ref: str) -> Study:
-        """The study with this id (or in this file), from the cache when it is unchanged."""
+        """The study with this id (or in this file, or piped in as `-`), from the cache
+        when it is unchanged."""
+        if ref == STDIN:
+            return _piped_study()
         path = self.resolve(ref)
         in_catalog = path.parent.resolve() in {f.resolve() for f in self.folders}
         stamp = _stamp(path)
@@ -210,12 +237,16 @@ def check_paths(
     """
     given = [(path, os.path.isdir(path)) for path in paths]
     for path, is_dir in given:
-        if not is_dir:
+        if not is_dir and str(path) != STDIN:
             ensure_readable(path)
-    files = iter(_check_files([p for p, is_dir in given if not is_dir], cache, progress))
+    files = iter(
+        _check_files([p for p, is_dir in given if not is_dir and str(p) != STDIN], cache, progress)
+    )
     result: list[Checked] = []
     for path, is_dir in given:
-        if is_dir:
+        if str(path) == STDIN:
+            result.append(_checked_piped())
+        elif is_dir:
             found = Catalog((path,), cache).checked(progress)
             if not found:  # "0 files checked, all valid" would pass a mistyped folder
                 raise TrialcliError(f"no study files ({', '.join(SUFFIXES)}) found in '{path}'")
@@ -240,6 +271,37 @@ def _with_name_rule(checked: Checked) -> Checked:
         return checked
     extra = _name_problems(checked.path, checked.study_id)
     return Checked(checked.path, checked.study_id, checked.row, (*checked.problems, *extra))
+
+
+def _loose(text: str) -> str:
+    """A name as people type it: `CARE-MS II`, `care ms ii` and `care-ms-ii` are one."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def _piped_study() -> Study:
+    from trialcli.loader import load_text, read_stdin
+
+    _refuse_terminal()
+    return load_text(read_stdin())
+
+
+def _checked_piped() -> Checked:
+    """A study file piped in, checked as `validate` checks a file (never cached)."""
+    from trialcli.loader import STDIN_NAME, check_text, read_stdin
+
+    _refuse_terminal()
+    try:
+        study, problems = check_text(read_stdin(), audit=True)
+    except StudyFileError as error:
+        study, problems = None, error.problems
+    ok = study is not None and not any(p.severity == "error" for p in problems)
+    row = list_row(study) if study is not None and ok else None
+    return Checked(Path(STDIN_NAME), study.id if study else None, row, tuple(problems))
+
+
+def _refuse_terminal() -> None:
+    if sys.stdin is None or sys.stdin.isatty():
+        raise TrialcliError("'-' reads a study file from standard input; pipe one in")
 
 
 def _stamp(path: Path) -> Stamp | None:

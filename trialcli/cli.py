@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
-from trialcli import __version__
+from trialcli import completion
+from trialcli.arguments import TrialcliGroup, TrialcliTyper, version_line
 from trialcli.errors import ExitCode, StudyFileError, TrialcliError
 from trialcli.formatting import NOT_REPORTED
 from trialcli.ops.keys import PoolMethod, SafetySort, SofFormat
@@ -27,12 +28,13 @@ if TYPE_CHECKING:
     from trialcli.cache import StudyCache
     from trialcli.catalog import Catalog, Checked, Entry
 
-app = typer.Typer(
+app = TrialcliTyper(
     name="trialcli",
+    cls=TrialcliGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -67,7 +69,7 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"trialcli {__version__}")
+        typer.echo(version_line())
         raise typer.Exit()
 
 
@@ -208,7 +210,12 @@ def show(
     ctx: typer.Context,
     study: Annotated[
         str,
-        typer.Argument(metavar="STUDY", help="A study id (see 'trialcli list') or a .yaml file."),
+        typer.Argument(
+            metavar="STUDY",
+            help="A study id, acronym or NCT id (see 'trialcli list'), a .yaml file, or - "
+            "for standard input.",
+            autocompletion=completion.study_ids,
+        ),
     ],
     output: FormatOption = OutputFormat.table,
 ) -> None:
@@ -253,7 +260,9 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Study files or folders; the whole catalog when none are given.",
+            metavar="PATH",
+            help="Study files or folders (- reads one from standard input); the whole "
+            "catalog when none are given.",
             readable=False,  # an unreadable file is an `Error:` (exit 1), as in show
         ),
     ] = None,
@@ -307,6 +316,7 @@ def adverse_events(
         typer.Argument(
             metavar="STUDY",
             help="One study for its table, several for a pivot (ids or .yaml files).",
+            autocompletion=completion.study_ids,
         ),
     ],
     min_pct: Annotated[
@@ -329,7 +339,12 @@ def adverse_events(
     ] = None,
     arm: Annotated[
         str | None,
-        typer.Option("--arm", metavar="ID", help="Only findings reporting this arm or group."),
+        typer.Option(
+            "--arm",
+            metavar="ID",
+            help="Only findings reporting this arm or group.",
+            autocompletion=completion.arm_ids,
+        ),
     ] = None,
     sort: Annotated[
         SafetySort,
@@ -396,8 +411,20 @@ app.command("adverse-events", hidden=True)(adverse_events)
 @user_errors
 def diff(
     ctx: typer.Context,
-    study_a: Annotated[str, typer.Argument(metavar="A", help="A study id or a .yaml file.")],
-    study_b: Annotated[str, typer.Argument(metavar="B", help="Another study, or another version.")],
+    study_a: Annotated[
+        str,
+        typer.Argument(
+            metavar="A", help="A study id or a .yaml file.", autocompletion=completion.study_ids
+        ),
+    ],
+    study_b: Annotated[
+        str,
+        typer.Argument(
+            metavar="B",
+            help="Another study, or another version.",
+            autocompletion=completion.study_ids,
+        ),
+    ],
     changed_only: Annotated[
         bool, typer.Option("--changed-only", help="Hide the rows that are the same.")
     ] = False,
@@ -453,11 +480,14 @@ def compare(
             metavar="CODE|STUDY:ID",
             help="An endpoint code, e.g. annualized-relapse-rate, or one study's endpoint "
             "as STUDY:ENDPOINT_ID (repeatable; see docs/compare-selectors.md).",
+            autocompletion=completion.endpoint_codes,
         ),
     ],
     studies: Annotated[
         list[str] | None,
-        typer.Argument(metavar="STUDY", help="Study ids or .yaml files."),
+        typer.Argument(
+            metavar="STUDY", help="Study ids or .yaml files.", autocompletion=completion.study_ids
+        ),
     ] = None,
     drug: Annotated[
         str | None,

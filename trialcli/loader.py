@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import sys
 import types
 import typing
 from collections.abc import Hashable, Iterable
@@ -23,23 +24,21 @@ from pydantic_core import ErrorDetails
 from trialcli.crosscheck import cross_check
 from trialcli.errors import Position, Problem, StudyFileError
 from trialcli.files import unreadable
-from trialcli.model import PARTIAL_DATE_PATTERN, REF_PATTERN, SLUG_PATTERN, Study
+from trialcli.messages import error_message
+from trialcli.model import Study
 from trialcli.ops.audit import Check, audit_study
 from trialcli.written import Written
 
 # Study files are around 10 KB; anything this large is a mistake or an attack.
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_BYTES_ENV = "TRIALCLI_MAX_FILE_BYTES"
+# How a study piped in on standard input (given as `-`) is named in messages.
+STDIN_NAME = "<stdin>"
 # Nesting deeper than any study needs; stops crafted files from exhausting the stack.
 MAX_DEPTH = 64
 
 Loc = tuple[int | str, ...]
 
-_PATTERN_WORDS = {
-    SLUG_PATTERN: "must be a slug: lowercase letters, digits and single hyphens",
-    REF_PATTERN: "must be an id: letters, digits, '.', '_' or '-'",
-    PARTIAL_DATE_PATTERN: 'must be a date written "YYYY", "YYYY-MM" or "YYYY-MM-DD"',
-}
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -199,6 +198,22 @@ def read_text(path: Path) -> str:
             data = handle.read(limit + 1)
     except OSError as error:
         raise unreadable(path, error) from None
+    return _decoded(data, file)
+
+
+def read_stdin() -> str:
+    """A study file piped in (given as `-`), held to the same limits as a file."""
+    limit = max_file_bytes()
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        message = f"input is over the {limit:,}-byte limit (set {MAX_BYTES_ENV} to raise it)"
+        raise StudyFileError([Problem(STDIN_NAME, message)])
+    if not data.strip():
+        raise StudyFileError([Problem(STDIN_NAME, "nothing was piped in; expected a study file")])
+    return _decoded(data, STDIN_NAME)
+
+
+def _decoded(data: bytes, file: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -254,7 +269,15 @@ def _has_tab_indent(text: str, line: int) -> bool:
 
 def load_study(path: Path) -> Study:
     """The validated study in `path`; raises StudyFileError listing every problem."""
-    study, problems = check_study(path)
+    return _valid(*check_study(path))
+
+
+def load_text(text: str, file: str = STDIN_NAME) -> Study:
+    """The validated study written in `text` (a file piped in); as `load_study`."""
+    return _valid(*check_text(text, file))
+
+
+def _valid(study: Study | None, problems: list[Problem]) -> Study:
     if study is None or any(p.severity == "error" for p in problems):
         raise StudyFileError(problems)
     return study
@@ -263,8 +286,13 @@ def load_study(path: Path) -> Study:
 def check_study(path: Path, *, audit: bool = False) -> tuple[Study | None, list[Problem]]:
     """The study (when it validates) and every problem found in the file; with `audit`,
     also a warning for each failed consistency check (see trialcli.ops.audit)."""
-    file = str(path)
-    text = read_text(path)
+    return check_text(read_text(path), str(path), audit=audit)
+
+
+def check_text(
+    text: str, file: str = STDIN_NAME, *, audit: bool = False
+) -> tuple[Study | None, list[Problem]]:
+    """`check_study` for a study file's text (one piped in)."""
     data, nodes = _parse_with_nodes(text, file)
     return validate_data(data, text, file, audit=audit, nodes=nodes)
 
@@ -390,9 +418,11 @@ def dotted(loc: Iterable[int | str]) -> str:
 def _problem_from_pydantic(detail: ErrorDetails, file: str, located: Locator) -> Problem:
     loc: Loc = tuple(detail["loc"])
     kind = detail["type"]
-    message = detail["msg"]
     at_key = False
-    if kind == "missing":
+    if kind == "missing" and loc and isinstance(loc[-1], int):
+        message = f"this list needs more items: item {loc[-1] + 1} is missing"
+        loc = loc[:-1]
+    elif kind == "missing":
         message = f"required field '{loc[-1]}' is missing"
         loc = loc[:-1]
     elif kind == "extra_forbidden":
@@ -401,27 +431,14 @@ def _problem_from_pydantic(detail: ErrorDetails, file: str, located: Locator) ->
         if suggestion:
             message += f"; did you mean '{suggestion[0]}'?"
         at_key = True
-    elif kind == "string_pattern_mismatch":
-        pattern = str((detail.get("ctx") or {}).get("pattern", ""))
-        message = _PATTERN_WORDS.get(pattern, message)
-        message += f", got {_shown(detail['input'])}"
-    elif kind == "value_error":
-        message = message.removeprefix("Value error, ")
-    elif kind in {"model_type", "dict_type"}:
-        message = f"expected a mapping of fields, got {_shown(detail['input'])}"
-    elif "input" in detail and not isinstance(detail["input"], (dict, list)):
-        message += f", got {_shown(detail['input'])}"
+    else:
+        message = error_message(detail)
     if loc and loc[-1] == "[key]":
         loc, at_key = loc[:-1], True
     # Pydantic names union branches and function validators in the path; drop them.
     loc = tuple(item for item in loc if not (isinstance(item, str) and "[" in item))
     line, column = located.position(loc, at_key=at_key)
     return Problem(file, message, line, column, field=dotted(loc) or None)
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _field_names_at(loc: Loc) -> list[str]:

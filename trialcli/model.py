@@ -38,6 +38,7 @@ from trialcli.written import Written as Written  # re-exported: the format's num
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 PARTIAL_DATE_PATTERN = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
+URL_PATTERN = r"^https?://\S+$"
 # A p-value as printed in a paper: "<0.0001", "=0.059", "0.22", "≤0.05", "NS".
 P_VALUE_PATTERN = r"^(?:(?:<|>|=|≤|≥|<=|>=)?\s*(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)(?:[eE]-?\d+)?|NS)$"
 
@@ -141,7 +142,7 @@ class Source(Strict):
     citation: LongText
     publisher: ShortText | None = None
     date: PartialDate | None = None
-    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)] | None = None
+    url: Annotated[str, Field(pattern=URL_PATTERN, max_length=2000)] | None = None
     retrieved: PartialDate | None = Field(default=None, description="when the URL was read")
     kind: (
         Literal[

@@ -1,6 +1,6 @@
 """`trialcli compare`: one endpoint across studies, as the rows of a forest plot.
 
-Every row is one study's own estimate. Nothing is pooled: there is no meta-analysis here.
+Every row is one study's own estimate; pooling is a separate step (ops/pool.py, `--pool`).
 Each kind of ratio (rate, hazard, risk, odds) gets its own panel, and differences get one
 panel per unit, so different measures are never drawn as if they were one.
 

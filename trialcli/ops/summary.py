@@ -90,6 +90,8 @@ class ListRow:
     primary_stated: int
     primary_total: int
     latest_source_year: int | None
+    # Not a list column: lets `show NCT…` find the study from the cached rows.
+    nct: str | None = None
 
     @property
     def primary_text(self) -> str:
@@ -119,6 +121,7 @@ def list_row(study: Study) -> ListRow:
         primary_stated=primaries.stated,
         primary_total=primaries.total,
         latest_source_year=max(years) if years else None,
+        nct=study.registry.nct,
     )
 
 

@@ -1,16 +1,89 @@
-"""Consoles are made per call, never at import: Rich reads NO_COLOR and the terminal then."""
+"""Consoles are made per call, never at import: Rich reads NO_COLOR and the terminal then.
+
+Two rules hold for everything printed, whichever renderer drew it: no piped line ends in
+spaces (Rich pads every table cell to its column's width), and below NARROW columns no cell is
+cut short with an ellipsis — a figure wraps onto the next line instead of becoming
+`0.45 (0.32…`.
+"""
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, cast
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
 
 from trialcli.errors import TrialcliError
 from trialcli.files import write_atomically
 
 EXPORT_SUFFIXES = (".svg", ".html")
+# Below this width tables fold their cells rather than fitting them by cutting.
+NARROW = 60
+# Spaces at the end of a line, among the style codes Rich writes there (when colour is
+# forced on a pipe): the spaces go, the codes stay.
+_TAIL = re.compile(r"(?: |\x1b\[[0-9;]*m)+\Z")
+_LINE_TAIL = re.compile(r"(?: |\x1b\[[0-9;]*m)+(?=\n)")
+_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _codes_only(match: re.Match[str]) -> str:
+    return "".join(_STYLE.findall(match.group()))
+
+
+class TrimmedLines:
+    """A text stream that drops the spaces at the end of every line written to it."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        # The end of the last write, if spaces: kept back until it is known whether the
+        # line goes on after them.
+        self._held = ""
+
+    def write(self, text: str) -> int:
+        pending = self._held + text
+        tail = _TAIL.search(pending)
+        self._held = tail.group() if tail else ""
+        body = pending[: tail.start()] if tail else pending
+        self._stream.write(_LINE_TAIL.sub(_codes_only, body))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        # isatty, fileno, encoding…: Rich asks the real stream.
+        return getattr(self._stream, name)
+
+
+class TrialcliConsole(Console):
+    def print(self, *objects: Any, **options: Any) -> None:
+        if self.width < NARROW:
+            for item in objects:
+                _fold_cells(item)
+        super().print(*objects, **options)
+
+
+def _fold_cells(item: Any) -> None:
+    """Every table in `item` wraps its cells (folding long words) instead of cutting them."""
+    if isinstance(item, Table):
+        for column in item.columns:
+            if column.overflow == "crop":
+                continue  # a drawing (the forest plot's axis), which a renderer sized itself
+            column.no_wrap = False
+            column.overflow = "fold"
+        for column in item.columns:
+            for cell in column.cells:
+                _fold_cells(cell)
+    elif isinstance(item, Group):
+        for child in item.renderables:
+            _fold_cells(child)
+    elif isinstance(item, (Padding, Panel)):
+        _fold_cells(item.renderable)
 
 
 def make_console(
@@ -22,8 +95,12 @@ def make_console(
 ) -> Console:
     # markup=False: nothing printed is ever parsed as Rich markup; styles come from Text.
     # record=True keeps what was printed, for --export.
-    return Console(
-        file=file,
+    stream = file or (sys.stderr if stderr else sys.stdout)
+    # A terminal gets Rich's output as it is: its live displays rewrite lines in place.
+    piped = not (hasattr(stream, "isatty") and stream.isatty())
+    return TrialcliConsole(
+        # TrimmedLines is a stream by delegation, which the type checker cannot see.
+        file=cast(IO[str], TrimmedLines(stream)) if piped else stream,
         stderr=stderr,
         width=width,
         markup=False,

@@ -22,6 +22,10 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _URL = re.compile(r"^https?://[^\s<>]+$")
 _BULLETS = ("• ", "◆ ")
 
+# A line break inside a paragraph: a backslash (CommonMark), not two trailing spaces,
+# which are invisible and which editors and `git diff` strip.
+BREAK = "\\\n"
+
 
 def study_markdown(study: Study, audit: Audit, effects: list[AbsoluteEffect]) -> str:
     # The wide layout: the verdict gets its own column, as on a wide terminal.
@@ -57,7 +61,7 @@ def _header(header: RenderableType) -> list[str]:
     if rest:
         lines += ["", f"*{escape(rest[0])}*"]
     if rest[1:]:
-        lines += ["", "  \n".join(escape(line) for line in rest[1:])]
+        lines += ["", BREAK.join(escape(line) for line in rest[1:])]
     return lines
 
 
@@ -75,7 +79,7 @@ def _block(body: RenderableType) -> list[str]:
         return lines
     if isinstance(body, Table):
         return _table(body) if body.show_header else _definitions(body)
-    return ["  \n".join(_lines(body))]
+    return [BREAK.join(_lines(body))]
 
 
 def _table(table: Table) -> list[str]:
@@ -94,5 +98,5 @@ def _definitions(table: Table) -> list[str]:
     for key, value in zip(keys, values, strict=True):
         label = escape(_plain(key).strip())
         label = f"**{label}**" + (":" if label[-1:].isalpha() else "")
-        lines.append(f"- {label} " + "  \n  ".join(_lines(value)))
+        lines.append(f"- {label} " + (BREAK + "  ").join(_lines(value)))
     return lines

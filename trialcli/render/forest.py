@@ -26,8 +26,8 @@ NO_EFFECT = "│"
 POOLED = "◆"  # the pooled estimate, between < and > at its CI limits
 PREDICTION = "┈"  # the 95% prediction interval beyond the CI
 NO_POOLING = (
-    "Each row is one study's own estimate. Nothing is pooled: trialcli does no "
-    "meta-analysis, and different measures are never combined."
+    "Each row is one study's own estimate; nothing is pooled unless you add --pool, "
+    "and different measures are never combined."
 )
 COLUMNS = (
     "study",
@@ -221,7 +221,8 @@ def _panel_table(
     table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold")
     table.add_column("Study", width=study_width, no_wrap=True)
     table.add_column("n", width=n_width, no_wrap=True, justify="right")
-    table.add_column("", width=plot_width, no_wrap=True)
+    # A drawing: cropped, never wrapped, if the terminal is narrower than it.
+    table.add_column("", width=plot_width, no_wrap=True, overflow="crop")
     table.add_column("Estimate (CI)", width=estimate_width, no_wrap=True)
     blank = position(panel.no_effect, panel.low, panel.high, panel.scale, plot_width)
     spacer = " " * blank + NO_EFFECT + " " * (plot_width - blank - 1)
