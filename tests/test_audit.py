@@ -78,7 +78,8 @@ def test_104_of_202_stated_as_53_percent_is_a_warning_at_its_line(
     (warning,) = [w for w in warnings_of(write(text)) if w.check == "percentage"]
     assert warning.line == line_of(text, "value: 53")
     assert warning.field == "endpoints[0].results.control.value"
-    assert "53% [s1] vs 104/202 [s1] = 51.5%: 1.5 points apart" in warning.message
+    # Sources numbered as `show` numbers them (s1 is the first).
+    assert "53% [1] vs 104/202 [1] = 51.5%: 1.5 points apart" in warning.message
     assert "more than the ±0.5 rounding allows" in warning.message
     # Every number involved, each with its own line and source.
     lines = {p.field: p.line for p in warning.related}
@@ -136,9 +137,7 @@ def test_a_49_percent_reduction_with_a_rate_ratio_of_070_is_a_warning(
     ).replace("sources:\n", "sources:\n  - {id: s2, citation: A synthetic press release}\n")
     path = write(text)
     (warning,) = [w for w in warnings_of(path) if w.check == "relative-reduction"]
-    assert "relative reduction 49% [s2] vs rate ratio 0.70 [s1], a 30% reduction" in (
-        warning.message
-    )
+    assert "relative reduction 49% [1] vs rate ratio 0.70 [2], a 30% reduction" in (warning.message)
     assert "19 points apart, more than the ±1 rounding allows" in warning.message
     assert {(p.field, p.line, p.source) for p in warning.related} == {
         ("endpoints[0].comparisons[1].estimate", line_of(text, "estimate: 49"), "s2"),

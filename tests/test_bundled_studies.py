@@ -19,7 +19,7 @@ def wide(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def show(runner: CliRunner, study: str) -> str:
-    result = runner.invoke(app, ["show", study])
+    result = runner.invoke(app, ["show", study, "--full"])
     assert result.exit_code == 0, result.stderr
     return result.stdout
 

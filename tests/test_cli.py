@@ -94,7 +94,7 @@ def test_show_fixture_prints_figures_and_sources(
     runner: CliRunner, write: Write, minimal_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")  # one line per cell, so phrases stay whole
-    result = runner.invoke(app, ["show", str(write(minimal_text))])
+    result = runner.invoke(app, ["show", str(write(minimal_text)), "--full"])
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "EXAMPLE  ·  phase 3  ·  completed" in out
@@ -108,7 +108,7 @@ def test_show_fixture_prints_figures_and_sources(
 def test_absent_figures_print_as_not_reported(
     runner: CliRunner, write: Write, minimal_text: str
 ) -> None:
-    result = runner.invoke(app, ["show", str(write(minimal_text))])
+    result = runner.invoke(app, ["show", str(write(minimal_text)), "--full"])
     analysed = next(line for line in result.stdout.splitlines() if line.startswith("Analysed"))
     assert "not reported" in analysed
     assert " 0 " not in analysed
@@ -118,10 +118,10 @@ def test_output_fits_80_columns_and_uses_120(
     runner: CliRunner, write: Write, minimal_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = str(write(minimal_text))
-    narrow = runner.invoke(app, ["show", path]).stdout
+    narrow = runner.invoke(app, ["show", path, "--full"]).stdout
     assert max(len(line) for line in narrow.splitlines()) <= 80
     monkeypatch.setenv("COLUMNS", "120")
-    wide = runner.invoke(app, ["show", path]).stdout
+    wide = runner.invoke(app, ["show", path, "--full"]).stdout
     assert max(len(line) for line in wide.splitlines()) > 80
     assert max(len(line) for line in wide.splitlines()) <= 120
     assert "Verdict" in wide
@@ -271,13 +271,13 @@ def test_validate_warns_with_every_position_and_strict_fails(
     out = result.stdout.splitlines()
     assert out[0] == (
         f"{path}:{line['value: 53']}:16: warning endpoints[0].results.control.value: "
-        "Patients with a relapse, Control: 53% [s1] vs 104/202 [s1] = 51.5%: "
+        "Patients with a relapse, Control: 53% [1] vs 104/202 [1] = 51.5%: "
         "1.5 points apart, more than the ±0.5 rounding allows"
     )
     assert out[1:4] == [
-        f"    {path}:{line['value: 53']}:16 endpoints[0].results.control.value [s1]",
-        f"    {path}:{line['n: 104']}:12 endpoints[0].results.control.n [s1]",
-        f"    {path}:{line['N: 202']}:12 endpoints[0].results.control.N [s1]",
+        f"    {path}:{line['value: 53']}:16 endpoints[0].results.control.value [1]",
+        f"    {path}:{line['n: 104']}:12 endpoints[0].results.control.n [1]",
+        f"    {path}:{line['N: 202']}:12 endpoints[0].results.control.N [1]",
     ]
     assert out[-1] == "1 file checked, all valid; 1 warning"
 
@@ -329,7 +329,7 @@ def test_show_marks_figures_with_warnings_and_shows_computed_effects(
     runner: CliRunner, write: Write, minimal_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")
-    result = runner.invoke(app, ["show", str(write(relapsed_53(minimal_text)))])
+    result = runner.invoke(app, ["show", str(write(relapsed_53(minimal_text))), "--full"])
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "Control: 104/202 (53%) [1] ⚠1" in out
@@ -347,7 +347,7 @@ def test_show_says_when_every_check_agrees(
     runner: CliRunner, write: Write, minimal_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")
-    out = runner.invoke(app, ["show", str(write(minimal_text))]).stdout
+    out = runner.invoke(app, ["show", str(write(minimal_text)), "--full"]).stdout
     # rate ratio vs arm rates, p vs CI, met, arm sizes, two denominators
     assert "6 consistency checks computed from the figures above: all agree." in out
     assert "⚠" not in out

@@ -216,7 +216,7 @@ def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
 
 def test_cli_care_ms_i_vs_ii(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")  # one line per cell, so phrases stay whole
-    code, out, err = run(runner, "care-ms-i", "care-ms-ii")
+    code, out, err = run(runner, "care-ms-i", "care-ms-ii", "--full")
     assert code == 0, err
     lines = out.splitlines()
     assert "= same  ≠ changed  − only in CARE-MS I  + only in CARE-MS II" in lines[0]
@@ -240,7 +240,7 @@ def test_cli_care_ms_i_vs_ii(runner: CliRunner, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_cli_fits_80_columns(runner: CliRunner) -> None:
-    code, out, _ = run(runner, "care-ms-i", "care-ms-ii")
+    code, out, _ = run(runner, "care-ms-i", "care-ms-ii", "--full")
     assert code == 0
     assert max(len(line) for line in out.splitlines()) <= 80
     assert "581 → 840 (+259)" in out

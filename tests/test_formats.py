@@ -42,7 +42,7 @@ def test_show_csv_says_what_the_table_says(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, study: str
 ) -> None:
     monkeypatch.setenv("COLUMNS", "250")  # one line per table cell
-    table = run(runner, "show", study)
+    table = run(runner, "show", study, "--full")
     rows = csv_rows(run(runner, "show", study, "--format", "csv"))
     assert rows, "every bundled study has endpoint results"
     for row in rows:

@@ -296,9 +296,9 @@ def test_import_file_validates_and_shows_the_records_figures(
     checked = run(runner, "--data-dir", str(tmp_path), "validate")
     # The registry's own figures disagree twice: the audit says so, the file stays valid.
     assert checked.endswith("4 files checked, all valid; 9 warnings (7 recorded disagreements)\n")
-    assert "72 [ctgov] + 66 [ctgov] = 138 vs 139 [ctgov] in all" in checked
-    assert "excludes 0 (no difference), but p=0.052 [ctgov] is not below 0.05" in checked
-    shown = run(runner, "--data-dir", str(tmp_path), "show", "nct02422186")
+    assert "72 [1] + 66 [1] = 138 vs 139 [1] in all" in checked
+    assert "excludes 0 (no difference), but p=0.052 [1] is not below 0.05" in checked
+    shown = run(runner, "--data-dir", str(tmp_path), "show", "nct02422186", "--full")
     assert "TRANSFORM-3  ·  phase 3  ·  completed" in shown
     assert (
         "Intranasal Esketamine Plus Oral Antidepressant (AD): −10.0 units on a scale [1]" in shown
@@ -323,7 +323,7 @@ def test_import_to_stdout_shows_unposted_results_as_not_reported(
     assert text.startswith("# NCT00806624: imported by trialcli")
     path = tmp_path / "nct00806624.yaml"
     path.write_text(text, encoding="utf-8")
-    shown = run(runner, "show", str(path))
+    shown = run(runner, "show", str(path), "--full")
     assert "DU176b 30mg: 20.3% (12.9–30.4) [1]" in shown
     assert "difference −9.1 (−22.4 to 4.5) percentage points [1]" in shown
     assert "Evaluation of Plasma Concentration of DU-176" in shown

@@ -117,7 +117,7 @@ def test_the_cli_says_it_with_file_line_and_field(runner: CliRunner, tmp_path: P
     )
 
 
-COMMANDS = ["list", "show", "validate", "ae", "diff", "compare", "schema", "new", "import"]
+COMMANDS = ["list", "show", "validate", "ae", "diff", "compare", "sof", "schema", "new", "import"]
 
 
 @pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
@@ -168,8 +168,10 @@ def test_below_60_columns_figures_wrap_and_are_never_cut(
     assert not CUT_FIGURE.search(narrow), CUT_FIGURE.findall(narrow)[:5]
     # Markdown is a document and `validate` prints one problem a line (for grep): both
     # are written unwrapped. Everything else fits the terminal.
+    # A URL stands whole on its own line, never broken (issue 12), so it may run past.
     if "markdown" not in args and args != ["validate"]:
-        assert max(len(line) for line in narrow.splitlines()) <= 50
+        lines = [line for line in narrow.splitlines() if not line.strip().startswith("http")]
+        assert max(len(line) for line in lines) <= 50
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import functools
 import gc
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -20,11 +21,13 @@ from trialcli import completion
 from trialcli.arguments import TrialcliGroup, TrialcliTyper, version_line
 from trialcli.errors import ExitCode, StudyFileError, TrialcliError
 from trialcli.formatting import NOT_REPORTED
-from trialcli.ops.keys import PoolMethod, SafetySort, SofFormat
+from trialcli.ops.keys import PoolMethod, SafetySort, SofFormat, StudySection
 from trialcli.render.tabular import OutputFormat
 from trialcli.render.text import clean
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from trialcli.cache import StudyCache
     from trialcli.catalog import Catalog, Checked, Entry
 
@@ -95,6 +98,14 @@ FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="table for people; json, csv or markdown for programs."),
 ]
+NoPager = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print everything even on a terminal; else taller output goes through "
+        "$TRIALCLI_PAGER, $PAGER or less -R.",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -147,6 +158,17 @@ def _catalog(ctx: typer.Context) -> Catalog:
     return Catalog.discover(_settings(ctx).data_dirs, _cache(ctx))
 
 
+def _paged(no_pager: bool) -> AbstractContextManager[Console]:
+    from trialcli.render.pager import paged
+
+    return paged(enabled=not no_pager)
+
+
+def _paged_render(no_pager: bool, draw: Callable[[Console], None]) -> None:
+    with _paged(no_pager) as console:
+        draw(console)
+
+
 def _write(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
@@ -155,13 +177,13 @@ def _write(text: str) -> None:
 @user_errors
 def list_studies(
     ctx: typer.Context,
+    no_pager: NoPager = False,
     output: FormatOption = OutputFormat.table,
 ) -> None:
     """List every study in the catalog, one row each.
 
     Example: trialcli list --format csv
     """
-    from trialcli.render.console import make_console
     from trialcli.render.listing import COLUMNS, list_records, render_list
     from trialcli.render.progress import ProgressBar
 
@@ -169,7 +191,8 @@ def list_studies(
         entries = _catalog(ctx).checked(progress, warnings=False)
     _warn_skipped(entries)
     rows = [e.row for e in entries if e.ok and e.row is not None]
-    _emit_rows(output, list_records(rows), COLUMNS, lambda: render_list(rows, make_console()))
+    table = functools.partial(_paged_render, no_pager, functools.partial(render_list, rows))
+    _emit_rows(output, list_records(rows), COLUMNS, table)
 
 
 def _warn_skipped(entries: Sequence[Entry | Checked]) -> None:
@@ -217,25 +240,53 @@ def show(
             autocompletion=completion.study_ids,
         ),
     ],
+    full: Annotated[
+        bool, typer.Option("--full", help="The whole page: every figure, note and source.")
+    ] = False,
+    section: Annotated[
+        list[StudySection] | None,
+        typer.Option(
+            "--section",
+            "-s",
+            metavar="NAME",
+            help="Only this part of the whole page (repeatable): design, arms, endpoints, "
+            "safety, checks, notes, summary or sources.",
+        ),
+    ] = None,
+    no_pager: NoPager = False,
     output: FormatOption = OutputFormat.table,
 ) -> None:
-    """Show one study at a glance: design, arms, endpoints, harms and sources.
+    """Show one study at a glance: what it found, its harms, and where each figure is from.
 
-    --format json gives the study as validated plus a "computed" block; csv gives one
-    row per arm result and per comparison; markdown gives a document to paste.
+    The first screen holds the primary endpoints, key secondary ones and the harms the
+    sources report; --full prints everything, --section one part of it. --format json
+    gives the study as validated plus a "computed" block; csv gives one row per arm
+    result and per comparison; markdown gives a document to paste (all keep everything).
 
     Example: trialcli show care-ms-ii
     """
     from trialcli.ops.audit import audit_study
-    from trialcli.ops.effects import absolute_effects
 
     loaded = _catalog(ctx).load(study)
-    checked, effects = audit_study(loaded), absolute_effects(loaded)
-    if output is OutputFormat.table:
-        from trialcli.render.console import make_console
-        from trialcli.render.study import render_study
+    checked = audit_study(loaded)
+    if output is OutputFormat.table and not full and not section:
+        from trialcli.ops.glance import glance
+        from trialcli.render.glance import render_glance
 
-        render_study(loaded, make_console(), checked, effects)
+        with _paged(no_pager) as console:
+            render_glance(glance(loaded, checked), console)
+        return
+    from trialcli.ops.effects import absolute_effects
+
+    effects = absolute_effects(loaded)
+    if output is OutputFormat.table:
+        from trialcli.render.study import render_sections, render_study
+
+        with _paged(no_pager) as console:
+            if section:
+                render_sections(loaded, console, checked, effects, [s.value for s in section])
+            else:
+                render_study(loaded, console, checked, effects)
     elif output is OutputFormat.json:
         from trialcli.render.export import study_json
 
@@ -323,6 +374,17 @@ def adverse_events(
         float | None,
         typer.Option("--min-pct", min=0, max=100, metavar="X", help="At least X% in any arm."),
     ] = None,
+    min_diff: Annotated[
+        float | None,
+        typer.Option(
+            "--min-diff",
+            min=0,
+            max=100,
+            metavar="X",
+            help="At least X percentage points from the comparator, either way "
+            "(with --excess: more on the experimental arm).",
+        ),
+    ] = None,
     excess: Annotated[
         bool,
         typer.Option(
@@ -350,6 +412,7 @@ def adverse_events(
         SafetySort,
         typer.Option("--sort", help="soc (grouped), incidence, difference or term."),
     ] = SafetySort.soc,
+    no_pager: NoPager = False,
     output: FormatOption = OutputFormat.table,
 ) -> None:
     """Adverse events per arm, with differences from the comparator computed.
@@ -364,11 +427,12 @@ def adverse_events(
     """
     from trialcli.ops.safety import Filters, safety_pivot, safety_table
     from trialcli.render import safety as render
-    from trialcli.render.console import make_console
 
     catalog = _catalog(ctx)
     loaded = [catalog.load(ref) for ref in dict.fromkeys(studies)]
-    filters = Filters(min_pct=min_pct, excess=excess, serious=serious, soc=soc, arm=arm)
+    filters = Filters(
+        min_pct=min_pct, min_diff=min_diff, excess=excess, serious=serious, soc=soc, arm=arm
+    )
     if len(loaded) == 1:
         table = safety_table(loaded[0], filters, sort)
         columns = (
@@ -380,7 +444,9 @@ def adverse_events(
             output,
             render.table_records(table, document=output is OutputFormat.markdown),
             columns,
-            lambda: render.render_safety_table(table, make_console()),
+            lambda: _paged_render(
+                no_pager, lambda console: render.render_safety_table(table, console)
+            ),
         )
         return
     pivot = safety_pivot(loaded, filters, sort)
@@ -399,7 +465,7 @@ def adverse_events(
         output,
         render.pivot_records(pivot),
         render.pivot_columns(pivot),
-        lambda: render.render_safety_pivot(pivot, make_console()),
+        lambda: _paged_render(no_pager, lambda console: render.render_safety_pivot(pivot, console)),
     )
 
 
@@ -432,29 +498,43 @@ def diff(
         bool,
         typer.Option("--exit-code", help="Exit 1 when the studies differ (like git diff)."),
     ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Every row, notes and sources included.")
+    ] = False,
+    no_pager: NoPager = False,
     output: FormatOption = OutputFormat.table,
 ) -> None:
-    """Two studies side by side, aligned by meaning: same, changed, only in A, only in B.
+    """Two studies side by side: the differences that matter first.
 
-    Arms are matched by role and drug, endpoints by their code (else by name, time frame,
-    kind and unit), comparisons by measure, safety findings by term. Works on two
-    versions of one study file too.
+    Two studies: design, population, N, arms, each primary endpoint's verdict and effect,
+    the harms whose excess differs most, and which verdicts changed. --full (and the
+    json, csv and markdown formats) align every row by meaning: arms by role and drug,
+    endpoints by their code (else by name, time frame, kind and unit), comparisons by
+    measure, safety findings by term. Two versions of one study file: the rows that
+    changed (--full: every row).
 
-    Example: trialcli diff care-ms-i care-ms-ii --changed-only
+    Example: trialcli diff care-ms-i care-ms-ii
     """
     from trialcli.ops.diff import diff_studies, side_labels
 
     catalog = _catalog(ctx)
     a, b = catalog.load(study_a), catalog.load(study_b)
-    result = diff_studies(a, b, *side_labels(a, b, study_a, study_b))
+    labels = side_labels(a, b, study_a, study_b)
+    result = diff_studies(a, b, *labels)
     differs = not result.identical
-    if changed_only:
+    versions = a.id == b.id
+    if changed_only or (versions and not full and output is OutputFormat.table):
         result = result.changed_only()
-    if output is OutputFormat.table:
-        from trialcli.render.console import make_console
+    if output is OutputFormat.table and not full and not versions and not changed_only:
+        from trialcli.ops.diff_glance import diff_glance
+        from trialcli.render.diff import render_diff_glance
+
+        page = diff_glance(a, b, *labels)
+        _paged_render(no_pager, lambda console: render_diff_glance(page, console))
+    elif output is OutputFormat.table:
         from trialcli.render.diff import render_diff
 
-        render_diff(result, make_console())
+        _paged_render(no_pager, lambda console: render_diff(result, console))
     elif output is OutputFormat.json:
         from trialcli.render.diff import diff_json
         from trialcli.render.tabular import to_json

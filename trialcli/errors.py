@@ -23,6 +23,8 @@ class Position:
     line: int | None = None
     column: int | None = None
     source: str | None = None
+    # Where that source stands in the study's `sources`: the `[n]` of show, ae and validate.
+    source_number: int | None = None
 
 
 @dataclass(frozen=True)

@@ -334,7 +334,9 @@ def validate_data(
             for loc, message in cross_check(study)
         ]
         if audit:
-            problems += [_warning(check, file, located) for check in audit_study(study).warnings]
+            problems += [
+                _warning(check, file, located, study) for check in audit_study(study).warnings
+            ]
     except ValidationError as error:
         study = None
         problems = [_problem_from_pydantic(detail, file, located) for detail in error.errors()]
@@ -362,17 +364,27 @@ def _placeholders(data: Any) -> list[tuple[Loc, str, bool]]:
     return found
 
 
-def _warning(check: Check, file: str, located: Locator) -> Problem:
-    """A failed consistency check, with the line of every number it involves."""
+def _warning(check: Check, file: str, located: Locator, study: Study) -> Problem:
+    """A failed consistency check, with the line of every number it involves; sources are
+    numbered as `show` and `ae` number them (`[n]`)."""
     related = tuple(
-        Position(dotted(loc), *located.position(loc), source=figure.source)
+        Position(
+            dotted(loc),
+            *located.position(loc),
+            source=figure.source,
+            source_number=study.source_number(figure.source) if figure.source else None,
+        )
         for figure in check.figures
         for loc in figure.locs
     )
     first = related[0]
+
+    def numbered(source: str | None) -> str:
+        return f" [{study.source_number(source) or '?'}]" if source else ""
+
     return Problem(
         file,
-        check.text(),
+        check.text(numbered),
         first.line,
         first.column,
         field=first.field,

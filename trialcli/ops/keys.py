@@ -36,3 +36,16 @@ class SofFormat(str, Enum):
     html = "html"
     csv = "csv"
     json = "json"
+
+
+class StudySection(str, Enum):
+    """The parts of `trialcli show --full` that `--section` prints on their own."""
+
+    design = "design"
+    arms = "arms"
+    endpoints = "endpoints"
+    safety = "safety"
+    checks = "checks"
+    notes = "notes"
+    summary = "summary"
+    sources = "sources"

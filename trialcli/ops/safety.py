@@ -44,6 +44,8 @@ class Filters:
     """
 
     min_pct: float | None = None
+    # At least this many percentage points from the comparator (more, with `excess`).
+    min_diff: float | None = None
     excess: bool = False
     serious: bool = False
     soc: str | None = None
@@ -159,7 +161,8 @@ class SafetyTable:
     rows: tuple[SafetyRow, ...]
     filters: Filters
     sort: SafetySort
-    without_incidence: int
+    # Findings a filter could not judge (a figure it needs is not reported), with why.
+    unjudged: tuple[tuple[SafetyRow, str], ...]
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ class SafetyPivot:
     not_reported: tuple[SafetySummary, ...]
     filters: Filters
     sort: SafetySort
-    without_incidence: int
+    unjudged: tuple[tuple[SafetyRow, str], ...]
     lacking_arm: tuple[str, ...]
 
 
@@ -283,8 +286,9 @@ def _unknown_arm(study: Study, arm: str) -> TrialcliError:
     return TrialcliError(f"{study.id} has no arm or pooled group '{arm}' (known: {known})")
 
 
-def _keep(row: SafetyRow, filters: Filters) -> bool | None:
-    """True to keep, False to drop, None to drop because a needed percentage is missing."""
+def _keep(row: SafetyRow, filters: Filters) -> bool | str:
+    """True to keep, False to drop; a reason when a figure the filter needs is missing
+    (the finding is then named as not judged: unknown is not 0)."""
     finding = row.finding
     if filters.serious and not (finding.serious or any(v.deaths for v in finding.arms.values())):
         return False
@@ -292,14 +296,18 @@ def _keep(row: SafetyRow, filters: Filters) -> bool | None:
         return False
     if filters.min_pct is not None:
         if row.incidence is None:
-            return None
+            return "no percentage reported"
         if row.incidence < filters.min_pct:
             return False
-    if filters.excess:
-        excess = row.excess
-        if excess is None:
-            return None
-        if not excess:
+    if filters.excess or filters.min_diff is not None:
+        difference = row.difference
+        if difference.points is None:
+            return difference.reason or "no difference computable"
+        if filters.excess and not row.excess:
+            return False
+        # Judged as printed: a difference shown as +10.0 pp meets "at least 10".
+        points = round(difference.points, difference.places)
+        if filters.min_diff is not None and abs(points) < filters.min_diff:
             return False
     return True
 
@@ -346,13 +354,14 @@ def safety_table(
         key=lambda r: (SUMMARY_KINDS.index(r.finding.summary or "death"), r.index),
     )
     kept: list[SafetyRow] = []
-    missing = 0
+    unjudged: list[tuple[SafetyRow, str]] = []
     for row in rows:
         if row.section != "findings":
             continue
         keep = _keep(row, filters)
-        missing += keep is None
-        if keep:
+        if isinstance(keep, str):
+            unjudged.append((row, keep))
+        elif keep:
             kept.append(row)
     return SafetyTable(
         study=study,
@@ -362,7 +371,7 @@ def safety_table(
         rows=tuple(_order(kept, sort)),
         filters=filters,
         sort=sort,
-        without_incidence=missing,
+        unjudged=tuple(unjudged),
     )
 
 
@@ -462,7 +471,7 @@ def safety_pivot(
         not_reported=tuple(k for k in SUMMARY_KINDS if all(k in t.not_reported for t in tables)),
         filters=filters,
         sort=sort,
-        without_incidence=sum(t.without_incidence for t in tables),
+        unjudged=tuple(u for t in tables for u in t.unjudged),
         lacking_arm=lacking,
     )
 

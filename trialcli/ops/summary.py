@@ -136,8 +136,15 @@ def headline(endpoint: Endpoint) -> str | None:
     return None
 
 
-def plain_summary(study: Study) -> str:
-    """A short paragraph in plain words, built from the data alone."""
+# A brief summary names at most this many arms, else counts them.
+BRIEF_ARMS = 4
+
+
+def plain_summary(study: Study, *, brief: bool = False) -> str:
+    """A short paragraph in plain words, built from the data alone.
+
+    `brief`: who, what and how many endpoints were met, for a page that shows the rest.
+    """
     design = study.design
     kind = " ".join(
         part
@@ -151,7 +158,8 @@ def plain_summary(study: Study) -> str:
     population = study.population
     randomized = population.randomized
     count = f"{randomized.value} " if randomized else ""
-    arms = _join([a.label for a in study.arms])
+    labels = [a.label for a in study.arms]
+    arms = f"{len(labels)} arms" if brief and len(labels) > BRIEF_ARMS else _join(labels)
     duration = f" over {design.duration}" if design.duration else ""
     condition = _conditions(population.condition)
     # Healthy volunteers do not have the condition a trial studies (a vaccine, a new drug).
@@ -170,7 +178,12 @@ def plain_summary(study: Study) -> str:
             verdict = endpoint_verdict(endpoint)
             effect = headline(endpoint)
             parts.append(f"{endpoint.name}: {verdict.label}" + (f" ({effect})" if effect else ""))
-        sentences.append(_verdict_sentence(count_primaries(study)) + "; ".join(parts) + ".")
+        sentences.append(
+            _verdict_sentence(count_primaries(study))
+            + ("." if brief else " — " + "; ".join(parts) + ".")
+        )
+    if brief:
+        return " ".join(sentences)
     harms = harms_named(study)
     if harms:
         named = _join(harms[:5])
@@ -232,12 +245,12 @@ def _verdict_sentence(count: PrimaryCount) -> str:
     total = count.total
     endpoints = "primary endpoint" if total == 1 else f"{total} primary endpoints"
     if count.stated == total:
-        return f"It met {count.met} of its {total} primary endpoints — "
+        return f"It met {count.met} of its {total} primary endpoints"
     if not count.stated:
-        return f"No verdict is stated for its {endpoints} — "
+        return f"No verdict is stated for its {endpoints}"
     return (
         f"It met {count.met} of the {count.stated} primary endpoints with a stated verdict "
-        f"({count.unstated} of {total} have none) — "
+        f"({count.unstated} of {total} have none)"
     )
 
 

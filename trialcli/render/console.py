@@ -92,9 +92,11 @@ def make_console(
     stderr: bool = False,
     width: int | None = None,
     record: bool = False,
+    like: Console | None = None,
 ) -> Console:
     # markup=False: nothing printed is ever parsed as Rich markup; styles come from Text.
-    # record=True keeps what was printed, for --export.
+    # record=True keeps what was printed, for --export. `like`: draw as for that terminal
+    # (its colours and links) into `file`, for the pager.
     stream = file or (sys.stderr if stderr else sys.stdout)
     # A terminal gets Rich's output as it is: its live displays rewrite lines in place.
     piped = not (hasattr(stream, "isatty") and stream.isatty())
@@ -108,6 +110,8 @@ def make_console(
         emoji=False,
         soft_wrap=False,
         record=record,
+        force_terminal=True if like else None,
+        color_system=like.color_system if like else "auto",  # type: ignore[arg-type]
     )
 
 

@@ -11,8 +11,9 @@ from rich.text import Text
 
 from trialcli.formatting import NOT_REPORTED
 from trialcli.ops.diff import Change, Cited, DiffGroup, DiffRow, Side, Status, StudyDiff
+from trialcli.ops.diff_glance import DiffGlance, EndpointSide
 from trialcli.ops.sources import SourceRef
-from trialcli.render.study import VERDICT_MARKS
+from trialcli.render.marks import VERDICT_MARKS
 from trialcli.render.text import clean
 
 # A symbol for every state, so colour is never the only signal.
@@ -292,3 +293,111 @@ def diff_records(diff: StudyDiff) -> list[dict[str, Any]]:
             }
         )
     return records
+
+
+# --- the first screen -------------------------------------------------------------------
+
+
+def render_diff_glance(page: DiffGlance, console: Console) -> None:
+    """Design, population, N, arms; primary endpoints side by side; the harms that differ
+    most; then which verdicts changed. Every row is in `--full`."""
+    title = Text(f"{clean(page.a_label)} vs {clean(page.b_label)}", style="bold")
+    title.append(": the differences that matter first", style="")
+    console.print(title)
+    console.print(
+        Text(
+            "= same  ≠ differs. [n]: a source as 'trialcli show' numbers it for that study; "
+            "±d vs A and pp: computed by trialcli.",
+            style="dim",
+        )
+    )
+    widths = _widths(console.width)
+    table = _table(widths, header=(clean(page.a_label), clean(page.b_label)))
+    for pair in page.facts:
+        table.add_row(
+            _mark("same" if pair.same else "changed"),
+            Text(pair.label, style="dim" if pair.same else ""),
+            _plain(pair.a),
+            _plain(pair.b),
+        )
+    console.print(table)
+    if page.endpoints:
+        console.print(Rule(Text("Primary endpoints", style="bold"), align="left", characters="─"))
+        for endpoint in page.endpoints:
+            side = endpoint.a or endpoint.b
+            heading = Text(clean(side.name if side else ""), style="bold")
+            heading.append(f"  {clean(endpoint.code)}", style="dim")
+            console.print(heading)
+            table = _table(widths)
+            status: Status = "changed" if endpoint.verdict_changed else "same"
+            if endpoint.a is None or endpoint.b is None:
+                status = "only-b" if endpoint.a is None else "only-a"
+            table.add_row(
+                _mark(status),
+                Text("Verdict, effect", style="" if status != "same" else "dim"),
+                _endpoint_cell(endpoint.a),
+                _endpoint_cell(endpoint.b),
+            )
+            console.print(table)
+    if page.harms:
+        title = Text("Harms whose excess over the comparator differs most", style="bold")
+        console.print(Rule(title, align="left", characters="─"))
+        table = _table(widths)
+        for harm in page.harms:
+            term = Text(clean(harm.term) + (" (serious)" if harm.serious else ""))
+            table.add_row(
+                _mark("changed"),
+                term,
+                _harm_cell(harm.a.text, harm.a.source),
+                _harm_cell(harm.b.text, harm.b.source),
+            )
+        console.print(table)
+        if page.other_harms:
+            console.print(Text(f"{page.other_harms} other matched harms: --full", style="dim"))
+    console.print()
+    console.print(_verdict_summary(page))
+    console.print(
+        Text(
+            "More: --full for every row (notes and sources are only there); "
+            "--changed-only for the rows that differ",
+            style="dim",
+        )
+    )
+
+
+def _plain(value: str | None) -> Text:
+    return Text(clean(value), style="") if value else Text(NOT_REPORTED, style="dim")
+
+
+def _endpoint_cell(side: EndpointSide | None) -> Text:
+    if side is None:
+        return Text("not a primary endpoint here", style="dim")
+    label, style = VERDICT_MARKS[side.verdict.state]
+    text = Text(label, style=style)
+    if side.effect:
+        text.append("\n" + clean(side.effect))
+    if side.source is not None:
+        text.append(f" {side.source.mark}", style="dim")
+    return text
+
+
+def _harm_cell(shown: str, source: SourceRef | None) -> Text:
+    text = Text(clean(shown))
+    if source is not None:
+        text.append(f" {source.mark}", style="dim")
+    return text
+
+
+def _verdict_summary(page: DiffGlance) -> Text:
+    changed = page.changed_verdicts
+    if not changed:
+        return Text("No primary endpoint's verdict differs.", style="bold")
+    parts = []
+    for endpoint in changed:
+        assert endpoint.a is not None and endpoint.b is not None  # changed needs both
+        parts.append(
+            f"{endpoint.a.name}: {endpoint.a.verdict.label} in {page.a_label}, "
+            f"{endpoint.b.verdict.label} in {page.b_label}"
+        )
+    count = f"{len(changed)} verdict{'s' if len(changed) != 1 else ''} changed"
+    return Text(clean(f"{count}: " + "; ".join(parts)), style="bold")

@@ -54,7 +54,9 @@ def _lines(entries: Sequence[Checked]) -> Iterator[Text]:
                 line = Text("    ")
                 line.append(clean(where), style="dim")
                 line.append(" " + clean(position.field))
-                if position.source:
+                if position.source_number is not None:
+                    line.append(f" [{position.source_number}]", style="dim")
+                elif position.source:
                     line.append(f" [{clean(position.source)}]", style="dim")
                 yield line
             if problem.acknowledged:

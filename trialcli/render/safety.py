@@ -7,7 +7,7 @@ and the same texts as the screen, plus the numbers behind them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich import box
@@ -39,7 +39,7 @@ from trialcli.ops.safety import (
     SafetyTable,
     comparator_labels,
 )
-from trialcli.render.study import sources_table
+from trialcli.render.study import print_sources
 from trialcli.render.text import clean
 
 METHODS = (
@@ -97,6 +97,12 @@ def filters_text(filters: Filters, sort: SafetySort) -> str:
         parts.append(f"at least {number(filters.min_pct)}% in any arm")
     if filters.excess:
         parts.append("more frequent than on the comparator")
+    if filters.min_diff is not None:
+        direction = "more" if filters.excess else "more or less"
+        parts.append(
+            f"at least {number(filters.min_diff)} percentage points {direction} "
+            "than on the comparator"
+        )
     if filters.soc is not None:
         parts.append(f'organ-system class containing "{clean(filters.soc)}"')
     if filters.arm is not None:
@@ -106,14 +112,31 @@ def filters_text(filters: Filters, sort: SafetySort) -> str:
     return "; ".join(parts)
 
 
-def _left_out(count: int) -> str | None:
-    if not count:
-        return None
-    what = "finding was" if count == 1 else "findings were"
-    return (
-        f"{count} {what} left out because a percentage the filter needs is not reported "
-        "(unknown is not 0)."
-    )
+def _left_out(
+    unjudged: Sequence[tuple[SafetyRow, str]], marks: Callable[[str | None], str]
+) -> list[str]:
+    """Each finding a filter could not judge, named with its figures, by reason (never just
+    counted: "infusion-associated reactions 92% (no comparator figure)" must not vanish)."""
+    by_reason: dict[str, dict[tuple[str, str, bool], list[str]]] = {}
+    for row, reason in unjudged:
+        key = (row.study.acronym, row.finding.term, row.serious)
+        figures = " vs ".join(figure_text(f) for f in row.figures) or NOT_REPORTED
+        sources = dict.fromkeys(f.source for f in row.figures) or {row.source: None}
+        figures += "".join(marks(source) for source in sources)
+        by_reason.setdefault(reason, {}).setdefault(key, []).append(figures)
+    several = len({row.study.id for row, _ in unjudged}) > 1
+    lines = []
+    for reason, findings in by_reason.items():
+        named = [
+            (f"{study}: " if several else "")
+            + term
+            + (" (serious)" if serious else "")
+            + " "
+            + ", ".join(dict.fromkeys(figures))
+            for (study, term, serious), figures in findings.items()
+        ]
+        lines.append(clean(f"Not judged ({reason}; unknown is not 0): " + "; ".join(named)))
+    return lines
 
 
 def _not_reported(kinds: Sequence[SafetySummary]) -> str | None:
@@ -273,9 +296,8 @@ def render_safety_table(result: SafetyTable, console: Console) -> None:
         console.print(Text("No findings match the filters.", style="dim"))
     count = len({row.index for row in result.rows})
     console.print(Text(f"{count} finding{'' if count == 1 else 's'} shown", style="dim"))
-    left_out = _left_out(result.without_incidence)
-    if left_out:
-        console.print(Text(left_out, style="dim"))
+    for line in _left_out(result.unjudged, marks):
+        console.print(Text(line))
 
     console.print()
     console.print(Text(METHODS, style="dim"))
@@ -284,7 +306,7 @@ def render_safety_table(result: SafetyTable, console: Console) -> None:
         console.print(Text("Monitoring: " + clean(study.safety_monitoring)))
     console.print()
     console.print(Rule(Text("Sources", style="bold"), align="left", characters="─"))
-    console.print(sources_table(study, marks.cited))
+    print_sources(console, study, marks.cited)
 
 
 # --- one study as records ---------------------------------------------------------------
@@ -538,9 +560,11 @@ def render_safety_pivot(result: SafetyPivot, console: Console) -> None:
         console.print(table)
     if not result.rows:
         console.print(Text("No findings match the filters.", style="dim"))
-    for line in (_not_reported(result.not_reported), _left_out(result.without_incidence)):
-        if line:
-            console.print(Text(line, style="dim"))
+    missing = _not_reported(result.not_reported)
+    if missing:
+        console.print(Text(missing, style="dim"))
+    for line in _left_out(result.unjudged, lambda source: ""):
+        console.print(Text(line))
 
     console.print()
     console.print(Rule(Text("Who and source", style="bold"), align="left", characters="─"))

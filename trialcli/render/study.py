@@ -7,6 +7,7 @@ from collections.abc import Collection
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.rule import Rule
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -21,19 +22,9 @@ from trialcli.formatting import (
 from trialcli.model import Arm, Count, Endpoint, Sourced, Study
 from trialcli.ops.audit import Audit
 from trialcli.ops.effects import AbsoluteEffect
-from trialcli.ops.summary import Verdict, endpoint_verdict, plain_summary
+from trialcli.ops.summary import endpoint_verdict, plain_summary
+from trialcli.render.marks import WARNING_MARK, SourceMarks, verdict_text
 from trialcli.render.text import clean
-
-VERDICT_MARKS = {
-    "met": ("✔ met", "bold green"),
-    "not-met": ("✘ not met", "bold red"),
-    "disputed": ("? sources disagree", "bold yellow"),
-    "not-stated": ("– no verdict stated", "dim"),
-    "not-tested": ("– not tested", "dim"),
-}
-
-
-WARNING_MARK = "⚠"
 
 
 def render_study(
@@ -44,7 +35,10 @@ def render_study(
     for title, body in sections:
         console.print()
         console.print(Rule(Text(title, style="bold"), align="left", characters="─"))
-        console.print(body)
+        if title == SOURCES:
+            print_sources(console, study)
+        else:
+            console.print(body)
 
 
 Section = tuple[str, RenderableType]
@@ -63,33 +57,12 @@ def study_sections(
         ("Consistency checks", _checks(audit, marks)),
         ("Notes and milestones", _notes(study, marks)),
         ("In plain words", Text(clean(plain_summary(study)))),
-        ("Sources", sources_table(study)),
+        (SOURCES, sources_table(study)),
     ]
     return _header(study, marks), [(title, body) for title, body in sections if body is not None]
 
 
-class SourceMarks:
-    """`[n]` after a figure: its own source, else the enclosing one, else the default;
-    and `⚠n` after a figure that a consistency warning involves."""
-
-    def __init__(self, study: Study, audit: Audit) -> None:
-        self._study = study
-        self._audit = audit
-
-    def __call__(self, *records: Sourced | None) -> str:
-        return self.of(self._study.cited_source(*records))
-
-    def of(self, source_id: str | None) -> str:
-        if source_id is None:
-            return ""
-        return f" [{self._study.source_number(source_id) or '?'}]"
-
-    def warn(self, text: Text, *prefix: int | str) -> Text:
-        """`text` with `⚠n` for each warning on a figure at or under the field path."""
-        numbers = self._audit.marks(prefix)
-        if numbers:
-            text.append(f" {WARNING_MARK}" + ",".join(map(str, numbers)), style="bold yellow")
-        return text
+SOURCES = "Sources"
 
 
 def _text(value: str | None, style: str = "") -> Text:
@@ -234,7 +207,7 @@ def _arms(study: Study, marks: SourceMarks) -> RenderableType:
     table.add_column("Analysed", justify="right")
     for i, arm in enumerate(study.arms):
         label = Text(clean(arm.label), style="bold")
-        label.append("\n" + arm.role.replace("-", " "), style="dim")
+        label.append(f"\n{arm.role.replace('-', ' ')} · {clean(arm.id)}", style="dim")
         regimen = Text(clean(_regimen(arm) + marks(arm)))
         if arm.note:
             regimen.append("\n" + clean(arm.note), style="dim")
@@ -252,7 +225,7 @@ def _arms(study: Study, marks: SourceMarks) -> RenderableType:
         )
     for i, pooled in enumerate(study.pooled_arms):
         label = Text(clean(pooled.label), style="bold")
-        label.append("\npooled", style="dim")
+        label.append(f"\npooled · {clean(pooled.id)}", style="dim")
         members = " + ".join(study.group_label(a) for a in pooled.arms)
         text = Text(clean(f"{members}, counted together"))
         if pooled.note:
@@ -260,11 +233,6 @@ def _arms(study: Study, marks: SourceMarks) -> RenderableType:
         size = f"n={pooled.n:,}{marks(pooled)}" if pooled.n is not None else None
         table.add_row(label, text, Text(""), marks.warn(_text(size), "pooled_arms", i, "n"))
     return table
-
-
-def verdict_text(verdict: Verdict) -> Text:
-    label, style = VERDICT_MARKS[verdict.state]
-    return Text(label, style=style)
 
 
 # Below this width the endpoint table's four columns get too narrow to read.
@@ -290,7 +258,9 @@ def _endpoints(
     for i, endpoint in enumerate(study.endpoints):
         name = Text(clean(endpoint.name), style="bold")
         details = [endpoint.level, endpoint.time_frame, endpoint.population]
-        name.append("\n" + clean(", ".join(d for d in details if d)), style="dim")
+        # What `compare -e` takes (the code), else the id that names it in the file.
+        code = clean(endpoint.code or endpoint.id)
+        name.append(f"\n{code} · " + clean(", ".join(d for d in details if d)), style="dim")
         verdict = endpoint_verdict(endpoint)
         cell = verdict_text(verdict)
         if verdict.state not in {"not-stated", "not-tested"}:
@@ -444,3 +414,72 @@ def sources_table(study: Study, cited: Collection[str] | None = None) -> Rendera
             text.append("\n" + clean(source.url), style="cyan")
         table.add_row(f"[{index}]", text)
     return table
+
+
+def print_sources(console: Console, study: Study, cited: Collection[str] | None = None) -> None:
+    """The numbered sources, each URL whole on a line of its own (a link where the terminal
+    shows links): a URL folded across lines cannot be copied or clicked."""
+    links = console.is_terminal and not console.legacy_windows
+    indent = 6  # `[28]` and two spaces; the citation wraps under itself
+    lines: list[Text] = []
+    for index, source in enumerate(study.sources, start=1):
+        if cited is not None and source.id not in cited:
+            continue
+        text = Text(clean(source.citation))
+        details = [source.publisher, source.date]
+        if source.secondary:
+            details.append("secondary source")
+        shown = ", ".join(d for d in details if d)
+        if shown:
+            text.append(f" ({clean(shown)})", style="dim")
+        for i, line in enumerate(text.wrap(console, console.width - indent)):
+            lines.append(Text(f"[{index}]".rjust(indent - 2) + "  " if i == 0 else " " * indent))
+            lines[-1].append_text(line)
+        if source.url:
+            url = Text(" " * indent + clean(source.url), style="cyan")
+            if links:
+                url.stylize(Style(link=clean(source.url)), indent)  # never raw file text
+            lines.append(url)
+    # crop=False with no wrapping: a long URL runs past the edge rather than being cut.
+    console.print(Group(*lines), crop=False, no_wrap=True, overflow="ignore")
+
+
+# --- parts of the page ------------------------------------------------------------------
+
+SECTIONS = {
+    "design": "Population and design",
+    "arms": "Arms",
+    "endpoints": "Endpoints",
+    "safety": "Safety",
+    "checks": "Consistency checks",
+    "notes": "Notes and milestones",
+    "summary": "In plain words",
+    "sources": "Sources",
+}
+
+
+def render_sections(
+    study: Study,
+    console: Console,
+    audit: Audit,
+    effects: list[AbsoluteEffect],
+    names: Collection[str],
+) -> None:
+    """Only the parts of the full page named by `--section`, in the page's order."""
+    wanted = {SECTIONS[name] for name in names}
+    _, sections = study_sections(study, console.width, audit, effects)
+    first = True
+    for title, body in sections:
+        if title not in wanted:
+            continue
+        wanted.discard(title)
+        if not first:
+            console.print()
+        first = False
+        console.print(Rule(Text(title, style="bold"), align="left", characters="─"))
+        if title == SOURCES:
+            print_sources(console, study)
+        else:
+            console.print(body)
+    for title in (t for t in SECTIONS.values() if t in wanted):  # the page's order
+        console.print(Text(f"{title}: none in this study", style="dim"))

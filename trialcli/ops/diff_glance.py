@@ -1,0 +1,218 @@
+"""`trialcli diff A B` on one screen: the differences that matter first.
+
+Design, population, N and arms; each primary endpoint's verdict and effect side by side;
+the harms whose excess over the comparator differs most between the two; and the verdicts
+that changed. Pure: `render/diff.py` draws it; `--full` gives the row-by-row `StudyDiff`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trialcli.formatting import comparison_text, points_text, signed
+from trialcli.model import Endpoint, Study
+from trialcli.ops.safety import SafetyRow, finding_rows, term_key
+from trialcli.ops.sources import SourceRef, cite, source_ref
+from trialcli.ops.summary import Verdict, endpoint_verdict
+
+# How many harms the screen shows; the rest are counted.
+HARMS_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One line of the screen: what A says and what B says (None: not reported)."""
+
+    label: str
+    a: str | None
+    b: str | None
+
+    @property
+    def same(self) -> bool:
+        return self.a == self.b
+
+
+@dataclass(frozen=True)
+class EndpointSide:
+    name: str
+    verdict: Verdict
+    effect: str | None
+    source: SourceRef | None
+
+
+@dataclass(frozen=True)
+class EndpointPair:
+    """A primary endpoint (in either study), matched by its code."""
+
+    code: str
+    a: EndpointSide | None
+    b: EndpointSide | None
+
+    @property
+    def verdict_changed(self) -> bool:
+        return (
+            self.a is not None
+            and self.b is not None
+            and self.a.verdict.state != self.b.verdict.state
+        )
+
+
+@dataclass(frozen=True)
+class HarmSide:
+    text: str  # `+11.7 pp (68/376 vs 12/187)`, computed
+    points: float
+    source: SourceRef | None
+
+
+@dataclass(frozen=True)
+class HarmPair:
+    term: str
+    serious: bool
+    a: HarmSide
+    b: HarmSide
+
+    @property
+    def gap(self) -> float:
+        return abs(self.a.points - self.b.points)
+
+
+@dataclass(frozen=True)
+class DiffGlance:
+    a_label: str
+    b_label: str
+    facts: tuple[Pair, ...]
+    endpoints: tuple[EndpointPair, ...]
+    harms: tuple[HarmPair, ...]
+    other_harms: int  # matched harms with a difference on both sides, not shown
+
+    @property
+    def changed_verdicts(self) -> tuple[EndpointPair, ...]:
+        return tuple(e for e in self.endpoints if e.verdict_changed)
+
+
+def _design(study: Study) -> str | None:
+    design = study.design
+    parts = [
+        f"phase {study.phase}" if study.phase else None,
+        design.allocation,
+        design.masking,
+        design.model,
+        design.duration,
+        f"{design.comparator} comparator" if design.comparator else None,
+    ]
+    return ", ".join(p for p in parts if p) or None
+
+
+def _arms(study: Study) -> str:
+    parts = []
+    for arm in study.arms:
+        n = f" n={arm.randomized.value:,}" if arm.randomized is not None else ""
+        parts.append(f"{arm.label} ({arm.role.replace('-', ' ')}){n}")
+    return "; ".join(parts)
+
+
+def _facts(a: Study, b: Study) -> list[Pair]:
+    def randomized(study: Study) -> str | None:
+        count = study.population.randomized
+        return f"{count.value:,}" if count is not None else None
+
+    def population(study: Study) -> str:
+        return f"{study.population.condition}; {study.population.description}"
+
+    n_a, n_b = a.population.randomized, b.population.randomized
+    n = Pair("N randomized", randomized(a), randomized(b))
+    if n_a is not None and n_b is not None and n_a.value != n_b.value:
+        # B minus A, computed, as the row-by-row view writes it.
+        n = Pair(n.label, n.a, f"{n.b} ({n_b.value - n_a.value:+,} vs A)")
+    return [
+        Pair("Design", _design(a), _design(b)),
+        Pair("Population", population(a), population(b)),
+        n,
+        Pair("Arms", _arms(a), _arms(b)),
+    ]
+
+
+def _endpoint_side(study: Study, endpoints: list[Endpoint]) -> EndpointSide | None:
+    if not endpoints:
+        return None
+    endpoint = endpoints[0]
+    # The first comparison with an estimate, as `list` and the plain summary report it.
+    stated = [c for c in endpoint.comparisons if c.estimate is not None] or endpoint.comparisons
+    first = stated[0] if stated else None
+    return EndpointSide(
+        name=endpoint.name,
+        verdict=endpoint_verdict(endpoint),
+        effect=comparison_text(first) if first is not None else None,
+        source=cite(study, first, endpoint) if first is not None else None,
+    )
+
+
+def _endpoints(a: Study, b: Study) -> list[EndpointPair]:
+    def primaries(study: Study) -> dict[str, list[Endpoint]]:
+        found: dict[str, list[Endpoint]] = {}
+        for e in study.endpoints:
+            if e.level == "primary":
+                found.setdefault(e.code or e.id, []).append(e)
+        return found
+
+    in_a, in_b = primaries(a), primaries(b)
+    return [
+        EndpointPair(
+            code, _endpoint_side(a, in_a.get(code, [])), _endpoint_side(b, in_b.get(code, []))
+        )
+        for code in dict.fromkeys([*in_a, *in_b])
+    ]
+
+
+def _excesses(study: Study) -> dict[tuple[str, bool], tuple[str, HarmSide]]:
+    """Per term (and seriousness): the first computable difference from the comparator,
+    from counts where a source gives them."""
+    found: dict[tuple[str, bool], tuple[str, HarmSide]] = {}
+    rows: list[SafetyRow] = [
+        row
+        for i, finding in enumerate(study.safety)
+        if finding.summary is None
+        for row in finding_rows(study, i, finding)
+    ]
+    rows.sort(key=lambda r: r.difference.kind != "counts")  # stable: counts first
+    for row in rows:
+        points = row.difference.points
+        if points is None or row.experimental is None or row.comparator is None:
+            continue
+        key = (term_key(row.finding.term), row.serious)
+        if key in found:
+            continue
+        counts = row.experimental.counts, row.comparator.counts
+        if counts[0] and counts[1]:
+            shown = (
+                points_text(points)
+                + f" ({counts[0][0]}/{counts[0][1]} vs {counts[1][0]}/{counts[1][1]})"
+            )
+        else:
+            shown = f"{signed(points, row.difference.places)} pp (percentages only)"
+        found[key] = (
+            row.finding.term,
+            HarmSide(shown, points, source_ref(study, row.experimental.source)),
+        )
+    return found
+
+
+def _harms(a: Study, b: Study) -> list[HarmPair]:
+    in_a, in_b = _excesses(a), _excesses(b)
+    pairs = [
+        HarmPair(in_a[key][0], key[1], in_a[key][1], in_b[key][1]) for key in in_a if key in in_b
+    ]
+    # Figures equal to a tenth of a point do not differ.
+    return sorted((p for p in pairs if p.gap >= 0.05), key=lambda p: -p.gap)
+
+
+def diff_glance(a: Study, b: Study, a_label: str, b_label: str) -> DiffGlance:
+    harms = _harms(a, b)
+    return DiffGlance(
+        a_label=a_label,
+        b_label=b_label,
+        facts=tuple(_facts(a, b)),
+        endpoints=tuple(_endpoints(a, b)),
+        harms=tuple(harms[:HARMS_SHOWN]),
+        other_harms=max(len(harms) - HARMS_SHOWN, 0),
+    )

@@ -1,0 +1,310 @@
+"""`trialcli show`: the first screen, what the trial found and its harms, on one page.
+
+`ops.glance` chooses and orders what may go on it; this module lays it out for as long as
+it fits. It imports no Rich tables: the first screen is lines of text, and drawing less
+is what makes it quick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from rich._wrap import divide_line
+from rich.console import Console, Group
+from rich.style import Style
+from rich.text import Text
+
+from trialcli.formatting import NOT_REPORTED, comparison_text, result_text, safety_text, signed
+from trialcli.model import Endpoint, Study
+from trialcli.ops.audit import Audit
+from trialcli.ops.glance import Glance, Harm, shows_figure
+from trialcli.ops.summary import endpoint_verdict, plain_summary
+from trialcli.render.marks import WARNING_MARK, SourceMarks, verdict_text
+from trialcli.render.text import clean
+
+MORE = "notes, links: --full, or --section NAME (see --help)"
+# Arms and pooled groups named in the header; the others are counted.
+HEADER_GROUPS = 6
+# A citation on the first screen is cut to this, so that two share a line at 80 columns.
+CITATION_WIDTH = 34
+
+
+@dataclass
+class _Block:
+    """Lines that come on the page together, with the sources they cite and their height."""
+
+    lines: list[Text]
+    cited: set[str]
+    height: int = 0
+
+
+def render_glance(page: Glance, console: Console) -> None:
+    """The first screen: what the trial found and its harms, every figure with its source.
+
+    Candidates claim the room in the order `ops.glance` gives them; a kind stops at the
+    first that does not fit, and its heading says how many are shown.
+    """
+    study, width = page.study, console.width
+
+    def block(build: Callable[[SourceMarks], list[Text]]) -> _Block:
+        marks = SourceMarks(study, Audit(()))
+        lines = build(marks)
+        return _Block(lines, marks.cited, sum(_height(line, width) for line in lines))
+
+    header = block(lambda marks: _glance_header(study, marks))
+    tail = block(
+        lambda marks: [
+            _glance_checks(page),
+            Text("In plain words: " + clean(plain_summary(study, brief=True))),
+        ]
+    )
+    primaries = [block(partial(_glance_endpoint, e)) for e in page.primary]
+    harms = [block(partial(_harm_lines, study, h)) for h in page.harms]
+    if page.summary_harms:
+        harms.insert(0, block(partial(_glance_summary_harms, study, page.summary_harms)))
+    if page.named_harms:
+        harms.append(block(partial(_glance_named, study, page.named_harms)))
+    harms += [block(partial(_harm_lines, study, h)) for h in page.lesser_harms]
+    secondaries = [block(partial(_glance_secondary, e)) for e in page.secondary]
+
+    chosen: dict[str, list[_Block]] = {"primary": [], "harms": [], "secondary": []}
+
+    source_heights: dict[frozenset[str], int] = {}
+
+    def height(extra: _Block | None = None, kind: str = "") -> int:
+        blocks = [b for kind_blocks in chosen.values() for b in kind_blocks]
+        sections = sum(1 for k, v in chosen.items() if v or (extra is not None and k == kind))
+        if extra is not None:
+            blocks.append(extra)
+        cited = frozenset(header.cited | tail.cited).union(*(b.cited for b in blocks))
+        if cited not in source_heights:
+            source_heights[cited] = len(_source_lines(study, cited, width, links=False))
+        sources = source_heights[cited]
+        # Each section has a heading and a blank line; the last line says how to see more.
+        return (
+            header.height
+            + sum(b.height for b in blocks)
+            + 2 * sections
+            + tail.height
+            + (sources + 1)
+        )
+
+    for kind, candidates in (("primary", primaries), ("harms", harms), ("secondary", secondaries)):
+        for candidate in candidates:
+            if height(candidate, kind) > page.lines and (kind != "primary" or chosen[kind]):
+                break
+            chosen[kind].append(candidate)
+
+    lines = list(header.lines)
+    shown_primary, shown_secondary = len(chosen["primary"]), len(chosen["secondary"])
+    if chosen["primary"]:
+        lines += [Text(), _heading("Primary endpoints", _of(shown_primary, len(primaries)))]
+        lines += [line for b in chosen["primary"] for line in b.lines]
+    if chosen["secondary"]:
+        lines += [
+            Text(),
+            _heading("Key secondary endpoints", _of(shown_secondary, len(secondaries))),
+        ]
+        lines += [line for b in chosen["secondary"] for line in b.lines]
+    if chosen["harms"]:
+        note = " (pp: difference from the comparator, computed)"
+        if len(chosen["harms"]) < len(harms):
+            note = _of(len(chosen["harms"]), len(harms)) + "; pp: computed difference"
+        lines += [Text(), _heading("Harms", note)]
+        lines += [line for b in chosen["harms"] for line in b.lines]
+    lines += tail.lines
+    blocks = [b for kind_blocks in chosen.values() for b in kind_blocks]
+    cited = set(header.cited | tail.cited).union(*(b.cited for b in blocks))
+    links = console.is_terminal and not console.legacy_windows
+    lines += _source_lines(study, cited, width, links=links)
+    other = len(study.endpoints) - shown_primary - shown_secondary
+    more = f"More: {other} other endpoint{'s' if other != 1 else ''}, " if other else "More: "
+    lines.append(Text(more + MORE, style="dim"))
+    console.print(Group(*lines))
+
+
+def _height(line: Text, width: int) -> int:
+    """Lines `line` takes at `width`: Rich's own word wrapping, without building the lines."""
+    return len(divide_line(line.plain, width, fold=True)) + 1 if line.plain else 1
+
+
+def _of(shown: int, total: int) -> str:
+    return f" ({shown} of {total})" if shown < total else ""
+
+
+def _glance_summary_harms(study: Study, harms: Sequence[Harm], marks: SourceMarks) -> list[Text]:
+    line = Text()
+    for harm in harms:
+        if line:
+            line.append(" · ")
+        line.append_text(_glance_harm(study, harm, marks))
+    return [line]
+
+
+def _glance_named(study: Study, harms: Sequence[Harm], marks: SourceMarks) -> list[Text]:
+    line = Text("Named without figures: ", style="bold")
+    line.append(", ".join(clean(h.term) for h in harms))
+    sources = dict.fromkeys(study.cited_source(f) for h in harms for _, f in h.findings)
+    line.append("".join(marks.of(s) for s in sources))
+    return [line]
+
+
+def _heading(title: str, detail: str = "") -> Text:
+    text = Text(title, style="bold")
+    if detail:
+        text.append(detail, style="dim")
+    return text
+
+
+def _glance_header(study: Study, marks: SourceMarks) -> list[Text]:
+    identity = Text(clean(study.acronym), style="bold")
+    parts = [
+        f"phase {study.phase}" if study.phase else None,
+        study.registry.nct,
+        study.status,
+    ]
+    if study.start_date or study.completion_date:
+        when = f"{study.start_date or '?'} to {study.completion_date or '?'}"
+        parts.append(when + (marks.of(study.dates_source) if study.dates_source else ""))
+    for part in parts:
+        if part:
+            identity.append(" · " + clean(part))
+    population = study.population
+    who = Text("Population: ", style="bold")
+    who.append(clean(f"{population.condition}; {population.description}") + marks(population))
+    arms = Text("Arms: ", style="bold")
+    for i, arm in enumerate(study.arms[:HEADER_GROUPS]):
+        if i:
+            arms.append(" · ")
+        arms.append(clean(arm.id), style="dim")
+        arms.append(" " + clean(arm.label))
+        if arm.randomized is not None:
+            arms.append(f" n={arm.randomized.value:,}{marks(arm.randomized, arm)}")
+    for pooled in study.pooled_arms[: max(HEADER_GROUPS - len(study.arms), 0)]:
+        arms.append(" · ")
+        arms.append(clean(pooled.id), style="dim")
+        arms.append(" = " + "+".join(clean(a) for a in pooled.arms))
+    hidden = len(study.arms) + len(study.pooled_arms) - HEADER_GROUPS
+    if hidden > 0:
+        arms.append(f" · {hidden} more: --section arms", style="dim")
+    total = Text("N: ", style="bold")
+    randomized, analysed = population.randomized, population.analysed
+    total.append(
+        f"{randomized.value:,} randomized{marks(randomized, population)}"
+        if randomized
+        else f"randomized {NOT_REPORTED}"
+    )
+    if analysed is not None:
+        total.append(f"; {analysed.value:,} analysed{marks(analysed, population)}")
+    return [identity, who, arms, total]
+
+
+def _endpoint_name(endpoint: Endpoint) -> Text:
+    """The name, then what `compare -e` takes (the code), else the endpoint's id, dimmed."""
+    name = Text(clean(endpoint.name), style="bold")
+    name.append(" " + clean(endpoint.code or endpoint.id), style="dim")
+    return name
+
+
+def _glance_endpoint(endpoint: Endpoint, marks: SourceMarks) -> list[Text]:
+    head = verdict_text(endpoint_verdict(endpoint))
+    head.append("  ")
+    head.append_text(_endpoint_name(endpoint))
+    results = Text("  ")
+    for key, result in endpoint.results.items():
+        if len(results) > 2:
+            results.append(" · ")
+        results.append(clean(key), style="dim")
+        results.append(" " + clean(result_text(result)) + marks(result, endpoint))
+    effects = Text("  ")
+    for comparison in endpoint.comparisons:
+        if len(effects) > 2:
+            effects.append(" · ")
+        effects.append(clean(comparison_text(comparison)) + marks(comparison, endpoint))
+    return [line for line in (head, results, effects) if line.plain.strip()]
+
+
+def _glance_secondary(endpoint: Endpoint, marks: SourceMarks) -> list[Text]:
+    line = _endpoint_name(endpoint)
+    line.append(": ")
+    line.append(
+        " · ".join(clean(comparison_text(c)) + marks(c, endpoint) for c in endpoint.comparisons)
+    )
+    return [line]
+
+
+def _harm_lines(study: Study, harm: Harm, marks: SourceMarks) -> list[Text]:
+    return [_glance_harm(study, harm, marks)]
+
+
+def _glance_harm(study: Study, harm: Harm, marks: SourceMarks) -> Text:
+    """`Term: arm n/N (x%) vs arm n/N (y%) [s] +z pp; serious …`, one finding after another."""
+    text = Text(clean(harm.term), style="bold")
+    text.append(": ")
+    shown = False
+    for index, finding in harm.findings:
+        figures = [(k, v) for k, v in finding.arms.items() if shows_figure(v)]
+        if not figures:
+            continue  # named by a source without a figure, while others give one
+        if shown:
+            text.append("; ")
+        shown = True
+        if finding.serious:
+            text.append("serious ", style="bold")
+        for j, (key, value) in enumerate(figures):
+            if j:
+                text.append(" vs ")
+            text.append(clean(key), style="dim")
+            figure = safety_text(value)
+            if value.deaths and (value.affected is not None or value.pct is not None):
+                figure += f", {value.deaths} fatal"
+            text.append(" " + clean(figure))
+        sources = dict.fromkeys(study.cited_source(v, finding) for _, v in figures)
+        text.append("".join(marks.of(s) for s in sources))
+        points = [r.difference.points for r in harm.rows if r.index == index]
+        known = [p for p in points if p is not None]
+        if len(known) == 1:
+            text.append(f" {signed(known[0], 1)} pp", style="italic")
+    return text
+
+
+def _glance_checks(page: Glance) -> Text:
+    if not page.warnings:
+        return Text(f"✔ {page.checks} consistency checks: all figures agree")
+    line = Text(f"{WARNING_MARK} ", style="bold yellow")
+    figures = "figure disagrees" if page.warnings == 1 else "figures disagree"
+    line.append(f"{page.warnings} {figures}")
+    if page.acknowledged:
+        line.append(f" ({page.acknowledged} recorded on purpose)")
+    line.append(" — see --section checks")
+    return line
+
+
+def _shortened(text: str, limit: int) -> str:
+    """Cut at a word, never inside one: a number in a citation is never shown half."""
+    if len(text) <= limit:
+        return text
+    words = text[: limit - 1].rsplit(" ", 1)[0]
+    return f"{words} …"
+
+
+def _source_lines(study: Study, cited: Collection[str], width: int, *, links: bool) -> list[Text]:
+    """The cited sources as short citations, packed two to a line; with `links` (a terminal
+    that shows them) each is its link. Whole URLs are left to `--section sources`."""
+    lines = [Text("Sources:", style="bold")]
+    for source in study.sources:
+        if source.id not in cited:
+            continue
+        entry = Text(f"[{study.source_number(source.id)}] ")
+        citation = Text(_shortened(clean(source.citation), CITATION_WIDTH - len(entry)))
+        if links and source.url:
+            citation.stylize(Style(link=clean(source.url)))  # never raw file text
+        entry.append_text(citation)
+        if len(lines[-1]) + 2 + len(entry) <= width:
+            lines[-1].append("  " if len(lines) > 1 or len(lines[0]) > 8 else " ")
+            lines[-1].append_text(entry)
+        else:
+            lines.append(entry)
+    return lines
