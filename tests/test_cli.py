@@ -98,7 +98,7 @@ def test_show_fixture_prints_figures_and_sources(
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "EXAMPLE  ·  phase 3  ·  completed" in out
-    assert "rate ratio 0.50 (0.36–0.69), p<0.001 [1]" in out
+    assert "rate ratio 0.5 (0.36–0.69), p<0.001 [1]" in out  # as the file writes it
     assert "✔ met" in out
     assert "50/200 (25.0%, computed) [1]" in out  # the source printed no percentage
     assert "[1]  Synthetic source for tests (2020-01-02)" in out

@@ -65,13 +65,13 @@ def test_several_imported_endpoints_side_by_side(runner: CliRunner, folder: Path
     assert data["endpoint"] == "nct02422186:primary-1, nct02422186:primary-2, nct01206062:primary-1"
     drawn = {(r["study"], r["text"]): r for r in data["rows"] if r["drawn"]}
     assert set(drawn) == {
-        ("nct02422186", "−3.60 (−7.20 to 0.07)"),
-        ("nct02422186", "−3.60 (−7.16 to −0.03)"),
+        ("nct02422186", "−3.6 (−7.20 to 0.07)"),
+        ("nct02422186", "−3.6 (−7.16 to −0.03)"),
         ("nct01206062", "0.75 (0.64–0.89)"),
     }
     assert drawn[("nct01206062", "0.75 (0.64–0.89)")]["measure"] == "hazard-ratio"
     assert drawn[("nct01206062", "0.75 (0.64–0.89)")]["p_value"] == "<0.001"
-    assert {p["measure"] for p in data["panels"]} == {"hazard-ratio", "difference"}
+    assert {p["measure"] for p in data["panels"]} == {"hazard-ratio", "ls-mean-difference"}
 
 
 def test_codes_and_selectors_mix(runner: CliRunner, folder: Path) -> None:
@@ -134,7 +134,7 @@ def test_a_code_no_imported_study_has_points_to_selectors(runner: CliRunner, fol
     assert code == 1
     assert err == (
         "Error: no endpoint with code 'annualized-relapse-rate' in these studies; their codes: "
-        "none (or choose one endpoint as STUDY:ENDPOINT_ID)\n"
+        "madrs-change (or choose one endpoint as STUDY:ENDPOINT_ID)\n"
     )
 
 
@@ -185,27 +185,29 @@ def test_panel_title_names_the_groups_only_when_true() -> None:
         [imported("NCT01206062")], Selection(endpoints=(("nct01206062", "primary-1"),))
     )
     assert panel_title(sprint.panels[0]) == ("Hazard ratio (experimental ÷ comparator), log scale")
-    # Edoxaban 30 mg vs 60 mg: both experimental; neither is "the comparator".
+    # Edoxaban 30 mg vs 60 mg: both experimental, the order unknown, so not drawn; what is
+    # drawn is each dose against warfarin (order inferred from roles): experimental first.
     doses = compare_studies(
         [imported("NCT00806624")], Selection(endpoints=(("nct00806624", "primary-1"),))
     )
+    assert [item.direction for item in doses.not_drawn] == ["unknown"]
+    assert {row.direction for row in doses.rows} == {"inferred"}
     assert panel_title(doses.panels[0]) == (
-        "Difference (first group − second, as each row names them), percentage points"
+        "Risk difference (experimental − comparator), percentage points"
     )
 
 
-def test_a_measure_without_a_panel_is_listed() -> None:
+def test_a_measure_without_a_known_scale_is_listed() -> None:
     study = imported("NCT01206062")
     endpoint = study.endpoints[0]
-    # A measure a later study format may add (a geometric mean ratio): not drawn beside
-    # the hazard ratios, and said so. model_construct: the current format has no such word.
+    # A measure kept in the record's own words ("other"): no null, no axis; said so.
     other = Comparison.model_construct(
-        **{**endpoint.comparisons[0].model_dump(), "measure": "geometric-mean-ratio"}
+        **{**endpoint.comparisons[0].model_dump(), "measure": "other"}
     )
     changed = endpoint.model_copy(update={"comparisons": [other]})
     study = study.model_copy(update={"endpoints": [changed]})
     plot = compare_studies([study], Selection(endpoints=((study.id, endpoint.id),)))
     assert plot.rows == ()
     (item,) = plot.not_drawn
-    assert item.what == "geometric mean ratio 0.75 (0.64–0.89), p<0.001"
-    assert item.reason == "measure not comparable: a geometric-mean-ratio has no panel here"
+    assert "0.75 (0.64–0.89), p<0.001" in item.what
+    assert item.reason == "a measure with no known scale or null, not drawn"

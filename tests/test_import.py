@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from trialcli.cli import app
 from trialcli.importers import ctgov
-from trialcli.importers.ctgov import RecordError, record_to_study
+from trialcli.importers.ctgov import RecordError, fetch, record_to_study
 from trialcli.loader import parse_yaml, validate_data
 from trialcli.model import Study
 from trialcli.render.study_yaml import study_yaml
@@ -127,11 +127,14 @@ def test_edoxaban_outcomes_keep_values_cis_and_unposted_measures() -> None:
     assert (warfarin.value, warfarin.ci, warfarin.N) == (29.3, (20.2, 40.4), 75)
     effects = [(c.measure, c.estimate, c.ci, c.p_value, c.unit) for c in bleeding.comparisons]
     assert effects == [
-        ("difference", -3.5, (-16.2, 9.4), None, "percentage points"),
-        ("difference", -9.1, (-22.4, 4.5), None, "percentage points"),
-        ("difference", -5.6, (-19.3, 8.2), None, "percentage points"),
+        ("risk-difference", -3.5, (-16.2, 9.4), None, "percentage points"),
+        ("risk-difference", -9.1, (-22.4, 4.5), None, "percentage points"),
+        ("risk-difference", -5.6, (-19.3, 8.2), None, "percentage points"),
     ]
     assert bleeding.comparisons[1].arms == (ids["DU176b 30mg"], ids["Warfarin Potassium"])
+    # The record states no direction: two doses of one drug cannot be ordered by role; a
+    # dose against warfarin is read experimental vs active comparator, and says so.
+    assert [c.direction for c in bleeding.comparisons] == ["unknown", "inferred", "inferred"]
     # Five secondary measures were registered but their results never posted.
     assert len(unposted) == 5
     for endpoint in unposted:
@@ -190,13 +193,13 @@ def test_transform3_outcomes_with_analyses() -> None:
     assert mmrm.results[placebo.id].value == -6.3
     (effect,) = mmrm.comparisons
     assert (effect.measure, effect.estimate, effect.ci, effect.ci_level, effect.p_value) == (
-        "difference",
+        "ls-mean-difference",
         -3.6,
         (-7.20, 0.07),
         95,
         "=0.059",
     )
-    assert effect.arms == (esketamine.id, placebo.id)
+    assert (effect.arms, effect.direction) == ((esketamine.id, placebo.id), "inferred")
     assert effect.note is not None and "Mixed Model for Repeated Measures" in effect.note
     ancova = study.endpoints[1].comparisons[0]
     assert (ancova.estimate, ancova.ci, ancova.p_value) == (-3.6, (-7.16, -0.03), "=0.052")
@@ -295,16 +298,24 @@ def test_import_file_validates_and_shows_the_records_figures(
     )
     checked = run(runner, "--data-dir", str(tmp_path), "validate")
     # The registry's own figures disagree twice: the audit says so, the file stays valid.
-    assert checked.endswith("4 files checked, all valid; 9 warnings (7 recorded disagreements)\n")
-    assert "72 [1] + 66 [1] = 138 vs 139 [1] in all" in checked
+    # Enrollment (139) is not the number who started (72 + 66): no false alarm between them.
+    assert checked.endswith("4 files checked, all valid; 8 warnings (7 recorded disagreements)\n")
+    assert "138 vs 139" not in checked
     assert "excludes 0 (no difference), but p=0.052 [1] is not below 0.05" in checked
     shown = run(runner, "--data-dir", str(tmp_path), "show", "nct02422186", "--full")
     assert "TRANSFORM-3  ·  phase 3  ·  completed" in shown
     assert (
         "Intranasal Esketamine Plus Oral Antidepressant (AD): −10.0 units on a scale [1]" in shown
     )
-    assert "difference −3.60 (−7.20 to 0.07) units on a scale, p=0.059 [1]" in shown
-    assert "difference −3.60 (−7.16 to −0.03) units on a scale, p=0.052 [1]" in shown
+    assert (
+        # −3.6 as the record writes it, beside limits written to two places
+        "least-squares mean difference −3.6 (−7.20 to 0.07) units on a scale, p=0.059 "
+        "(direction inferred from arm roles) [1]"
+    ) in shown
+    assert (
+        "least-squares mean difference −3.6 (−7.16 to −0.03) units on a scale, p=0.052 "
+        "(direction inferred from arm roles) [1]"
+    ) in shown
     assert "Oral AD Plus Intranasal Placebo: 12.5% [1]" in shown
     assert "Intranasal Esketamine Plus Oral Antidepressant (AD): 3/72 (4.2%, computed) [1]" in shown
     assert (
@@ -312,7 +323,7 @@ def test_import_file_validates_and_shows_the_records_figures(
     )
     rows = run(runner, "show", str(target), "-f", "csv")
     assert "primary-1,Change From Baseline in Montgomery" in rows
-    assert ",difference,-3.6,units on a scale,-7.20,0.07,95,,,=0.059," in rows
+    assert ",ls-mean-difference,-3.6,units on a scale,-7.20,0.07,95,,,=0.059," in rows
 
 
 @pytest.mark.usefixtures("wide")
@@ -325,7 +336,10 @@ def test_import_to_stdout_shows_unposted_results_as_not_reported(
     path.write_text(text, encoding="utf-8")
     shown = run(runner, "show", str(path), "--full")
     assert "DU176b 30mg: 20.3% (12.9–30.4) [1]" in shown
-    assert "difference −9.1 (−22.4 to 4.5) percentage points [1]" in shown
+    assert (
+        "risk difference −9.1 (−22.4 to 4.5) percentage points (direction inferred from arm "
+        "roles) [1]"
+    ) in shown
     assert "Evaluation of Plasma Concentration of DU-176" in shown
     assert "DU-176b 60 mg: 10/80 (12.5%, computed) [1]" in shown  # serious adverse events
     unposted = next(line for line in shown.splitlines() if "Plasma Concentration" in line)
@@ -453,7 +467,7 @@ def test_fetch_gives_up_after_the_timeout(
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)
         monkeypatch.setenv(ctgov.URL_ENV, f"http://127.0.0.1:{silent.getsockname()[1]}/")
-        monkeypatch.setattr(ctgov, "TIMEOUT_SECONDS", 0.3)
+        monkeypatch.setattr(fetch, "TIMEOUT_SECONDS", 0.3)
         result = runner.invoke(app, ["import", "NCT02422186"])
     assert result.exit_code == 1
     assert result.stderr == (
@@ -588,8 +602,7 @@ def test_derived_analyses_of_other_shapes() -> None:
     assert (p_only.estimate, p_only.p_value) == (None, "0.20")
     assert p_only.note is not None and p_only.note.startswith("p-value only")
     assert (hazard.measure, hazard.estimate, hazard.ci) == ("hazard-ratio", 0.70, (0.5, 0.98))
-    assert slope.estimate is None
-    assert slope.note is not None and "Slope -3.6" not in slope.note and "Slope 1.2" in slope.note
+    assert (slope.measure, slope.measure_name, slope.estimate) == ("slope-difference", "Slope", 1.2)
     assert endpoint.note is not None and "Registry analysis of" in endpoint.note
 
 

@@ -810,7 +810,10 @@ def import_record(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", metavar="PATH", help="Write the study here instead of stdout."
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Write the study here instead of stdout; '-' prints it.",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
@@ -841,12 +844,12 @@ def import_record(
     study = ctgov.record_to_study(record, retrieved, how)
     text = study_yaml(study, ctgov.header_lines(study, how))
     # The file must read back as this very study before anyone sees it.
-    name = str(output or f"{study.id}.yaml")
+    name = f"{study.id}.yaml" if output is None or str(output) == "-" else str(output)
     checked, problems = validate_data(parse_yaml(text, name), text, name)
     if checked != study or problems:
         found = "; ".join(str(p) for p in problems[:3]) or "it reads back differently"
         raise TrialcliError(f"the imported study does not validate ({found}); please report this")
-    if output is None:
+    if output is None or str(output) == "-":
         _write(text)
         return
     write_atomically(output, text, force=force)

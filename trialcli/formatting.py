@@ -17,8 +17,23 @@ MEASURE_NAMES = {
     "hazard-ratio": "hazard ratio",
     "risk-ratio": "risk ratio",
     "odds-ratio": "odds ratio",
+    "geometric-mean-ratio": "geometric mean ratio",
+    "ls-mean-ratio": "least-squares mean ratio",
+    "win-ratio": "win ratio",
     "relative-reduction": "relative reduction",
     "difference": "difference",
+    "mean-difference": "mean difference",
+    "ls-mean-difference": "least-squares mean difference",
+    "median-difference": "median difference",
+    "risk-difference": "risk difference",
+    "slope-difference": "difference in slopes",
+    "other": "effect",
+}
+# How `show` says that the order of a comparison's arms was not stated by its source.
+DIRECTION_WORDS = {
+    "stated": "",
+    "inferred": "direction inferred from arm roles",
+    "unknown": "direction unknown",
 }
 
 
@@ -50,16 +65,19 @@ def plain_number(value: float) -> str:
 
 
 def with_interval(value: float | None, ci: tuple[float, float] | None, suffix: str = "") -> str:
-    """`0.70 (0.40–1.23)`: the estimate keeps the precision its interval was printed with.
-
-    YAML turns 0.70 into 0.7; sources print estimates and limits to the same places.
+    """`0.70 (0.40–1.23)`, `−3.6 (−7.20 to 0.07)`: each figure with the decimals its source
+    printed (the loader keeps them). A computed figure, which has none of its own, takes
+    the precision of the others.
     """
     if value is None and ci is None:
         return NOT_REPORTED
     places = max([decimals(v) for v in (value, *(ci or ())) if v is not None], default=0)
-    head = _stated(value, places) + suffix if value is not None else "no estimate"
+    own = value.places if isinstance(value, Written) else places
+    head = _stated(value, own) + suffix if value is not None else "no estimate"
     if ci is None:
         return head
+    if all(isinstance(v, Written) for v in ci):
+        return f"{head} ({_limits(number(ci[0]), number(ci[1]))})"
     return f"{head} ({interval(ci, places)})"
 
 
@@ -68,6 +86,10 @@ def interval(ci: tuple[float, float], places: int | None = None) -> str:
     if places is None:
         places = max(decimals(v) for v in ci)
     lower, upper = (_stated(v, places) for v in ci)
+    return _limits(lower, upper)
+
+
+def _limits(lower: str, upper: str) -> str:
     return f"{lower} to {upper}" if "−" in lower + upper else f"{lower}–{upper}"
 
 
@@ -109,21 +131,26 @@ def result_text(result: ArmResult) -> str:
 
 
 def effect_text(comparison: Comparison) -> str:
-    """`rate ratio 0.51 (0.39–0.65)`, `relative reduction 49%`."""
-    return f"{MEASURE_NAMES[comparison.measure]} {effect_value(comparison)}"
+    """`rate ratio 0.51 (0.39–0.65)`, `relative reduction 49%`; an unnamed measure in the
+    source's own words."""
+    name = MEASURE_NAMES[comparison.measure]
+    if comparison.measure == "other" and comparison.measure_name:
+        name = comparison.measure_name
+    return f"{name} {effect_value(comparison)}"
 
 
 def effect_value(comparison: Comparison) -> str:
     """The effect without its measure's name: `0.51 (0.39–0.65)`, `~49%`."""
-    if comparison.measure == "relative-reduction":
+    if comparison.measure == "relative-reduction" or comparison.unit == "%":
         value = with_interval(comparison.estimate, comparison.ci, "%")
     else:
         value = with_interval(comparison.estimate, comparison.ci)
         if comparison.unit:
             value += f" {comparison.unit}"
     level = comparison.ci_level
-    if comparison.ci is not None and level != 95:
-        value += f" [{number(level)}% CI]"
+    one_sided = "one-sided " if comparison.ci_sides == "one-sided" else ""
+    if comparison.ci is not None and (level != 95 or one_sided):
+        value += f" [{one_sided}{number(level)}% CI]"
     approx = "~" if comparison.approximate else ""
     return f"{approx}{value}"
 
@@ -137,10 +164,13 @@ def p_text(p_value: str | None) -> str:
 
 
 def comparison_text(comparison: Comparison) -> str:
-    """An effect with its p-value, as the Effect column prints it."""
+    """An effect with its p-value, as the Effect column prints it; an order of arms that its
+    source did not state says so."""
     effect = effect_text(comparison) if comparison.estimate is not None else ""
     text = ", ".join(part for part in (effect, p_text(comparison.p_value)) if part)
-    return text or "no estimate reported"
+    text = text or "no estimate reported"
+    direction = DIRECTION_WORDS[comparison.direction]
+    return f"{text} ({direction})" if direction else text
 
 
 def safety_text(value: ArmSafety) -> str:

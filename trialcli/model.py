@@ -334,20 +334,67 @@ Measure = Literal[
     "hazard-ratio",
     "risk-ratio",
     "odds-ratio",
+    "geometric-mean-ratio",
+    "ls-mean-ratio",
+    "win-ratio",
     "relative-reduction",
     "difference",
+    "mean-difference",
+    "ls-mean-difference",
+    "median-difference",
+    "risk-difference",
+    "slope-difference",
+    "other",
 ]
 RATIO_MEASURES: frozenset[str] = frozenset(
-    {"rate-ratio", "hazard-ratio", "risk-ratio", "odds-ratio"}
+    {
+        "rate-ratio",
+        "hazard-ratio",
+        "risk-ratio",
+        "odds-ratio",
+        "geometric-mean-ratio",
+        "ls-mean-ratio",
+        "win-ratio",
+    }
 )
+DIFFERENCE_MEASURES: frozenset[str] = frozenset(
+    {
+        "difference",
+        "mean-difference",
+        "ls-mean-difference",
+        "median-difference",
+        "risk-difference",
+        "slope-difference",
+    }
+)
+
+
+def null_effect(measure: str, unit: str | None = None) -> float | None:
+    """No difference on the measure's scale: 1 for ratios (100 when given in %), 0 for
+    differences; None for a relative reduction's or an unnamed measure's own scale."""
+    if measure in RATIO_MEASURES:
+        return 100.0 if unit == "%" else 1.0
+    if measure in DIFFERENCE_MEASURES:
+        return 0.0
+    return None
 
 
 class Comparison(Sourced):
     measure: Measure
+    measure_name: ShortText | None = Field(
+        default=None,
+        description="the source's own name for the measure, e.g. 'Least square mean ratio'",
+    )
     estimate: Figure | None = None
-    unit: ShortText | None = Field(default=None, description='for differences, e.g. "EDSS points"')
+    unit: ShortText | None = Field(
+        default=None,
+        description='for differences, e.g. "EDSS points"; "%" for a ratio given in percent',
+    )
     ci: Interval | None = None
     ci_level: Percent = 95
+    ci_sides: Literal["one-sided", "two-sided"] | None = Field(
+        default=None, description="as the source states it; absent reads as two-sided"
+    )
     p_value: PValue | None = None
     arms: tuple[Ref, Ref] = Field(
         description="[A, B]: the estimate is A vs B (A − B for differences, A/B for ratios)"
@@ -360,13 +407,17 @@ class Comparison(Sourced):
         ),
     )
     population: ShortText | None = None
-    test: Literal["superiority", "non-inferiority"] = "superiority"
+    test: Literal["superiority", "non-inferiority", "equivalence"] = "superiority"
     margin: Figure | None = Field(
         default=None,
         description=(
             "non-inferiority margin on the estimate's scale, e.g. 1.3 for a hazard ratio; "
-            "its side of no difference says which way is worse"
+            "its side of no difference says which way is worse. For equivalence, the lower "
+            "limit (with margin_upper), e.g. 0.80"
         ),
+    )
+    margin_upper: Figure | None = Field(
+        default=None, description="equivalence: the upper limit, e.g. 1.25"
     )
     met: bool | None = Field(default=None, description="as the source states it")
     basis: ShortText | None = Field(default=None, description="why it counts as met or not")
@@ -375,11 +426,22 @@ class Comparison(Sourced):
     disagreement: Disagreement = None
 
     @model_validator(mode="after")
-    def _margin_needs_non_inferiority(self) -> Comparison:
-        if self.margin is not None and self.test != "non-inferiority":
+    def _margin_needs_its_test(self) -> Comparison:
+        if self.margin is not None and self.test == "superiority":
             raise ValueError(
-                "a margin belongs to a non-inferiority test (add test: non-inferiority)"
+                "a margin belongs to a non-inferiority or equivalence test "
+                "(add test: non-inferiority or test: equivalence)"
             )
+        if self.margin_upper is not None and self.test != "equivalence":
+            raise ValueError("margin_upper belongs to an equivalence test (add test: equivalence)")
+        if self.test == "equivalence" and (self.margin is None) != (self.margin_upper is None):
+            raise ValueError("an equivalence test has two margins: margin and margin_upper")
+        if (
+            self.margin is not None
+            and self.margin_upper is not None
+            and not self.margin < self.margin_upper
+        ):
+            raise ValueError("margin (the lower limit) must be below margin_upper")
         return self
 
 
@@ -497,7 +559,9 @@ class Study(Strict):
     )
     population: Population
     design: Design = Field(default_factory=Design)
-    arms: list[Arm] = Field(min_length=1)
+    arms: list[Arm] = Field(
+        description="empty only for a registration without arms and results (e.g. withdrawn)"
+    )
     pooled_arms: list[PooledArms] = Field(default_factory=list)
     endpoints: list[Endpoint] = Field(default_factory=list)
     safety: list[SafetyFinding] = Field(default_factory=list)
@@ -510,6 +574,13 @@ class Study(Strict):
     @classmethod
     def _one_line(cls, value: str) -> str:
         return re.sub(r"\s+", " ", value).strip()
+
+    @model_validator(mode="after")
+    def _results_need_arms(self) -> Study:
+        has_results = self.safety or any(e.results or e.comparisons for e in self.endpoints)
+        if not self.arms and has_results:
+            raise ValueError("arms: a study with results needs the arms they belong to")
+        return self
 
     # Convenience views used by operations; nothing here is stored.
 

@@ -32,6 +32,7 @@ from trialcli.model import (
     SafetyFinding,
     Sourced,
     Study,
+    null_effect,
 )
 from trialcli.stats import (
     odds_ratio,
@@ -207,8 +208,8 @@ def _alpha(comparison: Comparison) -> float:
     return 1 - comparison.ci_level / 100
 
 
-def _null(comparison: Comparison) -> float:
-    return 1.0 if comparison.measure in RATIO_MEASURES else 0.0
+def _null(comparison: Comparison) -> float | None:
+    return null_effect(comparison.measure, comparison.unit)
 
 
 def _excludes(ci: tuple[float, float], reference: float) -> bool | None:
@@ -600,25 +601,48 @@ def _ratio_check(
 
 
 def _ci_verdict(comparison: Comparison) -> bool | None:
-    """What the CI says: significant (superiority) or non-inferior (with a margin)."""
-    if comparison.ci is None:
+    """What the CI says: significant (superiority), non-inferior (with a margin) or
+    equivalent (inside both margins). A one-sided interval, or a measure with no known
+    null, says nothing here."""
+    null = _null(comparison)
+    if comparison.ci is None or comparison.ci_sides == "one-sided" or null is None:
         return None
+    if comparison.test == "equivalence":
+        if comparison.margin is None or comparison.margin_upper is None:
+            return None
+        return _inside_bounds(comparison.ci, comparison.margin, comparison.margin_upper)
     if comparison.test == "non-inferiority":
         if comparison.margin is None:
             return None
-        return _inside_margin(comparison.ci, comparison.margin, _null(comparison))
-    return _excludes(comparison.ci, _null(comparison))
+        return _inside_margin(comparison.ci, comparison.margin, null)
+    return _excludes(comparison.ci, null)
+
+
+def _inside_bounds(ci: tuple[float, float], low: float, high: float) -> bool | None:
+    """Equivalence: whether the CI lies wholly between the two margins."""
+    lower, upper = ci
+    low_tol, high_tol = _tolerance(lower), _tolerance(upper)
+    if lower - low_tol > low and upper + high_tol < high:
+        return True
+    if lower + low_tol < low or upper - high_tol > high:
+        return False
+    return None
 
 
 def _ci_words(placed: _Placed, verdict: bool) -> tuple[Part, ...]:
     comparison = placed.comparison
-    if comparison.test == "non-inferiority" and comparison.margin is not None:
+    if comparison.test == "equivalence" and comparison.margin_upper is not None:
+        assert comparison.margin is not None
+        where = "inside" if verdict else "not wholly inside"
+        bounds = interval((comparison.margin, comparison.margin_upper))
+        words = f" is {where} the equivalence margins {bounds}"
+    elif comparison.test == "non-inferiority" and comparison.margin is not None:
         where = "inside" if verdict else "not wholly inside"
         words = f" is {where} the non-inferiority margin {number(comparison.margin)}"
     else:
-        words = (
-            f" {'excludes' if verdict else 'includes'} {number(_null(comparison))} (no difference)"
-        )
+        null = _null(comparison)
+        assert null is not None
+        words = f" {'excludes' if verdict else 'includes'} {number(null)} (no difference)"
     return ("the ", placed.ci(), words)
 
 
@@ -785,20 +809,48 @@ def _denominators(study: Study) -> Iterator[Check]:
                 record = _record(study, ("safety", i, "arms", key), arm, finding)
                 figure = record.says(f"{arm.at_risk:,}", "at_risk")
                 counted.append((_finding_name(finding), key, figure, arm.at_risk))
+    # A figure that counts more people than its arm holds warns once per arm and cause,
+    # naming the largest: one cause (say, an analysis population wider than those who
+    # started) otherwise repeats in every measure of the record.
+    over: dict[tuple[str, str], list[tuple[str, Stated, int, int, Stated]]] = {}
     for name, key, figure, value in counted:
         size = _group_size(study, key)
         if size is None:
             continue
         total, words, stated = size
-        ok = value <= total
-        if not ok:
-            words += f": {value - total:,} more"
-            if words.startswith("analysed"):
-                words += " — does it count a different analysis population?"
+        if value <= total:
+            yield Check(
+                "denominator",
+                (
+                    f"{name}, {study.group_label(key)}: ",
+                    figure,
+                    " counted vs ",
+                    stated,
+                    f" {words}",
+                ),
+                True,
+            )
+        else:
+            over.setdefault((key, words), []).append((name, figure, value, total, stated))
+    for (key, words), found in over.items():
+        name, figure, value, total, stated = max(found, key=lambda f: f[2] - f[3])
+        words += f": {value - total:,} more"
+        if words.startswith("analysed"):
+            words += " — does it count a different analysis population?"
+        others = len(found) - 1
+        tail = (
+            f" (and {others} more figure{'s' if others > 1 else ''} of this arm)" if others else ""
+        )
         yield Check(
             "denominator",
-            (f"{name}, {study.group_label(key)}: ", figure, " counted vs ", stated, f" {words}"),
-            ok,
+            (
+                f"{name}, {study.group_label(key)}: ",
+                figure,
+                " counted vs ",
+                stated,
+                f" {words}{tail}",
+            ),
+            False,
         )
 
 

@@ -33,7 +33,15 @@ from trialcli.formatting import (
     p_text,
     with_interval,
 )
-from trialcli.model import RATIO_MEASURES, Comparison, Endpoint, Measure, Study, Written
+from trialcli.model import (
+    DIFFERENCE_MEASURES,
+    RATIO_MEASURES,
+    Comparison,
+    Endpoint,
+    Measure,
+    Study,
+    Written,
+)
 from trialcli.ops.sources import SourceRef, cite
 from trialcli.stats import ratio_from_relative_reduction
 
@@ -55,7 +63,9 @@ PANEL_ORDER: tuple[Measure, ...] = (
     "hazard-ratio",
     "risk-ratio",
     "odds-ratio",
-    "difference",
+    "geometric-mean-ratio",
+    "ls-mean-ratio",
+    "win-ratio",
 )
 
 
@@ -288,6 +298,10 @@ def _study_rows(study: Study, endpoints: list[Endpoint]) -> tuple[list[ForestRow
             skip(endpoint, comparison, "no estimate reported")
         elif not all(math.isfinite(v) for v in (estimate, *(ci or ()))):
             skip(endpoint, comparison, "an infinite or undefined number cannot be drawn")
+        elif comparison.measure == "other":
+            skip(endpoint, comparison, "a measure with no known scale or null, not drawn")
+        elif comparison.measure in RATIO_MEASURES and comparison.unit == "%":
+            skip(endpoint, comparison, "a ratio given in percent, not drawn on a ratio axis")
         elif comparison.direction == "unknown":
             skip(
                 endpoint,
@@ -295,9 +309,6 @@ def _study_rows(study: Study, endpoints: list[Endpoint]) -> tuple[list[ForestRow
                 "direction unknown: the source does not say which group is first, so the "
                 "side of no effect it falls on cannot be read",
             )
-        elif comparison.measure not in PANEL_ORDER and comparison.measure != "relative-reduction":
-            name = MEASURE_NAMES.get(comparison.measure, comparison.measure)
-            skip(endpoint, comparison, f"measure not comparable: a {name} has no panel here")
         elif comparison.measure != "relative-reduction":
             row = _row(study, endpoint, comparison, comparison.measure, estimate, ci)
             if _drawable(row.measure, row.estimate):
@@ -419,11 +430,11 @@ def _panels(rows: list[ForestRow]) -> list[Panel]:
             members = tuple(r for r in ratios if r.measure == measure)
             if members:
                 panels.append(Panel(measure, None, "log", low, high, ticks, members))
-    differences = [r for r in rows if r.measure == "difference"]
-    for unit in dict.fromkeys(r.unit for r in differences):
-        members = tuple(r for r in differences if r.unit == unit)
+    differences = [r for r in rows if r.measure in DIFFERENCE_MEASURES]
+    for measure, unit in dict.fromkeys((r.measure, r.unit) for r in differences):
+        members = tuple(r for r in differences if (r.measure, r.unit) == (measure, unit))
         low, high, ticks = linear_axis(_values(members))
-        panels.append(Panel("difference", unit, "linear", low, high, ticks, members))
+        panels.append(Panel(measure, unit, "linear", low, high, ticks, members))
     return panels
 
 

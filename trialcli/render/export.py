@@ -11,7 +11,11 @@ from trialcli.ops.effects import AbsoluteEffect
 from trialcli.ops.summary import endpoint_verdict, list_row, plain_summary
 from trialcli.render.tabular import to_json
 
-JSON_SHAPE_VERSION = 2  # 2: primary_endpoints_met is null when no verdict is stated
+# 2: primary_endpoints_met is null when no verdict is stated; a comparison's measure has a
+# wider vocabulary (mean, least-squares mean, median and risk differences, geometric-mean
+# and least-squares-mean ratios, win ratio, "other"), an equivalence test with
+# margin_upper, ci_sides, measure_name and direction; arms may be empty.
+JSON_SHAPE_VERSION = 2
 
 
 def study_json(study: Study, audit: Audit, effects: list[AbsoluteEffect]) -> str:

@@ -1,0 +1,318 @@
+"""Matching result groups to registered arms, by title and the drugs they name.
+
+Group ids (OG000, EG001) mean something only inside one measure or module, and result
+group titles differ from arm labels, so each group is matched to an arm by its title and
+the drugs it names, never by position; a group that cannot be matched is kept as a group
+of its own and its counts are never merged into an arm's.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from trialcli.importers.ctgov.values import (
+    LONG,
+    dicts,
+    fit,
+    join_words,
+    one_line,
+    text_of,
+    value_at,
+)
+from trialcli.model import Arm, ArmRole, Count, Intervention, PooledArms
+
+# The intervention of a group the record does not tie to any registered arm.
+UNLINKED = "not linked to a registered arm in the record"
+
+
+def words_of(text: str | None) -> list[str]:
+    """Lowercase words, split where letters meet digits: "DU-176b 30mg" → du 176 b 30 mg."""
+    if not text:
+        return []
+    spaced = re.sub(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])", " ", text.lower())
+    return re.findall(r"[^\W_]+", spaced)
+
+
+# Dose forms and routes say nothing about which drug an arm received.
+_FORM_WORDS = frozenset(
+    {
+        *("tablet", "tablets", "capsule", "capsules", "injection", "injections", "infusion"),
+        *("infusions", "oral", "solution", "drug", "film", "coated", "extended", "release"),
+        *("xr", "er", "sr", "ir", "iv", "sc", "intravenous", "subcutaneous", "intranasal"),
+        *("nasal", "spray", "topical", "cream", "gel", "patch", "dose", "mg"),
+    }
+)
+
+
+def drug_key(name: str) -> str:
+    """The words that name a drug: "Duloxetine (Oral Antidepressant)" → duloxetine."""
+    base = re.sub(r"\([^)]*\)", " ", name)
+    return " ".join(w for w in words_of(base) if w not in _FORM_WORDS)
+
+
+def mentions(words: Sequence[str], key: str) -> bool:
+    return bool(key) and f" {key} " in f" {' '.join(words)} "
+
+
+class Candidate(Protocol):
+    """An arm a result group may belong to: its title, the drugs it names, its description."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def drugs(self) -> tuple[str, ...]: ...
+
+    @property
+    def description(self) -> str | None: ...
+
+
+C = TypeVar("C", bound=Candidate)
+
+
+def match_arms(title: str, description: str | None, pool: Sequence[C]) -> list[C]:
+    """The arms a group may be: exactly one when its title (or drugs) make it clear.
+
+    Evidence, strongest first: the same title (ignoring case, spacing and punctuation);
+    the same description;
+    a drug only some arms received, named in the title; words only one arm's title has
+    (all of them, or one that is not a bare number) in the title; a distinguishing drug
+    named in the description.
+    """
+    words = words_of(title)
+    exact = [c for c in pool if words_of(c.title) == words]
+    if len(exact) == 1:
+        return exact
+    # The flow usually copies the registered arm's description word for word.
+    described = words_of(description)
+    same = [c for c in pool if described and words_of(c.description) == described]
+    if len(same) == 1:
+        return same
+    keys = [{drug_key(d) for d in c.drugs} - {""} for c in pool]
+    shared = set.intersection(*keys) if keys else set()
+
+    def naming(text: Sequence[str]) -> list[C]:
+        return [
+            c for c, k in zip(pool, keys, strict=True) if any(mentions(text, x) for x in k - shared)
+        ]
+
+    by_drug = naming(words)
+    if len(by_drug) == 1:
+        return by_drug
+    titles = [set(words_of(c.title)) for c in pool]
+    own = [t - set().union(*(o for o in titles if o is not t)) for t in titles]
+
+    def named_by(mine: set[str]) -> bool:
+        # All of an arm's own words, or one of them that is not a bare number.
+        present = mine & set(words)
+        return bool(mine) and (present == mine or any(not w.isdigit() for w in present))
+
+    by_words = [
+        c
+        for c, mine in zip(pool, own, strict=True)
+        if named_by(mine) and (not by_drug or c in by_drug)
+    ]
+    if len(by_words) == 1:
+        return by_words
+    return by_drug or naming(words + words_of(description))
+
+
+@dataclass(frozen=True)
+class Registered:
+    """An arm as registered in the protocol section."""
+
+    title: str
+    drugs: tuple[str, ...]
+    description: str | None
+    role: ArmRole
+    kind: str | None
+
+
+@dataclass
+class Group:
+    """A study arm being built: a result group (or a registered arm) under its new id."""
+
+    title: str
+    drugs: tuple[str, ...]
+    key: str
+    description: str | None = None
+    role: ArmRole = "other"
+    kind: str | None = None  # the registered arm type, e.g. SHAM_COMPARATOR
+    note: str | None = None
+    started: int | None = None
+    started_in: str | None = None  # the flow period those people started
+
+
+ROLES: dict[str, ArmRole] = {
+    "EXPERIMENTAL": "experimental",
+    "ACTIVE_COMPARATOR": "active-comparator",
+    "PLACEBO_COMPARATOR": "placebo",
+}
+
+
+def registered_arms(protocol: dict[str, Any]) -> list[Registered]:
+    module = value_at(protocol, "armsInterventionsModule")
+    interventions = dicts(value_at(module, "interventions"))
+    arms: list[Registered] = []
+    for group in dicts(value_at(module, "armGroups")):
+        label = text_of(group.get("label"))
+        if label is None:
+            continue
+        names = [
+            text_of(n.split(":", 1)[1] if ":" in n else n)
+            for n in group.get("interventionNames") or []
+            if isinstance(n, str)
+        ]
+        if not names:
+            names = [
+                text_of(i.get("name"))
+                for i in interventions
+                if label in [text_of(x) for x in i.get("armGroupLabels") or []]
+            ]
+        kind = text_of(group.get("type"))
+        arms.append(
+            Registered(
+                title=label,
+                drugs=tuple(dict.fromkeys(n for n in names if n)),
+                description=text_of(group.get("description")),
+                role=ROLES.get(kind or "", "other"),
+                kind=kind,
+            )
+        )
+    return arms
+
+
+class Groups:
+    """The study's arms as they are built: registered arms, result groups, and extras."""
+
+    def __init__(self, protocol: dict[str, Any]) -> None:
+        self.registered = registered_arms(protocol)
+        self.arms: list[Group] = []
+        self.extras: dict[str, Group] = {}
+        self.pooled_groups: dict[tuple[str, ...], PooledArms] = {}
+
+    def all(self) -> list[Group]:
+        return [*self.arms, *self.extras.values()]
+
+    def pooled(self, keys: list[str]) -> str:
+        """The id of the arms `keys` counted together, as a record's analysis pools them."""
+        members = tuple(keys)
+        if members not in self.pooled_groups:
+            titles = [self.title_of(k) for k in members]
+            label = one_line(" + ".join(titles)) or "pooled groups"
+            self.pooled_groups[members] = PooledArms(
+                id=self.new_key(f"pooled {label}"),
+                label=label,
+                arms=list(members),
+                note="Pooled in the record's own analysis; the record gives no pooled count.",
+            )
+        return self.pooled_groups[members].id
+
+    def by_key(self, key: str) -> Group | None:
+        return next((a for a in self.all() if a.key == key), None)
+
+    def title_of(self, key: str) -> str:
+        return next((a.title for a in self.all() if a.key == key), key)
+
+    def linked(self, title: str, description: str | None, sole: bool = False) -> Group:
+        """A result group as an arm, with the role and drugs of its registered arm.
+
+        `sole`: the record's only group, which is then its only registered arm too.
+        """
+        if len(self.registered) == 1 and sole:
+            found = list(self.registered)
+        else:
+            found = match_arms(title, description, self.registered)
+        notes = [description] if description else []
+        kind = None
+        if len(found) == 1:
+            registered = found[0]
+            role, drugs, kind = registered.role, registered.drugs, registered.kind
+            if words_of(registered.title) != words_of(title):
+                # A short registered description names the arm ("DU-176b tablets: low-dose").
+                about = registered.description
+                about = about if about and len(about) <= 200 else None
+                notes.append(
+                    f"Registered arm: '{registered.title}'{f' ({about})' if about else ''}."
+                )
+        elif found:
+            roles = {r.role for r in found}
+            role = roles.pop() if len(roles) == 1 else "other"
+            drugs = tuple(d for d in found[0].drugs if all(d in r.drugs for r in found))
+            described = [
+                f"'{r.title}'" + (f" ({r.description})" if r.description else "") for r in found
+            ]
+            notes.append(
+                "The record does not say which registered arm this group is: "
+                + join_words(described, "or")
+                + "."
+            )
+        else:
+            role, drugs = "other", ()
+            if self.registered:
+                notes.append("The record does not link this group to a registered arm.")
+        return Group(
+            title=title,
+            drugs=drugs,
+            key=self.new_key(title),
+            description=description,
+            role=role,
+            kind=kind,
+            note=fit(" ".join(notes), LONG) if notes else None,
+        )
+
+    def new_key(self, title: str) -> str:
+        ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+        words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+        slug = ""
+        for word in filter(None, words):
+            if slug and len(slug) + len(word) >= 24:
+                break
+            slug = f"{slug}-{word}" if slug else word[:24]
+        slug = slug or "group"
+        taken = {g.key for g in self.all()} | {p.id for p in self.pooled_groups.values()}
+        key, n = slug, 2
+        while key in taken:
+            key, n = f"{slug}-{n}", n + 1
+        return key
+
+    def group_key(self, group: dict[str, Any], where: str, taken: set[str]) -> str:
+        """The arm a module's group belongs to, or a group of its own when unclear."""
+        title = text_of(group.get("title")) or text_of(group.get("id")) or "group"
+        description = text_of(group.get("description"))
+        found = match_arms(title, description, self.arms)
+        if len(found) == 1 and found[0].key not in taken:
+            return found[0].key
+        name = " ".join(words_of(title))
+        if name not in self.extras:
+            extra = self.linked(title, description)
+            extra.role = "other"
+            extra.note = fit(
+                f"A group the record reports on its own ({where}); not one of the study's "
+                "arms, and its figures are not merged into theirs."
+                + (f" {extra.note}" if extra.note else ""),
+                LONG,
+            )
+            self.extras[name] = extra
+        return self.extras[name].key
+
+    def arm(self, group: Group) -> Arm:
+        randomized = None
+        if group.started is not None and group.started_in is not None:
+            randomized = Count(
+                value=group.started,
+                note=one_line(f"started {group.started_in} (registry participant flow)"),
+            )
+        return Arm(
+            id=group.key,
+            label=one_line(group.title) or group.key,
+            role=group.role,
+            randomized=randomized,
+            interventions=[Intervention(drug=one_line(d) or d) for d in group.drugs]
+            or [Intervention(drug=UNLINKED)],
+            note=group.note,
+        )

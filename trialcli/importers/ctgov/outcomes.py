@@ -1,0 +1,286 @@
+"""Outcome measures: each class and category a row, each group's figures on its arm."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any, Literal
+
+from trialcli.endpoint_codes import standard_code
+from trialcli.importers.ctgov.analyses import comparisons_of
+from trialcli.importers.ctgov.groups import Groups
+from trialcli.importers.ctgov.values import (
+    DISPERSION_WORDS,
+    LONG,
+    STATISTIC,
+    Kind,
+    count_of,
+    dicts,
+    dispersion_of,
+    figure,
+    fit,
+    is_percent,
+    one_line,
+    text_of,
+    unit_words,
+    value_at,
+)
+from trialcli.model import ArmResult, Endpoint
+
+Level = Literal["primary", "secondary", "tertiary", "exploratory"]
+
+LEVELS: dict[str, Level] = {
+    "PRIMARY": "primary",
+    "SECONDARY": "secondary",
+    "OTHER_PRE_SPECIFIED": "tertiary",
+    "POST_HOC": "exploratory",
+}
+
+
+def endpoints_of(
+    protocol: dict[str, Any], results: dict[str, Any], groups: Groups
+) -> list[Endpoint]:
+    """One endpoint per row of each measure; the registered outcomes when none has results."""
+    measures = dicts(value_at(results, "outcomeMeasuresModule", "outcomeMeasures"))
+    counters: dict[str, int] = {}
+    endpoints: list[Endpoint] = []
+    if not measures:
+        registered: list[tuple[str, Level]] = [
+            ("primaryOutcomes", "primary"),
+            ("secondaryOutcomes", "secondary"),
+            ("otherOutcomes", "tertiary"),
+        ]
+        for kind, level in registered:
+            for outcome in dicts(value_at(protocol, "outcomesModule", kind)):
+                endpoints += _measure(groups, outcome, level, counters, registered_only=True)
+        return _told_apart(endpoints)
+    for measure in measures:
+        level = LEVELS.get(text_of(measure.get("type")) or "", "secondary")
+        endpoints += _measure(groups, measure, level, counters)
+    return _told_apart(endpoints)
+
+
+def _told_apart(endpoints: list[Endpoint]) -> list[Endpoint]:
+    """Endpoints that share a name ("MACE" at 30 days and at 1 year) named with what
+    tells them apart: their time frame, else their level, as the record gives them."""
+    for field in ("time_frame", "level"):
+        names = Counter(e.name for e in endpoints)
+        endpoints = [
+            e.model_copy(update={"name": one_line(f"{e.name} ({getattr(e, field)})")})
+            if names[e.name] > 1 and getattr(e, field) and _differ(endpoints, e, field)
+            else e
+            for e in endpoints
+        ]
+    return endpoints
+
+
+def _differ(endpoints: list[Endpoint], endpoint: Endpoint, field: str) -> bool:
+    same = [getattr(e, field) for e in endpoints if e.name == endpoint.name]
+    return len(set(same)) == len(same)
+
+
+def _measure(
+    groups: Groups,
+    measure: dict[str, Any],
+    level: Level,
+    counters: dict[str, int],
+    registered_only: bool = False,
+) -> list[Endpoint]:
+    counters[level] = counters.get(level, 0) + 1
+    ident = f"{level}-{counters[level]}"
+    title = text_of(measure.get("title")) or text_of(measure.get("measure")) or ident
+    param = (text_of(measure.get("paramType")) or "").upper()
+    unit = text_of(measure.get("unitOfMeasure"))
+    kind = kind_of(param, unit, title)
+    common: dict[str, Any] = {
+        "level": level,
+        "kind": kind,
+        "time_frame": one_line(text_of(measure.get("timeFrame"))),
+        "definition": fit(text_of(measure.get("description")), LONG),
+    }
+    population_text = text_of(measure.get("populationDescription"))
+    population = first_sentence(population_text)
+    notes: list[str] = []
+    if population_text and population != population_text:
+        notes.append(f"Analysis population (registry): {population_text}")
+    status = text_of(measure.get("reportingStatus"))
+    if registered_only:
+        notes.append("Registered outcome; the record has no results for it.")
+    elif status == "NOT_POSTED":
+        notes.append("Results not posted on ClinicalTrials.gov (reportingStatus NOT_POSTED).")
+    keys = {}
+    taken: set[str] = set()
+    for group in dicts(measure.get("groups")):
+        key = groups.group_key(group, f"outcome '{one_line(title, 80)}'", taken)
+        taken.add(key)
+        keys[text_of(group.get("id")) or ""] = key
+    rows = rows_of(measure)
+    comparisons, analysis_notes = comparisons_of(
+        measure, keys, groups, unit, param == "COUNT_OF_PARTICIPANTS"
+    )
+    if len(rows) > 1 and comparisons:
+        analysis_notes.append(
+            "Its comparisons are the record's analyses of the measure; the record does not "
+            "tie them to one row."
+        )
+    # A standard code only where the record plainly names a standard endpoint, and only for
+    # a measure reported as one row (a category of it is not the endpoint itself).
+    code = (
+        standard_code(title, common["definition"], unit, common["time_frame"])
+        if len(rows) <= 1
+        else None
+    )
+    endpoints = []
+    for index, (label, measurements, denoms) in enumerate(rows or [("", [], [])], start=1):
+        results = {}
+        for m in measurements:
+            arm = keys.get(text_of(m.get("groupId")) or "")
+            if arm is None:
+                continue
+            result = arm_result(m, param, measure.get("dispersionType"), unit, denoms)
+            if result is not None:
+                results[arm] = result
+        first = index == 1
+        endpoints.append(
+            Endpoint(
+                id=ident if len(rows) <= 1 else f"{ident}.{index}",
+                code=code,
+                name=one_line(f"{title} — {label}" if label else title) or ident,
+                population=population,
+                results=results,
+                comparisons=comparisons if first else [],
+                note=fit(" ".join(notes + (analysis_notes if first else [])), LONG) or None,
+                **common,
+            )
+        )
+    return endpoints
+
+
+def rows_of(
+    measure: dict[str, Any],
+) -> list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
+    """(row label, measurements, denominators) for each class and category of a measure."""
+    rows = []
+    classes = dicts(measure.get("classes"))
+    for group in classes:
+        denoms = dicts(group.get("denoms")) or dicts(measure.get("denoms"))
+        categories = dicts(group.get("categories"))
+        for category in categories:
+            label = " / ".join(
+                t for t in (text_of(group.get("title")), text_of(category.get("title"))) if t
+            )
+            measurements = dicts(category.get("measurements"))
+            if measurements:
+                rows.append((label, measurements, denoms))
+    return rows
+
+
+def denominator(denoms: list[dict[str, Any]], group_id: str) -> tuple[int | None, str | None]:
+    """People counted for a group, or (None, "40 eyes") when the units are not people."""
+    ordered = sorted(
+        denoms, key=lambda d: (text_of(d.get("units")) or "").lower() != "participants"
+    )
+    for denom in ordered:
+        for count in dicts(denom.get("counts")):
+            if text_of(count.get("groupId")) == group_id:
+                value = count_of(count.get("value"))
+                units = text_of(denom.get("units")) or "units"
+                if units.lower() == "participants":
+                    return value, None
+                return None, f"N = {text_of(count.get('value'))} {units.lower()}"
+    return None, None
+
+
+def kind_of(param: str, unit: str | None, title: str) -> Kind:
+    """The endpoint's kind, inferred from the parameter type, the unit and the title."""
+    lowered_unit, lowered_title = (unit or "").lower(), title.lower()
+    if param == "COUNT_OF_PARTICIPANTS":
+        return "proportion"
+    if param == "COUNT_OF_UNITS":
+        return "count"
+    if "time to" in lowered_title or "time-to" in lowered_title:
+        return "time-to-event"
+    if is_percent(unit) or "proportion" in lowered_unit:
+        return "proportion"
+    if "rate" in lowered_unit or re.search(
+        r"\bper (patient|participant|person)[- ]?year", lowered_unit
+    ):
+        return "rate"
+    return "continuous"
+
+
+def arm_result(
+    measurement: dict[str, Any],
+    param: str,
+    dispersion: Any,
+    unit: str | None,
+    denoms: list[dict[str, Any]],
+) -> ArmResult | None:
+    raw = text_of(measurement.get("value"))
+    value = figure(raw)
+    notes: list[str] = []
+    statistic = STATISTIC.get(param)
+    spread_kind, level = dispersion_of(dispersion)
+    spread = text_of(measurement.get("spread"))
+    low_text, high_text = (
+        text_of(measurement.get("lowerLimit")),
+        text_of(measurement.get("upperLimit")),
+    )
+    low, high = figure(low_text), figure(high_text)
+    ci: tuple[float, float] | None = None
+    if spread_kind == "ci" and (low_text or high_text):
+        if (
+            low is not None
+            and high is not None
+            and level is not None
+            and low <= high
+            and (value is None or low <= value <= high)
+        ):
+            ci = (low, high)
+        else:
+            stated = f"{level:g}% CI" if level is not None else "CI (level not stated)"
+            notes.append(f"{stated} as registered: {low_text or '?'} to {high_text or '?'}")
+    elif spread_kind in {"iqr", "range"} and (low_text or high_text):
+        notes.append(f"{DISPERSION_WORDS[spread_kind]} {low_text or '?'} to {high_text or '?'}")
+    elif spread_kind in {"sd", "se", "cv"} and spread:
+        notes.append(f"{DISPERSION_WORDS[spread_kind]} {spread}")
+    if statistic and value is not None:
+        notes.insert(0, statistic)
+    if raw is not None and value is None:
+        notes.append(f"registered as '{raw}'")
+    comment = text_of(measurement.get("comment"))
+    if comment:
+        notes.append(comment)
+    group_id = text_of(measurement.get("groupId")) or ""
+    people, other_units = denominator(denoms, group_id)
+    if other_units:
+        notes.append(other_units)
+    n = None
+    percent = is_percent(unit)
+    if param == "COUNT_OF_PARTICIPANTS" and value is not None and value == int(value):
+        n, value = int(value), None
+        if people is not None and n > people:
+            notes.append(f"{n} of {people} counted, as registered")
+            people = None
+    if value is None and ci is None and n is None and people is None and not notes:
+        return None
+    shown_unit = None
+    if value is not None and unit and param != "COUNT_OF_PARTICIPANTS":
+        shown_unit = "%" if percent else unit_words(unit)
+    return ArmResult(
+        value=value,
+        unit=shown_unit,
+        ci=ci,
+        ci_level=level if ci is not None and level is not None else 95,
+        n=n,
+        N=people,
+        note=one_line("; ".join(notes)),
+    )
+
+
+def first_sentence(text: str | None) -> str | None:
+    """A population description's first sentence; the whole text goes to the note."""
+    if text is None:
+        return None
+    first = re.split(r"(?<=[a-z0-9)]\.)\s+(?=[A-Z])", text, maxsplit=1)[0]
+    return one_line(first)
