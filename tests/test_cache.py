@@ -135,7 +135,7 @@ def test_a_file_changed_a_moment_ago_is_not_cached(
         lambda raw: raw.replace(b'"randomized":300', b'"randomized":999'),  # still JSON
         lambda raw: b"not json at all",
         lambda raw: b"",
-        lambda raw: raw.replace(b'"format": 1', b'"format": 0'),  # an older layout
+        lambda raw: raw.replace(b'"format": 2', b'"format": 1'),  # an older layout
         lambda raw: raw.replace(b'"code": "', b'"code": "0'),  # other trialcli code
     ],
     ids=["truncated", "edited", "garbage", "empty", "old-format", "other-code"],

@@ -6,6 +6,7 @@ inside a TRIALCLI_PATH folder, where a bad file must never hide the good ones.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -200,11 +201,15 @@ def test_unreadable_file(
     path = tmp_path / "locked.yaml"
     path.write_text(FIXTURE, "utf-8")
 
-    def refuse(self: Path, *args: object, **kwargs: object) -> None:
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
+
+    def refuse(file: str, *args: int, **kwargs: int) -> int:
+        if os.fspath(file) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
 
     # Tests may run as root, where chmod 000 does not stop reading.
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     result = runner.invoke(app, ["show", str(path)])
     assert result.exit_code == 1
     assert result.stderr == f"Error: {path}: permission denied\n"

@@ -204,6 +204,14 @@ def test_an_unreadable_file_is_the_same_error_everywhere(
         os, "access", lambda p, mode, **kw: False if str(p) == str(path) else real_access(p, mode)
     )
     monkeypatch.setattr(Path, "open", refuse)
+    real_open = os.open
+
+    def refuse_os(target: object, *args: object, **kwargs: object) -> int:
+        if str(target) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refuse_os)  # files are opened without blocking
     for command in _commands(path):
         result = runner.invoke(app, command)
         assert (result.exit_code, result.stderr) == (1, f"Error: {path}: permission denied\n"), (

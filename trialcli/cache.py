@@ -9,20 +9,27 @@ file, each JSON after a one-line header:
   with pydantic instead of parsing the YAML (several times faster).
 
 Nothing in it is trusted. A file is used only when its header names the same format,
-the same trialcli code and settings and the same key, and its checksum matches; an
-entry only when the study file's stamp (size, modification and change times, inode) is
-the one recorded. Anything else is ignored and rebuilt. Writing is atomic and best
-effort: a read-only or full disk means no caching, never a failed command.
+the same trialcli code and settings and the same key, and its HMAC matches: a keyed
+checksum whose key (`key`, 32 random bytes) only the user can read, so a cache rewritten
+by anyone else, checksum and all, is ignored. An entry is used only when the study
+file's stamp (size, modification and change times, inode) is the one recorded. Anything
+else is ignored and rebuilt. Only regular files of at most MAX_CACHE_BYTES owned by the
+user are read, never through a symbolic link; a cache folder that is a symbolic link,
+belongs to someone else or that others can write is not used at all (with a warning).
+Writing is atomic and best effort: a read-only or full disk means no caching, never a
+failed command.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
+import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +40,11 @@ if TYPE_CHECKING:
     from trialcli.model import Study
 
 # Bump when the layout of cached data changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+# The largest cache file read or written: an index for 10,000 studies with their
+# consistency warnings is about 30 MB.
+MAX_CACHE_BYTES = 256 * 1024 * 1024
+KEY_FILE, KEY_BYTES = "key", 32
 CACHE_ENV = "XDG_CACHE_HOME"
 # A file changed this recently may change again within the same timestamp tick (2 s on
 # FAT), unseen by its stamp; it is checked again next time rather than cached.
@@ -90,18 +101,25 @@ class StudyCache:
     back by `save` when something in them changed.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, warn: Callable[[str], None] | None = None) -> None:
         self.root = root
+        self._warn = warn or (lambda message: None)
+        self._secret: bytes | None = None
+        self._usable: bool | None = None
+        self._safe_folders: dict[Path, bool] = {}
         self._code: str | None = None
         self._folders: dict[Path, Path] = {}
         self._indexes: dict[tuple[str, Path], dict[str, dict[str, Any]]] = {}
         self._changed: set[tuple[str, Path]] = set()
 
     @classmethod
-    def default(cls) -> StudyCache | None:
-        """The user's cache; None when there is no home folder to hold it."""
+    def default(cls, warn: Callable[[str], None] | None = None) -> StudyCache | None:
+        """The user's cache; None when there is no home folder to hold it.
+
+        `warn` is told (once) when the cache folder is not safe to use.
+        """
         try:
-            return cls(cache_root())
+            return cls(cache_root(), warn)
         except RuntimeError:  # Path.home() found no home folder
             return None
 
@@ -175,7 +193,8 @@ class StudyCache:
 
     def _folder(self, folder: Path) -> Path:
         if folder not in self._folders:
-            self._folders[folder] = folder.resolve()
+            # Not Path.resolve, which raises on a loop of symbolic links.
+            self._folders[folder] = Path(os.path.realpath(folder))
         return self._folders[folder]
 
     def _index(self, kind: str, folder: Path) -> dict[str, dict[str, Any]]:
@@ -211,19 +230,27 @@ class StudyCache:
         name = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
         return self.root / kind / f"{name}.json"
 
-    def _header(self, key: str, payload: bytes) -> dict[str, Any]:
-        return {
-            "format": CACHE_FORMAT,
-            "code": self.code,
-            "key": key,
-            "sha256": hashlib.sha256(payload).hexdigest(),
-        }
+    def _header(self, kind: str, key: str, payload: bytes, secret: bytes) -> dict[str, Any]:
+        # The HMAC covers where the data belongs too: no file can stand in for another.
+        signed = hmac.new(secret, f"{CACHE_FORMAT}\0{kind}\0{key}\0".encode(), "sha256")
+        signed.update(payload)
+        return {"format": CACHE_FORMAT, "code": self.code, "key": key, "hmac": signed.hexdigest()}
 
     def _read(self, kind: str, key: str, revive: bool = False) -> Any:
+        secret = self._key()
+        if secret is None or not self._safe_folder(self.root / kind, create=False):
+            return None
         try:
-            raw = self._file(kind, key).read_bytes()
+            raw = _read_own_file(self._file(kind, key))
+            if raw is None:
+                return None
             head, _, payload = raw.partition(b"\n")
-            if json.loads(head) != self._header(key, payload):
+            found, wanted = json.loads(head), self._header(kind, key, payload, secret)
+            if not isinstance(found, dict) or set(found) != set(wanted):
+                return None
+            if any(found[k] != wanted[k] for k in wanted if k != "hmac"):
+                return None
+            if not hmac.compare_digest(str(found["hmac"]), wanted["hmac"]):
                 return None
             return json.loads(payload, object_hook=_revive if revive else None)
         except (OSError, ValueError, TypeError, RecursionError):
@@ -232,12 +259,16 @@ class StudyCache:
     def _write(self, kind: str, key: str, data: Any) -> None:
         import tempfile
 
+        secret = self._key()
+        if secret is None or not self._safe_folder(self.root / kind, create=True):
+            return
         target = self._file(kind, key)
         temporary: str | None = None
         try:
             payload = json.dumps(data, separators=(",", ":")).encode()
-            head = json.dumps(self._header(key, payload)).encode()
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if len(payload) > MAX_CACHE_BYTES:
+                return  # it would not be read back
+            head = json.dumps(self._header(kind, key, payload, secret)).encode()
             handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
                 # Written in parts: an index can be tens of megabytes, so no joined copy.
@@ -249,6 +280,136 @@ class StudyCache:
             if temporary is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)  # caching is best effort: no file, no error
+
+    # --- the folder and its key ------------------------------------------------------
+
+    def _key(self) -> bytes | None:
+        """The secret that signs this cache; None when the cache is not to be used."""
+        if self._usable is None:
+            self._usable = self._open()
+        return self._secret if self._usable else None
+
+    def _open(self) -> bool:
+        try:
+            self.root.parent.mkdir(parents=True, exist_ok=True)
+            self.root.mkdir(mode=0o700, exist_ok=True)
+        except OSError:
+            return False  # a read-only home: no cache, quietly
+        if not self._safe_folder(self.root, create=False):
+            return False
+        try:
+            self._secret = _read_key(self.root / KEY_FILE) or _new_key(self.root / KEY_FILE)
+        except UnsafeCache as error:
+            self._warn(f"not using the cache in '{self.root}': {error}")
+            return False
+        except OSError:
+            return False
+        return self._secret is not None
+
+    def _safe_folder(self, folder: Path, *, create: bool) -> bool:
+        """Whether `folder` is the user's own, private to writes; warned about once if not."""
+        if folder not in self._safe_folders:
+            if create:
+                with contextlib.suppress(OSError):
+                    folder.mkdir(mode=0o700)
+            try:
+                _check_folder(folder)
+                self._safe_folders[folder] = True
+            except FileNotFoundError:
+                return False  # nothing cached there yet
+            except UnsafeCache as error:
+                self._warn(f"not using the cache in '{folder}': {error}")
+                self._safe_folders[folder] = False
+            except OSError:
+                self._safe_folders[folder] = False
+        return self._safe_folders[folder]
+
+
+class UnsafeCache(Exception):
+    """A cache folder or key that someone other than the user could have written."""
+
+
+_OWN_FILE_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _owner() -> int | None:
+    return os.geteuid() if hasattr(os, "geteuid") else None
+
+
+def _check_folder(folder: Path) -> None:
+    status = os.lstat(folder)
+    if stat.S_ISLNK(status.st_mode):
+        raise UnsafeCache("it is a symbolic link")
+    if not stat.S_ISDIR(status.st_mode):
+        raise UnsafeCache("it is not a folder")
+    if _owner() is not None and status.st_uid != _owner():
+        raise UnsafeCache("it belongs to another user")
+    if status.st_mode & 0o022:
+        raise UnsafeCache("other users can write to it")
+
+
+def _read_own_file(path: Path, limit: int | None = None) -> bytes | None:
+    """A regular file of the user's, of at most `limit` bytes (MAX_CACHE_BYTES), never
+    through a symbolic link; else None. Opened without blocking: a FIFO cannot hang the run.
+    """
+    limit = MAX_CACHE_BYTES if limit is None else limit
+    try:
+        handle = os.open(path, _OWN_FILE_FLAGS)
+    except OSError:
+        return None  # absent, or a symbolic link (O_NOFOLLOW)
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+            return None
+        if _owner() is not None and status.st_uid != _owner():
+            return None
+        with open(handle, "rb", closefd=False) as stream:
+            data = stream.read(limit + 1)
+        return data if len(data) <= limit else None
+    finally:
+        os.close(handle)
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The cache's secret; None when there is none yet."""
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(status.st_mode) or (_owner() is not None and status.st_uid != _owner()):
+        raise UnsafeCache(f"its key '{path.name}' is not a file of yours")
+    if status.st_mode & 0o077:
+        raise UnsafeCache(f"other users can read its key '{path.name}'")
+    secret = _read_own_file(path, KEY_BYTES)
+    if secret is None or len(secret) != KEY_BYTES:
+        raise UnsafeCache(f"its key '{path.name}' is damaged; delete it to start afresh")
+    return secret
+
+
+def _new_key(path: Path) -> bytes | None:
+    """Create the secret: written privately, then named at once, so a reader sees it whole.
+
+    When another run created it first, theirs is used.
+    """
+    import secrets
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(secrets.token_bytes(KEY_BYTES))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another run was first: its key is the one
+        except OSError:
+            # No hard links here. Replacing a key a racing run just made only costs
+            # that run what it cached.
+            os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    return _read_key(path)
 
 
 def _racy(stamp: Stamp) -> bool:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,33 +82,60 @@ class Checked:
 class Catalog:
     folders: tuple[Path, ...]
     cache: StudyCache | None = None
+    # The status of each file `files` found, so that checking it needs no second stat.
+    # Keyed by the path as text: hashing Path objects costs more than the stat saved.
+    _statuses: dict[str, os.stat_result] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def discover(cls, data_dirs: Sequence[Path] = (), cache: StudyCache | None = None) -> Catalog:
         """Bundled studies, then each folder on TRIALCLI_PATH, then each --data-dir."""
         env = [Path(p) for p in os.environ.get(PATH_ENV, "").split(os.pathsep) if p.strip()]
-        for folder in env:
-            if not folder.is_dir():
-                raise TrialcliError(f"{PATH_ENV} names '{folder}', which is not a folder")
-        for folder in data_dirs:
-            if not folder.is_dir():
-                raise TrialcliError(f"--data-dir '{folder}' is not a folder")
-        return cls((bundled_dir(), *env, *data_dirs), cache)
+        named = [(folder, f"{PATH_ENV} names '{folder}', which") for folder in env]
+        named += [(folder, f"--data-dir '{folder}'") for folder in data_dirs]
+        folders = [bundled_dir()]
+        # A folder named twice (or through a symbolic link) is read once.
+        seen = {_identity(os.stat(folders[0]))}
+        for folder, name in named:
+            try:
+                status: os.stat_result | None = os.stat(folder)
+            except (FileNotFoundError, NotADirectoryError):
+                status = None
+            except OSError as error:  # a parent that cannot be searched, a name too long
+                raise TrialcliError(f"{name} cannot be used: {error.strerror}") from None
+            if status is None or not stat.S_ISDIR(status.st_mode):
+                raise TrialcliError(f"{name} is not a folder")
+            if _identity(status) not in seen:
+                seen.add(_identity(status))
+                folders.append(folder)
+        return cls(tuple(folders), cache)
 
     def files(self) -> list[Path]:
+        """Each study file once, by folder; one reached twice (a link) counts once.
+
+        Entries that are not folders are kept even when they cannot be read (a loop of
+        symbolic links, a FIFO): reading them reports why, and the others still work.
+        """
         found: list[Path] = []
+        seen: set[tuple[int, int]] = set()
         for folder in self.folders:
             try:
-                # scandir knows which entries are files without a stat call for each.
                 with os.scandir(folder) as listing:
-                    names = [
-                        entry.name
+                    entries = [
+                        entry
                         for entry in listing
-                        if os.path.splitext(entry.name)[1] in SUFFIXES and entry.is_file()
+                        if os.path.splitext(entry.name)[1] in SUFFIXES and not _is_dir(entry)
                     ]
             except OSError as error:
                 raise TrialcliError(f"cannot read folder '{folder}': {error.strerror}") from None
-            found.extend(folder / name for name in sorted(names, key=os.path.normcase))
+            for entry in sorted(entries, key=lambda e: os.path.normcase(e.name)):
+                status = _entry_status(entry)
+                if status is None:
+                    found.append(folder / entry.name)
+                elif _identity(status) not in seen:
+                    seen.add(_identity(status))
+                    path = folder / entry.name
+                    self._statuses[str(path)] = status
+                    found.append(path)
         return found
 
     def ids(self) -> dict[str, list[Path]]:
@@ -164,10 +192,10 @@ class Catalog:
         if ref == STDIN:
             return _piped_study()
         path = self.resolve(ref)
-        in_catalog = path.parent.resolve() in {f.resolve() for f in self.folders}
+        in_catalog = _real(path.parent) in {_real(f) for f in self.folders}
         stamp = _stamp(path)
         if self.cache is not None and stamp is not None:
-            study = _revalidated(self.cache.study_data(path.resolve(), stamp))
+            study = _revalidated(self.cache.study_data(_real(path), stamp))
             if study is not None and (not in_catalog or study.id == path.stem):
                 return study
         if in_catalog:
@@ -180,7 +208,7 @@ class Catalog:
 
             study = load_study(path)
         if self.cache is not None and stamp is not None:
-            self.cache.save_study(path.resolve(), stamp, study)
+            self.cache.save_study(_real(path), stamp, study)
         return study
 
     def check(self, path: Path) -> Entry:
@@ -209,7 +237,9 @@ class Catalog:
         """
         unique, shared = self._by_id()
         result = [Checked(p, None, None, problems) for p, problems in shared]
-        found = _check_files(unique, self.cache, progress, self.folders, warnings=warnings)
+        found = _check_files(
+            unique, self.cache, progress, self.folders, warnings=warnings, known=self._statuses
+        )
         result += [_with_name_rule(c) for c in found]
         return sorted(result, key=lambda c: c.path.stem)
 
@@ -227,6 +257,30 @@ class Catalog:
         return unique, shared
 
 
+def _real(path: Path) -> Path:
+    # Path.resolve raises on a loop of symbolic links; reading the file will report it.
+    return Path(os.path.realpath(path))
+
+
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    return (status.st_dev, status.st_ino)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _entry_status(entry: os.DirEntry[str]) -> os.stat_result | None:
+    """The status of the file an entry reaches; None when it reaches none."""
+    try:
+        return entry.stat()
+    except OSError:
+        return None
+
+
 def check_paths(
     paths: Iterable[Path], cache: StudyCache | None = None, progress: Progress | None = None
 ) -> list[Checked]:
@@ -235,7 +289,7 @@ def check_paths(
     A file that cannot be read is an error for the whole request (StudyFileError), as it
     is for `show`: it was named, so it is not skipped.
     """
-    given = [(path, os.path.isdir(path)) for path in paths]
+    given = [(path, _is_folder(path)) for path in paths]
     for path, is_dir in given:
         if not is_dir and str(path) != STDIN:
             ensure_readable(path)
@@ -304,6 +358,14 @@ def _refuse_terminal() -> None:
         raise TrialcliError("'-' reads a study file from standard input; pipe one in")
 
 
+def _is_folder(path: Path) -> bool:
+    """A folder; anything that cannot be looked at is a file, whose reading says why."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _stamp(path: Path) -> Stamp | None:
     try:
         return stamp_of(path.stat())
@@ -335,13 +397,16 @@ def _check_files(
     complete: Iterable[Path] = (),
     *,
     warnings: bool = True,
+    known: Mapping[str, os.stat_result] | None = None,
 ) -> list[Checked]:
     """Each file checked, in order: unchanged files from the cache, the others parsed.
 
     `complete` names folders all of whose study files are in `paths`; their indexes in
-    the cache forget files that are gone.
+    the cache forget files that are gone. `known` holds statuses already taken.
     """
-    stamps = [_stamp(p) for p in paths]
+    known = known or {}
+    statuses = [known.get(str(p)) for p in paths]
+    stamps = [_stamp(p) if s is None else stamp_of(s) for p, s in zip(paths, statuses, strict=True)]
     found: list[Checked | None] = [None] * len(paths)
     if cache is not None:
         found = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -56,7 +57,10 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return command(*args, **kwargs)
+            try:
+                return command(*args, **kwargs)
+            finally:
+                _flush_output()
         except StudyFileError as error:
             problems = error.problems
             if len(problems) == 1:
@@ -66,8 +70,42 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise _fail("\n".join(lines)) from None
         except TrialcliError as error:
             raise _fail(str(error), error.exit_code) from None
+        except OSError as error:
+            reason = error.strerror or str(error)
+            if error.filename is not None:  # a path check not caught where it was made
+                raise _fail(f"cannot use '{error.filename}': {reason}") from None
+            # No file named: standard output failing while Rich writes a table to it.
+            raise _output_failed(error) from None
 
     return run
+
+
+def _flush_output() -> None:
+    """Standard output that cannot be written (a full disk, a closed pipe) is an error."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except OSError as error:
+        raise _output_failed(error) from None
+
+
+def _output_failed(error: OSError) -> typer.Exit:
+    """Exit 1; quietly when the reader closed the pipe (`| head`): it asked for no more."""
+    _discard_output()
+    if isinstance(error, BrokenPipeError):
+        return typer.Exit(ExitCode.ERROR)
+    return _fail(f"cannot write output: {error.strerror or error}")
+
+
+def _discard_output() -> None:
+    # What could not be written would be tried again, and fail again, at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (tests capture output): nothing is retried at exit
 
 
 def _version(value: bool) -> None:
@@ -149,7 +187,10 @@ def _settings(ctx: typer.Context) -> Settings:
 def _cache(ctx: typer.Context) -> StudyCache | None:
     from trialcli.cache import StudyCache
 
-    return StudyCache.default() if _settings(ctx).use_cache else None
+    def warn(message: str) -> None:
+        typer.echo(f"Warning: {clean(message)}", err=True)
+
+    return StudyCache.default(warn) if _settings(ctx).use_cache else None
 
 
 def _catalog(ctx: typer.Context) -> Catalog:
@@ -170,7 +211,12 @@ def _paged_render(no_pager: bool, draw: Callable[[Console], None]) -> None:
 
 
 def _write(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if sys.stdout is None:  # started with standard output closed
+        raise TrialcliError("cannot write output: standard output is closed")
+    try:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    except OSError as error:
+        raise _output_failed(error) from None
 
 
 @app.command("list")
@@ -574,7 +620,7 @@ def compare(
         typer.Option("--drug", metavar="NAME", help="Every catalog study with an arm on NAME."),
     ] = None,
     export: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--export", metavar="FILE", help="Also write the plot to FILE.svg or FILE.html."
         ),
@@ -652,21 +698,23 @@ def compare(
 
         pooled = pool_plot(plot, chosen, (method or PoolMethod.reml).value, hksj)
     if output is OutputFormat.table:
+        from trialcli.files import output_path
         from trialcli.render.console import check_export, make_console, save_recording
         from trialcli.render.forest import render_forest
 
-        if export is not None:
-            check_export(export, force=force)
-        console = make_console(record=export is not None)
+        target = output_path(export, None) if export is not None else None
+        if target is not None:
+            check_export(target, force=force)
+        console = make_console(record=target is not None)
         render_forest(plot, console, pooled)
         if pooled is not None:
             from trialcli.render.pool import render_pooled
 
             render_pooled(pooled, console)
-        if export is not None:
+        if target is not None:
             title = f"trialcli compare {selection.label}"
-            save_recording(console, export, force=force, title=title)
-            typer.echo(f"Wrote {clean(str(export))}", err=True)
+            save_recording(console, target, force=force, title=title)
+            typer.echo(f"Wrote {clean(str(target))}", err=True)
         return
     if pooled is not None:
         from trialcli.render.pool import POOL_COLUMNS, pooled_forest_json, pooled_records
@@ -781,14 +829,14 @@ def new(
 
     Example: trialcli new my-trial -o studies/my-trial.yaml
     """
-    from trialcli.files import write_atomically
+    from trialcli.files import output_path, write_atomically
     from trialcli.skeleton import skeleton
 
     text = skeleton(study_id)
     if output == "-":
         _write(text)
         return
-    path = Path(output) if output else Path(f"{study_id}.yaml")
+    path = output_path(output, f"{study_id}.yaml") if output else Path(f"{study_id}.yaml")
     write_atomically(path, text, force=force)
     typer.echo(
         f"Wrote {clean(str(path))}: fill in each <placeholder>, then run "
@@ -808,7 +856,7 @@ def import_record(
         ),
     ],
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output",
             "-o",
@@ -827,7 +875,7 @@ def import_record(
     """
     import datetime as dt
 
-    from trialcli.files import write_atomically
+    from trialcli.files import output_path, write_atomically
     from trialcli.importers import ctgov
     from trialcli.loader import parse_yaml, validate_data
     from trialcli.render.study_yaml import study_yaml
@@ -844,17 +892,19 @@ def import_record(
     study = ctgov.record_to_study(record, retrieved, how)
     text = study_yaml(study, ctgov.header_lines(study, how))
     # The file must read back as this very study before anyone sees it.
-    name = f"{study.id}.yaml" if output is None or str(output) == "-" else str(output)
+    printed = output is None or output == "-"
+    target = None if printed else output_path(output or "", f"{study.id}.yaml")
+    name = str(target or f"{study.id}.yaml")
     checked, problems = validate_data(parse_yaml(text, name), text, name)
     if checked != study or problems:
         found = "; ".join(str(p) for p in problems[:3]) or "it reads back differently"
         raise TrialcliError(f"the imported study does not validate ({found}); please report this")
-    if output is None or str(output) == "-":
+    if target is None:
         _write(text)
         return
-    write_atomically(output, text, force=force)
+    write_atomically(target, text, force=force)
     typer.echo(
-        f"Wrote {clean(str(output))} ({len(study.endpoints)} endpoints, "
-        f"{len(study.safety)} safety findings); check it with 'trialcli show {clean(str(output))}'",
+        f"Wrote {clean(str(target))} ({len(study.endpoints)} endpoints, "
+        f"{len(study.safety)} safety findings); check it with 'trialcli show {clean(str(target))}'",
         err=True,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 import sys
 import types
 import typing
@@ -180,22 +181,31 @@ def read_text(path: Path) -> str:
     """The file's text, refusing what is not a reasonably sized UTF-8 file."""
     file = str(path)
     try:
-        if path.is_dir():
-            raise StudyFileError([Problem(file, "is a folder, not a study file")])
-        size = path.stat().st_size
-        limit = max_file_bytes()
-        if size > limit:
-            raise StudyFileError(
-                [
-                    Problem(
-                        file,
-                        f"file is {size:,} bytes, over the {limit:,}-byte limit "
-                        f"(set {MAX_BYTES_ENV} to raise it)",
-                    )
-                ]
-            )
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+        # Not blocking: opening a FIFO would otherwise wait forever for a writer.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            status = os.fstat(handle)
+            if stat.S_ISDIR(status.st_mode):
+                raise StudyFileError([Problem(file, "is a folder, not a study file")])
+            if not stat.S_ISREG(status.st_mode):
+                raise StudyFileError(
+                    [Problem(file, "is not a regular file (a FIFO, device or socket)")]
+                )
+            limit = max_file_bytes()
+            if status.st_size > limit:
+                raise StudyFileError(
+                    [
+                        Problem(
+                            file,
+                            f"file is {status.st_size:,} bytes, over the {limit:,}-byte limit "
+                            f"(set {MAX_BYTES_ENV} to raise it)",
+                        )
+                    ]
+                )
+            with open(handle, "rb", closefd=False) as stream:
+                data = stream.read(limit + 1)
+        finally:
+            os.close(handle)
     except OSError as error:
         raise unreadable(path, error) from None
     return _decoded(data, file)

@@ -19,7 +19,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from trialcli.errors import TrialcliError
-from trialcli.files import write_atomically
+from trialcli.files import check_target, write_atomically
 
 EXPORT_SUFFIXES = (".svg", ".html")
 # Below this width tables fold their cells rather than fitting them by cutting.
@@ -119,10 +119,7 @@ def check_export(path: Path, *, force: bool) -> None:
     """Refuse a bad export target before anything is drawn."""
     if path.suffix.lower() not in EXPORT_SUFFIXES:
         raise TrialcliError(f"--export writes .svg or .html files, not '{path.name}'")
-    if path.exists() and not force:
-        raise TrialcliError(f"'{path}' already exists; use --force to replace it")
-    if not path.parent.is_dir():
-        raise TrialcliError(f"cannot write '{path}': the folder '{path.parent}' does not exist")
+    check_target(path, force=force)
 
 
 def save_recording(console: Console, path: Path, *, force: bool, title: str) -> None:
