@@ -324,7 +324,7 @@ def test_cli_export_html(runner: CliRunner, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--export", "plot.png"], "--export writes .svg or .html files, not 'plot.png'"),
+        (["--export", "plot.txt"], "--export draws .svg, .png or .pdf figures, not 'plot.txt'"),
         (
             ["--export", "x.svg", "-f", "json"],
             "--export writes the plot; use it with --format table",

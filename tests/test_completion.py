@@ -26,6 +26,7 @@ def test_commands_are_completed(runner: CliRunner) -> None:
         "show",
         "validate",
         "ae",
+        "flow",
         "diff",
         "compare",
         "sof",

@@ -25,6 +25,7 @@ EVERY_COMMAND = [
     "diff",
     "compare",
     "sof",
+    "flow",
     "schema",
     "new",
     "import",

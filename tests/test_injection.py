@@ -79,6 +79,7 @@ COMMANDS = [
     ["show", "example"],
     ["ae", "example"],
     ["ae", "example", "twin"],
+    ["flow", "example"],
     ["diff", "example", "twin"],
     ["compare", "example", "twin", "--endpoint", "annualized-relapse-rate"],
     ["validate"],
@@ -87,6 +88,7 @@ COMMANDS = [
     ["compare", "example", "twin", "--endpoint", "annualized-relapse-rate", "--pool"],
     ["sof", "example", "twin"],
     ["sof", "example", "--format", "html"],
+    ["show", "example", "--format", "html"],
     ["sof", "example", "--format", "markdown"],
 ]
 
@@ -123,6 +125,7 @@ FORMATTED = [
     ["validate"],
     ["ae", "example"],
     ["ae", "example", "twin"],
+    ["flow", "example"],
     ["diff", "example", "twin"],
     ["diff", "example", "other"],
     ["compare", "example", "twin", "--endpoint", "annualized-relapse-rate"],

@@ -22,7 +22,7 @@ from trialcli import completion
 from trialcli.arguments import TrialcliGroup, TrialcliTyper, version_line
 from trialcli.errors import ExitCode, StudyFileError, TrialcliError
 from trialcli.formatting import NOT_REPORTED
-from trialcli.ops.keys import PoolMethod, SafetySort, SofFormat, StudySection
+from trialcli.ops.keys import PoolMethod, SafetySort, ShowFormat, SofFormat, StudySection
 from trialcli.render.tabular import OutputFormat
 from trialcli.render.text import clean
 
@@ -143,6 +143,15 @@ NoPager = Annotated[
         help="Print everything even on a terminal; else taller output goes through "
         "$TRIALCLI_PAGER, $PAGER or less -R.",
     ),
+]
+FigureExport = Annotated[
+    Path | None,
+    typer.Option(
+        "--export", metavar="FILE", help="Also draw the figure to FILE.svg, .png or .pdf."
+    ),
+]
+ForceExport = Annotated[
+    bool, typer.Option("--force", help="Let --export replace an existing file.")
 ]
 
 
@@ -300,14 +309,19 @@ def show(
         ),
     ] = None,
     no_pager: NoPager = False,
-    output: FormatOption = OutputFormat.table,
+    chosen: Annotated[
+        ShowFormat,
+        typer.Option("--format", "-f", help="table for people; json, csv, markdown or html."),
+    ] = ShowFormat.table,
 ) -> None:
     """Show one study at a glance: what it found, its harms, and where each figure is from.
 
     The first screen holds the primary endpoints, key secondary ones and the harms the
     sources report; --full prints everything, --section one part of it. --format json
     gives the study as validated plus a "computed" block; csv gives one row per arm
-    result and per comparison; markdown gives a document to paste (all keep everything).
+    result and per comparison; markdown gives a document to paste; html gives one
+    self-contained page (figures inline, nothing fetched) to hand on or print. All but
+    the first screen keep everything.
 
     Example: trialcli show care-ms-ii
     """
@@ -315,6 +329,13 @@ def show(
 
     loaded = _catalog(ctx).load(study)
     checked = audit_study(loaded)
+    if chosen is ShowFormat.html:
+        from trialcli.ops.effects import absolute_effects
+        from trialcli.render.html import study_html
+
+        _write(study_html(loaded, checked, absolute_effects(loaded)))
+        return
+    output = OutputFormat(chosen.value)
     if output is OutputFormat.table and not full and not section:
         from trialcli.ops.glance import glance
         from trialcli.render.glance import render_glance
@@ -459,6 +480,8 @@ def adverse_events(
         typer.Option("--sort", help="soc (grouped), incidence, difference or term."),
     ] = SafetySort.soc,
     no_pager: NoPager = False,
+    export: FigureExport = None,
+    force: ForceExport = False,
     output: FormatOption = OutputFormat.table,
 ) -> None:
     """Adverse events per arm, with differences from the comparator computed.
@@ -467,13 +490,20 @@ def adverse_events(
     discontinuations, deaths), then findings by organ-system class, each arm as
     n/N (x%) with its source, and the risk difference (Newcombe 95% CI) and risk
     ratio vs the comparator. Several studies: terms as rows, studies as columns.
-    Filters combine. Also available as 'trialcli adverse-events'.
+    Filters combine. --export draws one study's findings as a dot plot.
+    Also available as 'trialcli adverse-events'.
 
     Example: trialcli ae care-ms-ii --min-pct 10 --excess
     """
     from trialcli.ops.safety import Filters, safety_pivot, safety_table
     from trialcli.render import safety as render
 
+    if export is not None:
+        from trialcli.figures import check_figure_path
+
+        if len(dict.fromkeys(studies)) > 1:
+            raise TrialcliError("--export draws one study's adverse events; name one study")
+        check_figure_path(export, force=force)
     catalog = _catalog(ctx)
     loaded = [catalog.load(ref) for ref in dict.fromkeys(studies)]
     filters = Filters(
@@ -481,6 +511,13 @@ def adverse_events(
     )
     if len(loaded) == 1:
         table = safety_table(loaded[0], filters, sort)
+        if export is not None:
+            from trialcli.figures import save_figure
+            from trialcli.figures.safety import safety_figure
+
+            title = f"{table.study.acronym}: adverse events"
+            save_figure(lambda: safety_figure(table), export, force=force, title=title)
+            typer.echo(f"Wrote {clean(str(export))}", err=True)
         columns = (
             render.TABLE_MARKDOWN_COLUMNS
             if output is OutputFormat.markdown
@@ -517,6 +554,65 @@ def adverse_events(
 
 # The long name, for people who do not know the abbreviation; hidden from the listing.
 app.command("adverse-events", hidden=True)(adverse_events)
+
+
+@app.command()
+@user_errors
+def flow(
+    ctx: typer.Context,
+    study: Annotated[
+        str,
+        typer.Argument(
+            metavar="STUDY",
+            help="A study id, acronym or NCT id, a .yaml file, or - for standard input.",
+            autocompletion=completion.study_ids,
+        ),
+    ],
+    export: FigureExport = None,
+    force: ForceExport = False,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Participant flow as a CONSORT diagram: enrolment, allocation, follow-up, analysis.
+
+    Each period of follow-up shows who started, completed and did not (with the reasons)
+    per arm; a number the sources do not give reads "not reported"; a total that does
+    not add up is marked ⚠. csv gives one row per number.
+
+    Example: trialcli flow care-ms-i --export flow.svg
+    """
+    from trialcli.ops.flow import study_flow
+
+    if export is not None:
+        from trialcli.figures import check_figure_path
+
+        check_figure_path(export, force=force)
+    result = study_flow(_catalog(ctx).load(study))
+    if output is OutputFormat.table:
+        from trialcli.render.console import make_console
+        from trialcli.render.flow import render_flow
+
+        render_flow(result, make_console())
+    elif output is OutputFormat.json:
+        from trialcli.render.flow import flow_json
+        from trialcli.render.tabular import to_json
+
+        _write(to_json(flow_json(result)))
+    elif output is OutputFormat.csv:
+        from trialcli.render.flow import CSV_COLUMNS, flow_records
+        from trialcli.render.tabular import to_csv
+
+        _write(to_csv(flow_records(result), CSV_COLUMNS))
+    else:
+        from trialcli.render.flow import flow_markdown
+
+        _write(flow_markdown(result))
+    if export is not None:
+        from trialcli.figures import save_figure
+        from trialcli.figures.flow import flow_figure
+
+        title = f"{result.acronym}: participant flow"
+        save_figure(lambda: flow_figure(result), export, force=force, title=title)
+        typer.echo(f"Wrote {clean(str(export))}", err=True)
 
 
 @app.command()
@@ -622,7 +718,10 @@ def compare(
     export: Annotated[
         str | None,
         typer.Option(
-            "--export", metavar="FILE", help="Also write the plot to FILE.svg or FILE.html."
+            "--export",
+            metavar="FILE",
+            help="Also draw the plot to FILE.svg, .png or .pdf (a figure), or FILE.html "
+            "(the terminal's text).",
         ),
     ] = None,
     force: Annotated[
@@ -703,17 +802,27 @@ def compare(
         from trialcli.render.forest import render_forest
 
         target = output_path(export, None) if export is not None else None
+        figure = target is not None and target.suffix.lower() != ".html"
         if target is not None:
-            check_export(target, force=force)
-        console = make_console(record=target is not None)
+            from trialcli.figures import check_figure_path
+
+            (check_figure_path if figure else check_export)(target, force=force)
+        console = make_console(record=target is not None and not figure)
         render_forest(plot, console, pooled)
         if pooled is not None:
             from trialcli.render.pool import render_pooled
 
             render_pooled(pooled, console)
         if target is not None:
-            title = f"trialcli compare {selection.label}"
-            save_recording(console, target, force=force, title=title)
+            if figure:
+                from trialcli.figures import save_figure
+                from trialcli.figures.forest import forest_figure
+
+                title = f"Forest plot: {selection.label}"
+                save_figure(lambda: forest_figure(plot, pooled), target, force=force, title=title)
+            else:
+                title = f"trialcli compare {selection.label}"
+                save_recording(console, target, force=force, title=title)
             typer.echo(f"Wrote {clean(str(target))}", err=True)
         return
     if pooled is not None:

@@ -82,6 +82,9 @@ def _references(study: Study) -> Iterator[Found]:
     for i, finding in enumerate(study.safety):
         for key in finding.arms:
             yield from arm(key, ("safety", i, "arms", key))
+    for loc, _, _ in flow_counts(study):
+        if loc[-2] in ("started", "completed", "not_completed", "arms"):
+            yield from arm(str(loc[-1]), loc)
 
 
 NO_SOURCE = (
@@ -137,6 +140,31 @@ def _figure_records(study: Study) -> Iterator[tuple[Loc, Sourced, tuple[Sourced,
         for key, value in finding.arms.items():
             if _any_set(value, "affected", "at_risk", "pct", "deaths"):
                 yield ("safety", i, "arms", key), value, (finding,)
+    yield from flow_counts(study)
+
+
+def flow_counts(study: Study) -> Iterator[tuple[Loc, Count, tuple[Sourced, ...]]]:
+    """Every count of the participant flow, with the records it inherits a source from."""
+    flow = study.flow
+    if flow is None:
+        return
+    for field in ("assessed", "excluded"):
+        count = getattr(flow, field)
+        if count is not None:
+            yield ("flow", field), count, (flow,)
+    for i, excluded in enumerate(flow.exclusion_reasons):
+        yield ("flow", "exclusion_reasons", i, "count"), excluded.count, (excluded, flow)
+    for p, period in enumerate(flow.periods):
+        at: Loc = ("flow", "periods", p)
+        for field in ("started", "completed", "not_completed"):
+            for key, count in getattr(period, field).items():
+                yield (*at, field, key), count, (period, flow)
+        for m, milestone in enumerate(period.milestones):
+            for key, count in milestone.arms.items():
+                yield (*at, "milestones", m, "arms", key), count, (milestone, period, flow)
+        for r, reason in enumerate(period.reasons):
+            for key, count in reason.arms.items():
+                yield (*at, "reasons", r, "arms", key), count, (reason, period, flow)
 
 
 def _any_set(record: Sourced, *fields: str) -> bool:
@@ -181,6 +209,18 @@ def _sourced_records(study: Study) -> Iterator[tuple[Loc, Sourced]]:
         yield ("notes", i), note
     for i, milestone in enumerate(study.milestones):
         yield ("milestones", i), milestone
+    flow = study.flow
+    if flow is not None:
+        yield ("flow",), flow
+        for i, excluded in enumerate(flow.exclusion_reasons):
+            yield ("flow", "exclusion_reasons", i), excluded
+        for p, period in enumerate(flow.periods):
+            yield ("flow", "periods", p), period
+            for field in ("milestones", "reasons"):
+                for j, item in enumerate(getattr(period, field)):
+                    yield ("flow", "periods", p, field, j), item
+        for loc, count, _ in flow_counts(study):
+            yield from _count_records(loc, count)
 
 
 def _count_records(loc: Loc, count: Count) -> Iterator[tuple[Loc, Sourced]]:

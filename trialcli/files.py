@@ -92,8 +92,8 @@ def check_target(path: Path, *, force: bool) -> None:
         )
 
 
-def write_atomically(path: Path, text: str, *, force: bool = False) -> None:
-    """Write `text` to `path` through a temporary file in the same folder.
+def write_atomically(path: Path, text: str | bytes, *, force: bool = False) -> None:
+    """Write `text` (or a figure's bytes) to `path` through a temporary file in the same folder.
 
     The file either appears whole or not at all. Without `force` the final name is taken
     by a hard link, which fails if the name exists: of writers racing for one name, only
@@ -109,10 +109,16 @@ def write_atomically(path: Path, text: str, *, force: bool = False) -> None:
     except OSError as error:
         raise TrialcliError(f"cannot write '{path}': {error.strerror or error}") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as binary:
+                binary.write(text)
+                binary.flush()
+                os.fsync(binary.fileno())
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
         # mkstemp makes the file private; give it the mode a plain new file would have.
         os.chmod(temporary, _mode_for(path))
         if force:
@@ -136,9 +142,9 @@ def _link(temporary: str, path: Path) -> None:
         raise
     except OSError:
         # A file system without hard links: create the name exclusively instead.
-        with open(path, "x", encoding="utf-8", newline="\n") as out:
+        with open(path, "xb") as out:
             try:
-                with open(temporary, encoding="utf-8", newline="\n") as written:
+                with open(temporary, "rb") as written:
                     out.write(written.read())
                 out.flush()
                 os.fsync(out.fileno())

@@ -501,6 +501,55 @@ class SafetyFinding(Sourced):
     note: LongText | None = None
 
 
+# --- participant flow (CONSORT) --------------------------------------------------------
+
+ArmCounts = Annotated[
+    dict[Ref, Count],
+    Field(description="people per arm, keyed by arm id; an arm left out is not reported"),
+]
+
+
+class ExclusionReason(Sourced):
+    reason: ShortText
+    count: Count
+
+
+class FlowMilestone(Sourced):
+    """A milestone other than started/completed that the source counts, e.g. "Treated"."""
+
+    label: ShortText
+    arms: ArmCounts = Field(default_factory=dict)
+
+
+class DropoutReason(Sourced):
+    reason: ShortText = Field(description='why people did not complete, e.g. "Adverse Event"')
+    arms: ArmCounts = Field(default_factory=dict)
+
+
+class FlowPeriod(Sourced):
+    title: ShortText = Field(description='e.g. "Overall Study", "Double-blind phase"')
+    started: ArmCounts = Field(default_factory=dict)
+    milestones: list[FlowMilestone] = Field(default_factory=list)
+    completed: ArmCounts = Field(default_factory=dict)
+    not_completed: ArmCounts = Field(default_factory=dict)
+    reasons: list[DropoutReason] = Field(default_factory=list)
+    all_reasons: bool = Field(
+        default=True,
+        description="false when the source names only some reasons for not completing",
+    )
+    note: LongText | None = None
+
+
+class Flow(Sourced):
+    """Participant flow: who was assessed, allocated, followed up and analysed."""
+
+    assessed: Count | None = Field(default=None, description="assessed for eligibility")
+    excluded: Count | None = Field(default=None, description="excluded before randomization")
+    exclusion_reasons: list[ExclusionReason] = Field(default_factory=list)
+    periods: list[FlowPeriod] = Field(default_factory=list)
+    note: LongText | None = None
+
+
 # --- narrative ------------------------------------------------------------------------
 
 
@@ -566,6 +615,7 @@ class Study(Strict):
     endpoints: list[Endpoint] = Field(default_factory=list)
     safety: list[SafetyFinding] = Field(default_factory=list)
     safety_monitoring: LongText | None = None
+    flow: Flow | None = Field(default=None, description="participant flow (CONSORT)")
     notes: list[Note] = Field(default_factory=list)
     milestones: list[Milestone] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)

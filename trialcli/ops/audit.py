@@ -51,6 +51,7 @@ CheckKind = Literal[
     "arm-sizes",
     "denominator",
     "sources-disagree",
+    "flow",
 ]
 
 # How far a model-based ratio may sit from the ratio of the arms' raw values (beyond
@@ -143,6 +144,7 @@ def audit_study(study: Study) -> Audit:
             *_arm_sizes(study),
             *_denominators(study),
             *_sources_disagree(study),
+            *_flow_sums(study),
         )
     )
 
@@ -852,6 +854,27 @@ def _denominators(study: Study) -> Iterator[Check]:
             ),
             False,
         )
+
+
+def _flow_sums(study: Study) -> Iterator[Check]:
+    """The participant flow's totals against their parts (ops/flow.py does the sums)."""
+    from trialcli.ops.flow import Number, study_flow
+
+    if study.flow is None:
+        return
+
+    def stated(number: Number) -> Stated:
+        return Stated(f"{number.value:,}", number.source, ((*number.loc, "value"),))
+
+    for total in study_flow(study).sums:
+        parts: list[Part] = [f"{total.context}: {total.total_name} ", stated(total.total)]
+        parts.append(" vs " if total.complete else " vs at least ")
+        for k, (name, part) in enumerate(zip(total.part_names, total.parts, strict=True)):
+            parts += [" + " if k else "", f"{name} ", stated(part)]
+        parts.append(f" = {total.added:,}")
+        if not total.ok:
+            parts.append(": the source's numbers do not add up")
+        yield Check("flow", tuple(parts), total.ok)
 
 
 # --- the same figure from two sources ------------------------------------------------------

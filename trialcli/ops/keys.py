@@ -28,6 +28,16 @@ class PoolMethod(str, Enum):
     mantel_haenszel = "mantel-haenszel"
 
 
+class ShowFormat(str, Enum):
+    """What `trialcli show` writes: the formats of every command, and a page to hand on."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+
+
 class SofFormat(str, Enum):
     """What `trialcli sof` writes: a table for people, or one to paste into a report."""
 

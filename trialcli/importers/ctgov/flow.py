@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from trialcli.importers.ctgov.flow_section import flow_section
 from trialcli.importers.ctgov.groups import Group, Groups
+from trialcli.importers.ctgov.protocol import SOURCE_ID
 from trialcli.importers.ctgov.values import LONG, count_of, dicts, fit, text_of, value_at
-from trialcli.model import Note
+from trialcli.model import Flow, Note
 
 
 def build_arms(results: dict[str, Any], groups: Groups) -> None:
@@ -43,6 +45,20 @@ def build_arms(results: dict[str, Any], groups: Groups) -> None:
                 groups.arms.append(groups.linked(title, text_of(group.get("description"))))
             if groups.arms:
                 break
+
+
+def flow_of(record: dict[str, Any], groups: Groups) -> Flow | None:
+    """The record's participant flow as a study file's `flow:`, its groups as the arms
+    `build_arms` made of them (one arm per flow group, in order)."""
+    results = value_at(record, "resultsSection") or {}
+    flow_groups = dicts(value_at(results, "participantFlowModule", "groups"))
+    if not flow_groups or len(flow_groups) != len(groups.arms):
+        return None
+    arm_of_group = {
+        text_of(group.get("id")) or "": arm.key
+        for group, arm in zip(flow_groups, groups.arms, strict=True)
+    }
+    return flow_section(record, arm_of_group, SOURCE_ID)
 
 
 def note_flow(results: dict[str, Any], notes: list[Note]) -> None:

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from trialcli import __version__
 from trialcli.importers.ctgov.baseline import baseline_of
 from trialcli.importers.ctgov.fetch import NCT_ID
-from trialcli.importers.ctgov.flow import build_arms, first_period, note_flow
+from trialcli.importers.ctgov.flow import build_arms, first_period, flow_of, note_flow
 from trialcli.importers.ctgov.groups import Groups
 from trialcli.importers.ctgov.outcomes import endpoints_of
 from trialcli.importers.ctgov.protocol import (
@@ -131,6 +131,7 @@ def _study(record: dict[str, Any], nct: str, retrieved: str | None, how: Retriev
         pooled_arms=list(groups.pooled_groups.values()),
         endpoints=endpoints,
         safety=safety,
+        flow=flow_of(record, groups),
         notes=[*notes, *flow_notes],
         milestones=milestones_of(nct, status),
         sources=[source_of(record, nct, retrieved, how == "fetched")],

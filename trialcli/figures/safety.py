@@ -1,0 +1,87 @@
+"""`ae --export`: the adverse-event dot plot safety reviewers use.
+
+Left, each arm's percentage with the event (experimental: filled circles, comparator:
+hollow squares); right, the risk difference (experimental − comparator, percentage points)
+with its Newcombe 95% CI, as `trialcli ae` computes it. Rows are sorted by the difference,
+largest excess on top. Adverse events are harms, so the side with fewer events is the
+side the comparison favours.
+"""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from trialcli.figures import BLACK, BLUE, GREY, VERMILLION, short
+from trialcli.ops.safety import SafetyRow, SafetyTable
+
+ROW_INCHES = 0.26
+
+
+def _labels(rows: list[SafetyRow]) -> list[str]:
+    experimental = {r.experimental.label for r in rows if r.experimental is not None}
+    labels = []
+    for row in rows:
+        term = short(row.finding.term, 40) + (" (serious)" if row.serious else "")
+        if len(experimental) > 1 and row.experimental is not None:
+            term += f" — {short(row.experimental.label, 24)}"
+        labels.append(term)
+    return labels
+
+
+def safety_figure(table: SafetyTable) -> Figure:
+    rows = [r for r in (table.rows or table.summary) if r.experimental and r.comparator]
+    # Largest difference on top; rows without one at the bottom.
+    rows.sort(key=lambda r: (r.difference.points is not None, r.difference.points or 0.0))
+    count = max(len(rows), 1)
+    figure = Figure(figsize=(9.0, 1.6 + ROW_INCHES * count), layout="constrained")
+    figure.suptitle(
+        f"{short(table.study.acronym, 40)}: adverse events", fontsize=10, fontweight="bold"
+    )
+    left, right = figure.subplots(1, 2, sharey=True, width_ratios=(1, 1))
+    positions = list(range(1, len(rows) + 1))
+    experimental = [r.experimental.label for r in rows if r.experimental]
+    comparator = [r.comparator.label for r in rows if r.comparator]
+    for y, row in zip(positions, rows, strict=True):
+        assert row.experimental is not None and row.comparator is not None
+        ours, theirs = row.experimental.incidence, row.comparator.incidence
+        if ours is not None:
+            left.plot([ours], [y], "o", color=BLUE, markersize=6)
+        if theirs is not None:
+            left.plot(
+                [theirs], [y], "s", color=VERMILLION, markerfacecolor="white",
+                markeredgewidth=1.4, markersize=6,
+            )  # fmt: skip
+        difference = row.difference
+        if difference.points is None:
+            continue
+        if difference.ci is not None:
+            right.plot(difference.ci, (y, y), color=BLACK, linewidth=1.2)
+        right.plot(
+            [difference.points], [y], "D", color=BLACK, markersize=5,
+            markerfacecolor=BLACK if difference.ci is not None else "white",
+        )  # fmt: skip
+    ours_name = short(experimental[0], 30) if len(set(experimental)) == 1 else "experimental"
+    theirs_name = short(comparator[0], 30) if len(set(comparator)) == 1 else "comparator"
+    left.set_yticks(positions, _labels(rows), fontsize=8)
+    left.set_ylim(0.4, count + 0.6)
+    left.set_xlim(left=0)
+    left.set_xlabel("Participants with the event (%)")
+    left.grid(axis="y", color=GREY, linewidth=0.3, alpha=0.5)
+    left.legend(
+        handles=[
+            Line2D([], [], marker="o", color=BLUE, linestyle="none", label=ours_name),
+            Line2D([], [], marker="s", color=VERMILLION, markerfacecolor="white",
+                   linestyle="none", label=theirs_name),
+        ],
+        loc="lower right", fontsize=7, frameon=True, framealpha=1, edgecolor="white",
+    )  # fmt: skip
+    right.axvline(0, color=BLACK, linestyle="--", linewidth=0.8)
+    right.grid(axis="y", color=GREY, linewidth=0.3, alpha=0.5)
+    right.set_xlabel(
+        "Risk difference, percentage points (95% CI)\n"
+        f"◀ favours {short(ours_name, 22)}   favours {short(theirs_name, 22)} ▶\n"
+        "computed by trialcli"
+    )
+    right.tick_params(left=False)
+    return figure
