@@ -47,7 +47,12 @@ class Run:
     output: str
 
 
-def run(command: Sequence[str], env: dict[str, str], sample_memory: bool = False) -> Run:
+def run(
+    command: Sequence[str],
+    env: dict[str, str],
+    sample_memory: bool = False,
+    allowed: tuple[int, ...] = (0,),
+) -> Run:
     """Run a command to completion: its wall time, peak memory and stdout's last line."""
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -69,7 +74,7 @@ def run(command: Sequence[str], env: dict[str, str], sample_memory: bool = False
     stop.set()
     if sampler is not None:
         sampler.join()
-    if process.returncode != 0:
+    if process.returncode not in allowed:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {last}")
     cpu = usage.ru_utime + usage.ru_stime
     return Run(seconds, cpu, usage.ru_maxrss / 1024, peak[0], last)

@@ -33,6 +33,7 @@ def test_commands_are_completed(runner: CliRunner) -> None:
         "schema",
         "new",
         "import",
+        "export",
     ]
 
 

@@ -26,6 +26,7 @@ EVERY_COMMAND = [
     "compare",
     "sof",
     "flow",
+    "export",
     "schema",
     "new",
     "import",

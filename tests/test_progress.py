@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 from rich.console import Console
 
@@ -37,3 +38,14 @@ def test_nothing_when_the_console_is_not_interactive() -> None:
     with ProgressBar("Checking studies", console=console, delay=0) as progress:
         progress(1, 2)
     assert out.getvalue() == ""
+
+
+def test_an_import_shows_records_a_second_once_it_knows() -> None:
+    out = io.StringIO()
+    with ProgressBar("Importing", console=terminal(out), delay=0, unit="records") as progress:
+        progress(10, 1023)
+        assert "– records/s" in out.getvalue()  # no rate is made up from one sample
+        time.sleep(0.2)
+        progress(30, 1023)
+    rates = re.findall(r"(\d+) records/s", out.getvalue())
+    assert rates and 1 <= int(rates[-1]) <= 100  # 20 records in 0.2 s or more

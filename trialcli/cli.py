@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 
     from trialcli.cache import StudyCache
     from trialcli.catalog import Catalog, Checked, Entry
+    from trialcli.importers.query import Query
+    from trialcli.ops.listing import Filters as ListFilters
+    from trialcli.ops.summary import ListRow
 
 app = TrialcliTyper(
     name="trialcli",
@@ -228,26 +232,98 @@ def _write(text: str) -> None:
         raise _output_failed(error) from None
 
 
+class ExportFormat(str, Enum):
+    sqlite = "sqlite"
+    parquet = "parquet"
+
+
+# `list` filters, which `export` takes too.
+DrugOption = Annotated[
+    str | None, typer.Option(metavar="TEXT", help="Studies with an intervention naming TEXT.")
+]
+ConditionOption = Annotated[
+    str | None, typer.Option(metavar="TEXT", help="Studies whose condition names TEXT.")
+]
+PhaseOption = Annotated[
+    str | None, typer.Option(metavar="PHASE", help="1, 1/2, 2, 2/3, 3, 4 or n/a.")
+]
+StatusOption = Annotated[
+    str | None, typer.Option(metavar="STATUS", help="e.g. completed, recruiting, terminated.")
+]
+HasResultsOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--has-results/--no-results", help="Only studies with (or without) reported results."
+    ),
+]
+SinceOption = Annotated[
+    int | None, typer.Option(metavar="YEAR", help="Studies that started in YEAR or later.")
+]
+SearchOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="TEXT",
+        help="Every word in the title, acronym, condition or interventions"
+        " (any case, any accents).",
+    ),
+]
+SortOption = Annotated[str | None, typer.Option(metavar="FIELD", help="Sort by this column.")]
+LimitOption = Annotated[int | None, typer.Option(metavar="N", help="At most N studies.")]
+
+
 @app.command("list")
 @user_errors
 def list_studies(
     ctx: typer.Context,
     no_pager: NoPager = False,
     output: FormatOption = OutputFormat.table,
+    drug: DrugOption = None,
+    condition: ConditionOption = None,
+    phase: PhaseOption = None,
+    status: StatusOption = None,
+    has_results: HasResultsOption = None,
+    since: SinceOption = None,
+    search: SearchOption = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            "-w",
+            help="Add condition, interventions, status, has_results and start_year.",
+        ),
+    ] = False,
 ) -> None:
-    """List every study in the catalog, one row each.
+    """List every study in the catalog, one row each; filters combine.
 
     Example: trialcli list --format csv
+    Example: trialcli list --condition "heart failure" --phase 3 --has-results
     """
-    from trialcli.render.listing import COLUMNS, list_records, render_list
+    from trialcli.ops.listing import Filters
+    from trialcli.render.listing import COLUMNS, WIDE_COLUMNS, list_records, render_list
+
+    filters = Filters(drug, condition, phase, status, has_results, since, search, sort, limit)
+    rows = [row for _, row in _selected(ctx, filters)]
+    columns = WIDE_COLUMNS if wide else COLUMNS
+    _emit_rows(
+        output,
+        list_records(rows, columns),
+        columns,
+        functools.partial(_paged_render, no_pager, functools.partial(render_list, rows, wide=wide)),
+    )
+
+
+def _selected(ctx: typer.Context, filters: ListFilters) -> list[tuple[Path, ListRow]]:
+    """The catalog's valid studies that `filters` keep, each with its file."""
+    from trialcli.ops.listing import select
     from trialcli.render.progress import ProgressBar
 
     with ProgressBar("Reading studies") as progress:
         entries = _catalog(ctx).checked(progress, warnings=False)
     _warn_skipped(entries)
-    rows = [e.row for e in entries if e.ok and e.row is not None]
-    table = functools.partial(_paged_render, no_pager, functools.partial(render_list, rows))
-    _emit_rows(output, list_records(rows), COLUMNS, table)
+    files = {e.row: e.path for e in entries if e.ok and e.row is not None}
+    return [(files[row], row) for row in select(list(files), filters)]
 
 
 def _warn_skipped(entries: Sequence[Entry | Checked]) -> None:
@@ -957,13 +1033,14 @@ def new(
 @app.command("import")
 @user_errors
 def import_record(
-    source: Annotated[
-        str,
+    sources: Annotated[
+        list[str] | None,
         typer.Argument(
-            metavar="SOURCE",
-            help="An NCT id (fetched from ClinicalTrials.gov) or a saved API v2 JSON file.",
+            metavar="SOURCE...",
+            help="NCT ids (fetched from ClinicalTrials.gov) or saved API v2 JSON files; with"
+            " --into also folders, search-results files and the bulk-download ZIP.",
         ),
-    ],
+    ] = None,
     output: Annotated[
         str | None,
         typer.Option(
@@ -973,41 +1050,65 @@ def import_record(
             help="Write the study here instead of stdout; '-' prints it.",
         ),
     ] = None,
+    into: Annotated[
+        Path | None,
+        typer.Option("--into", metavar="DIR", help="Write one study file per record here."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    cond: Annotated[
+        str | None, typer.Option("--cond", metavar="TEXT", help="With --into: search conditions.")
+    ] = None,
+    intr: Annotated[
+        str | None,
+        typer.Option("--intr", metavar="TEXT", help="With --into: search interventions."),
+    ] = None,
+    term: Annotated[
+        str | None, typer.Option("--term", metavar="TEXT", help="With --into: search any field.")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", metavar="STATUS", help="With --into: e.g. completed, recruiting."),
+    ] = None,
+    phase: Annotated[
+        str | None,
+        typer.Option("--phase", metavar="PHASE", help="With --into: early-1, 1, 2, 3, 4 or n/a."),
+    ] = None,
+    with_results: Annotated[
+        bool, typer.Option("--with-results", help="With --into: only studies with results.")
+    ] = False,
 ) -> None:
-    """Turn a ClinicalTrials.gov record into a study file.
+    """Turn ClinicalTrials.gov records into study files.
 
     The record is fetched from the ClinicalTrials.gov API v2 (TRIALCLI_CTGOV_URL changes
-    the address) or read from a saved JSON file. Without -o the study is printed.
+    the address) or read from a saved JSON file. Without -o the study is printed. With
+    --into, every record goes to its own file; a re-run leaves unchanged files alone.
 
     Example: trialcli import NCT02422186 -o nct02422186.yaml
+    Example: trialcli import ctg-studies.json.zip --into catalog/
     """
-    import datetime as dt
+    from trialcli.importers.query import Query
 
+    query = Query(cond, intr, term, status, phase, with_results)
+    sources = sources or []
+    if into is not None:
+        if output is not None:
+            raise _fail("give either --into or --output, not both", ExitCode.USAGE)
+        if not sources and not query:
+            raise _fail("give a SOURCE or a search (--cond, --intr, --term…)", ExitCode.USAGE)
+        _import_into(sources, query, into, force)
+        return
+    if query:
+        raise _fail("a search (--cond, --intr, --term…) needs --into DIR", ExitCode.USAGE)
+    if len(sources) != 1:
+        raise _fail("give one SOURCE, or several with --into DIR", ExitCode.USAGE)
+    source = sources[0]
     from trialcli.files import output_path, write_atomically
-    from trialcli.importers import ctgov
-    from trialcli.loader import parse_yaml, validate_data
-    from trialcli.render.study_yaml import study_yaml
+    from trialcli.importers.study_file import read_source, study_file
 
-    path = Path(source)
-    if ctgov.NCT_ID.match(source) and not path.exists():
-        record = ctgov.fetch_record(source)
-        retrieved: str | None = dt.date.today().isoformat()
-        how: ctgov.Retrieval = "fetched"
-    else:
-        record = ctgov.read_record(path)
-        version = ctgov.record_version(record)
-        retrieved, how = version, "file"
-    study = ctgov.record_to_study(record, retrieved, how)
-    text = study_yaml(study, ctgov.header_lines(study, how))
-    # The file must read back as this very study before anyone sees it.
+    record, retrieved, how = read_source(source)
     printed = output is None or output == "-"
+    study, text = study_file(record, retrieved, how, None if printed else output)
     target = None if printed else output_path(output or "", f"{study.id}.yaml")
-    name = str(target or f"{study.id}.yaml")
-    checked, problems = validate_data(parse_yaml(text, name), text, name)
-    if checked != study or problems:
-        found = "; ".join(str(p) for p in problems[:3]) or "it reads back differently"
-        raise TrialcliError(f"the imported study does not validate ({found}); please report this")
     if target is None:
         _write(text)
         return
@@ -1017,3 +1118,81 @@ def import_record(
         f"{len(study.safety)} safety findings); check it with 'trialcli show {clean(str(target))}'",
         err=True,
     )
+
+
+def _import_into(sources: list[str], query: Query, into: Path, force: bool) -> None:
+    from trialcli.importers import bulk
+    from trialcli.parallel import cores
+    from trialcli.render.bulk import summary_lines
+    from trialcli.render.progress import ProgressBar
+
+    items = bulk.plan(sources, query)
+    try:
+        with ProgressBar("Importing", unit="records") as progress:
+            summary = bulk.run(items, into, force=force, workers=cores(), progress=progress)
+    except bulk.Interrupted as stopped:
+        _write("\n".join(summary_lines(stopped.summary, into)))
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    _write("\n".join(summary_lines(summary, into)))
+    if summary.counts["failed"]:
+        raise typer.Exit(ExitCode.ERROR)
+
+
+@app.command()
+@user_errors
+def export(
+    ctx: typer.Context,
+    target: Annotated[
+        Path, typer.Argument(metavar="TARGET", help="FILE.db for sqlite, a new folder for parquet.")
+    ],
+    to: Annotated[
+        ExportFormat, typer.Option("--to", help="sqlite (built in) or parquet (needs pyarrow).")
+    ] = ExportFormat.sqlite,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing export.")] = False,
+    drug: DrugOption = None,
+    condition: ConditionOption = None,
+    phase: PhaseOption = None,
+    status: StatusOption = None,
+    has_results: HasResultsOption = None,
+    since: SinceOption = None,
+    search: SearchOption = None,
+) -> None:
+    """Write the catalog, or the studies a `list` filter keeps, as relational tables.
+
+    Studies, arms, endpoints, results, comparisons, safety findings and sources, joined by
+    study_id; what trialcli computed is in columns named computed_* (docs/catalog.md).
+
+    Example: trialcli export --to sqlite catalog.db --condition "heart failure"
+    """
+    from trialcli.export import Exported, catalog_rows
+    from trialcli.ops.listing import Filters
+    from trialcli.render.progress import ProgressBar
+
+    filters = Filters(drug, condition, phase, status, has_results, since, search)
+    exported = Exported()
+    if filters == Filters():
+        # Every study: no `list` pass first, since the export checks each file anyway.
+        named = _catalog(ctx).ids()
+        paths = sorted((p[0] for p in named.values() if len(p) == 1), key=lambda p: p.stem)
+        exported.left_out += [
+            f"{path}: study id '{sid}' is used by {len(p)} files"
+            for sid, p in named.items()
+            if len(p) > 1
+            for path in p
+        ]
+    else:
+        paths = [path for path, _ in _selected(ctx, filters)]
+    with ProgressBar("Exporting", unit="studies") as progress:
+        rows = catalog_rows(paths, exported, progress)
+        if to is ExportFormat.sqlite:
+            from trialcli.export.sqlite import write_sqlite
+
+            write_sqlite(rows, target, force=force)
+        else:
+            from trialcli.export.parquet import write_parquet
+
+            write_parquet(rows, target, force=force)
+    for reason in exported.left_out:
+        typer.echo(f"Warning: left out {clean(reason)}", err=True)
+    counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in exported.rows.items())
+    typer.echo(f"Wrote {clean(str(target))}: {counts}", err=True)

@@ -13,6 +13,8 @@ class ExitCode(IntEnum):
     ERROR = 1
     # The command line itself was wrong (unknown option, missing argument).
     USAGE = 2
+    # Ctrl-C: 128 + SIGINT, as shells report it.
+    INTERRUPTED = 130
 
 
 @dataclass(frozen=True)

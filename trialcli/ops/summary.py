@@ -92,6 +92,13 @@ class ListRow:
     latest_source_year: int | None
     # Not a list column: lets `show NCT…` find the study from the cached rows.
     nct: str | None = None
+    # What `list` filters and searches on, kept in the cached row so no file is read again.
+    title: str = ""
+    condition: str = ""
+    interventions: str = ""  # each drug once, "; "-separated, in file order
+    status: str | None = None
+    has_results: bool = False  # some endpoint result, comparison or safety finding
+    start_year: int | None = None
 
     @property
     def primary_text(self) -> str:
@@ -122,6 +129,12 @@ def list_row(study: Study) -> ListRow:
         primary_total=primaries.total,
         latest_source_year=max(years) if years else None,
         nct=study.registry.nct,
+        title=study.title,
+        condition=study.population.condition,
+        interventions="; ".join(study.drugs),
+        status=study.status,
+        has_results=bool(study.safety) or any(e.results or e.comparisons for e in study.endpoints),
+        start_year=int(study.start_date[:4]) if study.start_date else None,
     )
 
 

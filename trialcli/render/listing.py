@@ -28,13 +28,17 @@ COLUMNS = (
     "primary_total",
     "latest_source_year",
 )
+# With --wide: what tells imported studies apart, and what the filters test.
+WIDE_COLUMNS = (*COLUMNS, "condition", "interventions", "status", "has_results", "start_year")
+# From this width on, the table also shows what tells imported studies apart.
+WIDE = 120
 
 
-def list_records(rows: Sequence[ListRow]) -> list[dict[str, Any]]:
-    return [{column: getattr(row, column) for column in COLUMNS} for row in rows]
+def list_records(rows: Sequence[ListRow], columns: Sequence[str] = COLUMNS) -> list[dict[str, Any]]:
+    return [{column: getattr(row, column) for column in columns} for row in rows]
 
 
-def render_list(rows: Sequence[ListRow], console: Console) -> None:
+def render_list(rows: Sequence[ListRow], console: Console, *, wide: bool = False) -> None:
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
     table.add_column("ID", no_wrap=True)
     table.add_column("Acronym", no_wrap=True)
@@ -44,6 +48,10 @@ def render_list(rows: Sequence[ListRow], console: Console) -> None:
     table.add_column("Arms", justify="right")
     table.add_column("Primary\nmet", justify="center")
     table.add_column("Latest\nsource", justify="right")
+    wide = wide or console.width >= WIDE
+    if wide:
+        table.add_column("Condition")
+        table.add_column("Interventions")
     cells = [
         (
             (clean(row.id), "bold"),
@@ -54,6 +62,11 @@ def render_list(rows: Sequence[ListRow], console: Console) -> None:
             (str(row.arms), ""),
             (row.primary_text, ""),
             (str(row.latest_source_year or "–"), ""),
+            *(
+                ((clean(row.condition), ""), (clean(row.interventions) or NOT_REPORTED, ""))
+                if wide
+                else ()
+            ),
         )
         for row in rows
     ]

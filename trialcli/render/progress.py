@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import Progress, TaskID
+    from rich.progress import Progress, ProgressColumn, TaskID
 
 DELAY_SECONDS = 1.0
 
@@ -22,9 +22,14 @@ class ProgressBar:
     """Call with (done, total); use as a context manager so the bar is always removed."""
 
     def __init__(
-        self, description: str, console: Console | None = None, delay: float = DELAY_SECONDS
+        self,
+        description: str,
+        console: Console | None = None,
+        delay: float = DELAY_SECONDS,
+        unit: str | None = None,
     ) -> None:
         self._description = description
+        self._unit = unit  # shows the rate, e.g. "120 records/s"
         self._console = console
         self._delay = delay
         self._started = time.monotonic()
@@ -52,10 +57,15 @@ class ProgressBar:
             self._enabled = False
             return
         # No refresh thread: worker processes may be forked while the bar is shown.
-        self._bar = Progress(
+        columns: list[str | ProgressColumn] = [
             "{task.description}",
             BarColumn(),
             MofNCompleteColumn(),
+        ]
+        if self._unit:
+            columns.append(_rate_column(self._unit))
+        self._bar = Progress(
+            *columns,
             TimeRemainingColumn(),
             console=console,
             transient=True,
@@ -75,3 +85,16 @@ class ProgressBar:
     ) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+def _rate_column(unit: str) -> ProgressColumn:
+    """A column showing how many `unit`s a second the run does."""
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.speed
+            return Text(f"{speed:,.0f} {unit}/s" if speed else f"– {unit}/s")
+
+    return Rate()

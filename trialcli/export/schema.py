@@ -1,0 +1,332 @@
+"""The relational schema of `trialcli export`: one table per kind of record, keys that join.
+
+Every table has `study_id`; child tables add the key of their parent (`endpoint_id`,
+`finding_no`, …), so `JOIN … USING (study_id, endpoint_id)` works throughout. Values are as
+the study file states them, NULL when it does not; a column whose name starts with
+`computed_` holds what trialcli worked out (verdicts, risk differences, consistency
+warnings), never something a source stated. docs/catalog.md describes every column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from trialcli.errors import Problem
+    from trialcli.model import Study
+
+SqlType = Literal["TEXT", "INTEGER", "REAL"]
+Value = str | int | float | None
+Rows = dict[str, list[tuple[Value, ...]]]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[tuple[str, SqlType], ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.columns)
+
+
+_TYPES: dict[str, SqlType] = {"": "TEXT", "i": "INTEGER", "r": "REAL"}
+
+
+def _table(name: str, key: tuple[str, ...], columns: str) -> Table:
+    """Columns written as `name:TYPE` words; TEXT when no type is given."""
+    parsed: list[tuple[str, SqlType]] = []
+    for word in columns.split():
+        column, _, kind = word.partition(":")
+        parsed.append((column, _TYPES[kind]))
+    return Table(name, key, tuple(parsed))
+
+
+TABLES = (
+    _table(
+        "studies",
+        ("study_id",),
+        "study_id nct acronym title phase status start_date completion_date sponsor condition"
+        " population healthy_volunteers:i randomized:i allocation masking design_model"
+        " duration file computed_primary_total:i computed_primary_stated:i"
+        " computed_primary_met:i computed_primary_not_met:i",
+    ),
+    _table(
+        "arms",
+        ("study_id", "group_id"),
+        "study_id group_id kind label role randomized:i analysed:i drugs pooled_arms source_id",
+    ),
+    _table(
+        "endpoints",
+        ("study_id", "endpoint_id"),
+        "study_id endpoint_id name code level kind time_frame population source_id"
+        " computed_verdict computed_verdict_basis",
+    ),
+    _table(
+        "results",
+        ("study_id", "endpoint_id", "group_id"),
+        "study_id endpoint_id group_id value:r unit ci_lower:r ci_upper:r ci_level:r n:i"
+        " approximate:i source_id",
+    ),
+    _table(
+        "comparisons",
+        ("study_id", "endpoint_id", "comparison_no"),
+        "study_id endpoint_id comparison_no:i group_id group_vs_id measure estimate:r unit"
+        " ci_lower:r ci_upper:r ci_level:r p_value direction test margin:r met:i basis"
+        " population approximate:i source_id",
+    ),
+    _table(
+        "safety_findings",
+        ("study_id", "finding_no"),
+        "study_id finding_no:i term soc code summary serious:i population source_id",
+    ),
+    _table(
+        "safety_arms",
+        ("study_id", "finding_no", "group_id"),
+        "study_id finding_no:i group_id affected:i at_risk:i pct:r deaths:i approximate:i"
+        " source_id",
+    ),
+    _table(
+        "safety_differences",
+        ("study_id", "finding_no", "group_id", "group_vs_id"),
+        "study_id finding_no:i group_id group_vs_id computed_basis computed_points:r"
+        " computed_ci_lower:r computed_ci_upper:r computed_reason",
+    ),
+    _table(
+        "sources",
+        ("study_id", "source_id"),
+        "study_id source_id citation publisher date url retrieved kind",
+    ),
+    _table(
+        "computed_warnings",
+        ("study_id", "warning_no"),
+        "study_id warning_no:i check_name field message acknowledged",
+    ),
+)
+BY_NAME = {table.name: table for table in TABLES}
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
+    """Every row `study` contributes, table by table, in the columns of TABLES."""
+    from trialcli.ops.safety import finding_rows
+    from trialcli.ops.summary import count_primaries, endpoint_verdict
+
+    sid = study.id
+    rows: Rows = {table.name: [] for table in TABLES}
+    population, design = study.population, study.design
+    primaries = count_primaries(study)
+    rows["studies"].append(
+        (
+            sid,
+            study.registry.nct,
+            study.acronym,
+            study.title,
+            study.phase,
+            study.status,
+            study.start_date,
+            study.completion_date,
+            study.sponsor,
+            population.condition,
+            population.description,
+            _flag(population.healthy_volunteers),
+            population.randomized.value if population.randomized else None,
+            design.allocation,
+            design.masking,
+            design.model,
+            design.duration,
+            str(file),
+            primaries.total,
+            primaries.stated,
+            # Unknown is not 0: with no stated verdict, met and not met are NULL.
+            primaries.met if primaries.stated else None,
+            primaries.not_met if primaries.stated else None,
+        )
+    )
+    for arm in study.arms:
+        rows["arms"].append(
+            (
+                sid,
+                arm.id,
+                "arm",
+                arm.label,
+                arm.role,
+                arm.randomized.value if arm.randomized else None,
+                arm.analysed.value if arm.analysed else None,
+                "; ".join(i.drug for i in arm.interventions),
+                None,
+                study.cited_source(arm),
+            )
+        )
+    for pooled in study.pooled_arms:
+        rows["arms"].append(
+            (
+                sid,
+                pooled.id,
+                "pooled",
+                pooled.label,
+                study.group_role(pooled.id),
+                pooled.n,
+                None,
+                None,
+                "; ".join(pooled.arms),
+                study.cited_source(pooled),
+            )
+        )
+    for endpoint in study.endpoints:
+        eid = endpoint.id
+        verdict = endpoint_verdict(endpoint)
+        rows["endpoints"].append(
+            (
+                sid,
+                eid,
+                endpoint.name,
+                endpoint.code,
+                endpoint.level,
+                endpoint.kind,
+                endpoint.time_frame,
+                endpoint.population,
+                study.cited_source(endpoint),
+                verdict.state,
+                verdict.basis,
+            )
+        )
+        for group, result in endpoint.results.items():
+            low, high = result.ci or (None, None)
+            rows["results"].append(
+                (
+                    sid,
+                    eid,
+                    group,
+                    _number(result.value),
+                    result.unit,
+                    _number(low),
+                    _number(high),
+                    float(result.ci_level),
+                    result.n,
+                    int(result.approximate),
+                    study.cited_source(result, endpoint),
+                )
+            )
+        for number, comparison in enumerate(endpoint.comparisons, start=1):
+            low, high = comparison.ci or (None, None)
+            rows["comparisons"].append(
+                (
+                    sid,
+                    eid,
+                    number,
+                    comparison.arms[0],
+                    comparison.arms[1],
+                    comparison.measure,
+                    _number(comparison.estimate),
+                    comparison.unit,
+                    _number(low),
+                    _number(high),
+                    float(comparison.ci_level),
+                    comparison.p_value,
+                    comparison.direction,
+                    comparison.test,
+                    _number(comparison.margin),
+                    _flag(comparison.met),
+                    comparison.basis,
+                    comparison.population,
+                    int(comparison.approximate),
+                    study.cited_source(comparison, endpoint),
+                )
+            )
+    for number, finding in enumerate(study.safety, start=1):
+        rows["safety_findings"].append(
+            (
+                sid,
+                number,
+                finding.term,
+                finding.soc,
+                finding.code,
+                finding.summary,
+                _flag(finding.serious),
+                finding.population,
+                study.cited_source(finding),
+            )
+        )
+        for group, value in finding.arms.items():
+            rows["safety_arms"].append(
+                (
+                    sid,
+                    number,
+                    group,
+                    value.affected,
+                    value.at_risk,
+                    _number(value.pct),
+                    value.deaths,
+                    int(value.approximate),
+                    study.cited_source(value, finding),
+                )
+            )
+        for pair in finding_rows(study, number - 1, finding):
+            if pair.experimental is None or pair.comparator is None:
+                continue
+            difference = pair.difference
+            low, high = difference.ci or (None, None)
+            rows["safety_differences"].append(
+                (
+                    sid,
+                    number,
+                    pair.experimental.group,
+                    pair.comparator.group,
+                    difference.kind,
+                    difference.points,
+                    low,
+                    high,
+                    difference.reason,
+                )
+            )
+    for source in study.sources:
+        rows["sources"].append(
+            (
+                sid,
+                source.id,
+                source.citation,
+                source.publisher,
+                source.date,
+                source.url,
+                source.retrieved,
+                source.kind,
+            )
+        )
+    warnings = [p for p in problems if p.severity == "warning"]
+    for number, problem in enumerate(warnings, start=1):
+        rows["computed_warnings"].append(
+            (sid, number, problem.check, problem.field, problem.message, problem.acknowledged)
+        )
+    return rows
+
+
+def file_rows(paths: list[str]) -> list[Rows | str]:
+    """Each file's rows, or why it has none (it does not validate): for worker processes."""
+    from trialcli.errors import StudyFileError
+    from trialcli.loader import check_study
+
+    found: list[Rows | str] = []
+    for name in paths:
+        path = Path(name)
+        try:
+            study, problems = check_study(path, audit=True)
+        except StudyFileError as error:
+            found.append(f"{path}: {error.problems[0].message}")
+            continue
+        errors = [p for p in problems if p.severity == "error"]
+        if study is None or errors:
+            found.append(str(errors[0]) if errors else f"{path}: does not validate")
+            continue
+        found.append(study_rows(study, problems, path))
+    return found

@@ -1,0 +1,359 @@
+"""`trialcli import SOURCE... --into DIR`: many registry records into one catalog folder.
+
+Sources are NCT ids (fetched), saved record files, folders of them, search-results files
+(`{"studies": [...]}`) and the registry's bulk-download ZIP (one `NCTxxxxxxxx.json` per
+study). Records are read lazily — a ZIP member only when a worker is ready for it — and
+turned into study files on every core; this process alone writes, each file atomically,
+so an interrupted run leaves whole files or none.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from trialcli.errors import TrialcliError
+from trialcli.importers.query import Query
+from trialcli.importers.query import studies as query_studies
+from trialcli.parallel import ordered_map
+
+# One record is at most 32 MiB (the single-record limit); a search-results page at most 1 GiB.
+MAX_RECORD_BYTES = 32 * 1024 * 1024
+MAX_PAGE_BYTES = 1024 * 1024 * 1024
+# JSON compresses about 10:1; a member claiming far more is a zip bomb, not a record.
+MAX_COMPRESSION_RATIO = 200
+BATCH = 16
+NCT = re.compile(r"^NCT\d{8}$", re.IGNORECASE)
+
+Outcome = Literal["imported", "updated", "unchanged", "skipped", "failed"]
+OUTCOMES: tuple[Outcome, ...] = ("imported", "updated", "unchanged", "skipped", "failed")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to read: an NCT id to fetch, a file, or a member of a ZIP."""
+
+    label: str
+    nct: str | None = None
+    path: Path | None = None
+    member: zipfile.ZipInfo | None = None
+    query: Query | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs: the record's bytes, or the id to fetch."""
+
+    label: str
+    nct: str | None
+    body: bytes | None
+    record: dict[str, Any] | None = None  # a study from a page of search results
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A worker's answer for one record: the study file's text, or why there is none."""
+
+    label: str
+    nct: str | None
+    study_id: str | None = None
+    text: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Summary:
+    counts: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    # (NCT id or source, one-line reason), in the order they happened.
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+class Interrupted(Exception):
+    """Ctrl-C: the files written so far are whole; `summary` says what they are."""
+
+    def __init__(self, summary: Summary) -> None:
+        super().__init__("interrupted")
+        self.summary = summary
+
+
+Progress = Callable[[int, int], None]
+
+
+def plan(sources: Sequence[str], query: Query | None = None) -> list[Item]:
+    """Every record the sources name, without reading any of them (a ZIP's directory only).
+
+    A query of the live API counts as one item; its pages are read as the import goes.
+    """
+    items: list[Item] = [Item(str(query), query=query)] if query else []
+    for source in sources:
+        path = Path(source)
+        if NCT.match(source) and not path.exists():
+            items.append(Item(source.upper(), nct=source.upper()))
+        elif path.is_dir():
+            found = sorted(p for p in path.rglob("*.json") if p.is_file())
+            items += [Item(str(p), path=p) for p in found]
+        elif path.is_file() and zipfile.is_zipfile(path):
+            items += _zip_items(path)
+        elif path.is_file():
+            items.append(Item(str(path), path=path))
+        else:
+            raise TrialcliError(f"{source}: no such file or folder, and not an NCT id")
+    return items
+
+
+def _zip_items(path: Path) -> list[Item]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise TrialcliError(f"{path}: not a readable ZIP ({error})") from None
+    return [Item(f"{path}:{m.filename}", path=path, member=m) for m in members if not m.is_dir()]
+
+
+def run(
+    items: Sequence[Item],
+    into: Path,
+    *,
+    force: bool = False,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> Summary:
+    """Import every item into `into`; failures are counted and named, never fatal."""
+    if not into.is_dir():
+        raise TrialcliError(f"'{into}': no such folder (create it first)")
+    report = progress or (lambda done, total: None)
+    writer = _Writer(into, force)
+    total = len(items)
+    try:
+        with _Reader() as reader:
+            jobs = (job for item in items for job in reader.jobs(item, writer))
+            results = (
+                ordered_map(_convert_batch, jobs, workers, BATCH) if workers > 1 else _convert(jobs)
+            )
+            for converted in results:
+                writer.take(converted)
+                total = max(total, writer.summary.total)
+                report(writer.summary.total, total)
+    except KeyboardInterrupt:
+        writer.summary.interrupted = True
+        raise Interrupted(writer.summary) from None
+    return writer.summary
+
+
+class _Reader:
+    """Reads each item's bytes when its turn comes, keeping one ZIP open at a time."""
+
+    def __init__(self) -> None:
+        self._zip_path: Path | None = None
+        self._zip: zipfile.ZipFile | None = None
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+    def jobs(self, item: Item, writer: _Writer) -> Iterator[Job]:
+        if item.query is not None:
+            try:
+                for record in query_studies(item.query):
+                    yield Job(item.label, _record_nct(record), None, record)
+            except TrialcliError as error:
+                writer.fail(item.label, str(error))
+            return
+        if item.nct is not None:
+            yield Job(item.label, item.nct, None)
+            return
+        nct = _nct_of_name(item.member.filename if item.member else str(item.path))
+        try:
+            body = self._read_member(item) if item.member else self._read_file(item)
+        except TrialcliError as error:
+            writer.fail(nct or item.label, str(error))
+            return
+        if body is not None:
+            yield Job(item.label, nct, body)
+        else:
+            writer.skip(item.label, "not a .json record file")
+
+    def _read_file(self, item: Item) -> bytes:
+        assert item.path is not None
+        try:
+            size = item.path.stat().st_size
+            if size > MAX_PAGE_BYTES:
+                raise TrialcliError(f"{size:,} bytes is too large for a record file")
+            return item.path.read_bytes()
+        except OSError as error:
+            raise TrialcliError(f"cannot read {item.path}: {error.strerror or error}") from None
+
+    def _read_member(self, item: Item) -> bytes | None:
+        member, path = item.member, item.path
+        assert member is not None and path is not None
+        if not member.filename.lower().endswith(".json"):
+            return None
+        if member.file_size > MAX_RECORD_BYTES:
+            raise TrialcliError(f"{member.file_size:,} bytes is too large for one record")
+        if member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1):
+            raise TrialcliError("compressed more than 200:1; refused as a possible zip bomb")
+        try:
+            if self._zip is None or self._zip_path != path:
+                if self._zip is not None:
+                    self._zip.close()
+                self._zip, self._zip_path = zipfile.ZipFile(path), path
+            with self._zip.open(member) as handle:
+                # The header's size may lie: never read past the limit.
+                body = handle.read(MAX_RECORD_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
+            raise TrialcliError(f"cannot read {member.filename} from {path}: {error}") from None
+        if len(body) > MAX_RECORD_BYTES:
+            raise TrialcliError("too large for one record")
+        return body
+
+
+def _nct_of_name(name: str) -> str | None:
+    stem = Path(name).stem.upper()
+    return stem if NCT.match(stem) else None
+
+
+class _Writer:
+    """Writes each converted record and counts what happened to it."""
+
+    def __init__(self, into: Path, force: bool) -> None:
+        self.into = into
+        self.force = force
+        self.summary = Summary()
+        self._seen: dict[str, str] = {}
+
+    def fail(self, who: str, reason: str) -> None:
+        self.summary.counts["failed"] += 1
+        self.summary.failed.append((who, _one_line(reason)))
+
+    def skip(self, who: str, reason: str) -> None:
+        self.summary.counts["skipped"] += 1
+        self.summary.skipped.append((who, reason))
+
+    def take(self, converted: Converted) -> None:
+        from trialcli.files import write_atomically
+
+        who = converted.nct or converted.label
+        if converted.text is None or converted.study_id is None:
+            self.fail(who, converted.reason or "no study")
+            return
+        if converted.study_id in self._seen:
+            self.skip(who, f"the same study as {self._seen[converted.study_id]}")
+            return
+        self._seen[converted.study_id] = converted.label
+        path = self.into / f"{converted.study_id}.yaml"
+        outcome: Outcome = "imported"
+        if path.exists():
+            try:
+                same = path.read_text(encoding="utf-8") == converted.text
+            except (OSError, UnicodeDecodeError):
+                same = False
+            if same:
+                self.summary.counts["unchanged"] += 1
+                return
+            if not self.force:
+                self.skip(who, f"{path.name} exists with other content (--force replaces it)")
+                return
+            outcome = "updated"
+        try:
+            write_atomically(path, converted.text, force=self.force)
+        except TrialcliError as error:
+            self.fail(who, str(error))
+            return
+        self.summary.counts[outcome] += 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- conversion, in this process or in workers -------------------------------------------
+
+
+def _convert(jobs: Iterator[Job]) -> Iterator[Converted]:
+    for job in jobs:
+        yield from _convert_job(job)
+
+
+def _convert_batch(jobs: list[Job]) -> list[Converted]:
+    return [converted for job in jobs for converted in _convert_job(job)]
+
+
+def _convert_job(job: Job) -> list[Converted]:
+    """Each record in the job as a study file; any failure is this record's alone."""
+    import datetime as dt
+
+    from trialcli.importers import ctgov
+
+    try:
+        if job.record is not None:
+            records: list[Any] = [job.record]
+            retrieved: str | None = dt.date.today().isoformat()
+            how: ctgov.Retrieval = "fetched"
+        elif job.body is None:
+            assert job.nct is not None
+            records = [ctgov.fetch_record(job.nct)]
+            retrieved = dt.date.today().isoformat()
+            how = "fetched"
+        else:
+            records, how, retrieved = _records(job.body), "file", None
+    except TrialcliError as error:
+        return [Converted(job.label, job.nct, reason=str(error))]
+    return [_convert_record(job, record, retrieved, how) for record in records]
+
+
+def _records(body: bytes) -> list[Any]:
+    """The records in a file: one study, or a search-results page's `studies`."""
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise TrialcliError("not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise TrialcliError(
+            f"not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("studies"), list):
+        return list(data["studies"])
+    return [data]
+
+
+def _convert_record(
+    job: Job, record: Any, retrieved: str | None, how: Literal["fetched", "file"]
+) -> Converted:
+    from trialcli.importers import ctgov
+    from trialcli.importers.study_file import study_file
+
+    nct = _record_nct(record) or job.nct
+    if not isinstance(record, dict) or not isinstance(record.get("protocolSection"), dict):
+        reason = "not a ClinicalTrials.gov API v2 study record (no protocolSection)"
+        return Converted(job.label, nct, reason=reason)
+    try:
+        when = retrieved if how == "fetched" else ctgov.record_version(record)
+        study, text = study_file(record, when, how)
+    except TrialcliError as error:
+        return Converted(job.label, nct, reason=str(error))
+    except Exception as error:  # a record the mapper cannot handle must not stop the others
+        reason = f"unexpected {type(error).__name__}: {error} (please report this record)"
+        return Converted(job.label, nct, reason=reason)
+    return Converted(job.label, study.registry.nct or nct, study.id, text)
+
+
+def _record_nct(record: Any) -> str | None:
+    try:
+        nct = record["protocolSection"]["identificationModule"]["nctId"]
+    except (KeyError, TypeError):
+        return None
+    return nct.upper() if isinstance(nct, str) and NCT.match(nct) else None
