@@ -438,3 +438,25 @@ def test_no_verdict_is_invented_for_any_comparison_of_the_17_records() -> None:
     for path in RECORDS:
         study = imported(json.loads(path.read_text(encoding="utf-8")))
         assert {c.met for c in comparisons(study)} <= {None}, path.stem
+
+
+def test_analyses_the_record_does_not_tie_to_one_row_stand_apart() -> None:
+    # NCT00430716: WHO functional class at week 12 is reported as 6 rows (class changes),
+    # and its analyses name no row. Held beside row 1's counts, the audit would check an
+    # odds ratio against figures it is not of; apart, it checks nothing it cannot.
+    study = imported(load("NCT00430716"))
+    by_id = {e.id: e for e in study.endpoints}
+    analyses = by_id["secondary-3"]
+    assert analyses.name.endswith("— analyses") and not analyses.results
+    assert analyses.comparisons and all(c.measure == "odds-ratio" for c in analyses.comparisons)
+    assert "does not tie them to one of its 6 rows" in (analyses.note or "")
+    rows = [by_id[f"secondary-3.{i}"] for i in range(1, 7)]
+    assert all(r.results and not r.comparisons for r in rows)
+    touched = {
+        loc[1]
+        for check in audit_study(study).checks
+        if not check.ok
+        for figure in check.figures
+        for loc in figure.locs
+    }
+    assert not touched & {study.endpoints.index(e) for e in (analyses, *rows)}

@@ -118,11 +118,9 @@ def _measure(
     comparisons, analysis_notes = comparisons_of(
         measure, keys, groups, unit, param == "COUNT_OF_PARTICIPANTS"
     )
-    if len(rows) > 1 and comparisons:
-        analysis_notes.append(
-            "Its comparisons are the record's analyses of the measure; the record does not "
-            "tie them to one row."
-        )
+    # The registry does not say which row (week, threshold, category) an analysis is of:
+    # held beside a row's results, the audit would check one against another's figures.
+    apart = len(rows) > 1 and bool(comparisons)
     # A standard code only where the record plainly names a standard endpoint, and only for
     # a measure reported as one row (a category of it is not the endpoint itself).
     code = (
@@ -131,6 +129,21 @@ def _measure(
         else None
     )
     endpoints = []
+    if apart:
+        note = (
+            "The record's analyses of this measure; the record does not tie them to one of its "
+            f"{len(rows)} rows, whose results are the endpoints {ident}.1 to {ident}.{len(rows)}."
+        )
+        endpoints.append(
+            Endpoint(
+                id=ident,
+                name=one_line(f"{title} — analyses") or ident,
+                population=population,
+                comparisons=comparisons,
+                note=fit(" ".join([*notes, *analysis_notes, note]), LONG),
+                **common,
+            )
+        )
     for index, (label, measurements, denoms) in enumerate(rows or [("", [], [])], start=1):
         results = {}
         for m in measurements:
@@ -140,7 +153,7 @@ def _measure(
             result = arm_result(m, param, measure.get("dispersionType"), unit, denoms)
             if result is not None:
                 results[arm] = result
-        first = index == 1
+        first = index == 1 and not apart
         endpoints.append(
             Endpoint(
                 id=ident if len(rows) <= 1 else f"{ident}.{index}",
