@@ -7,6 +7,7 @@ bundled data holds them; the first screen must keep every one within 45 lines at
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,10 @@ from trialcli.catalog import Catalog
 from trialcli.cli import app
 from trialcli.importers.ctgov import read_record, record_to_study
 from trialcli.ops.audit import audit_study
-from trialcli.ops.glance import glance
+from trialcli.ops.glance import Glance, glance
+from trialcli.render.console import make_console
+from trialcli.render.glance import glance_plain, render_glance
+from trialcli.render.lines import Line, plain_width, rich_text, wrap
 from trialcli.render.study_yaml import study_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -205,3 +209,67 @@ def test_a_section_the_study_lacks_says_so(
 ) -> None:
     out = show(runner, str(write(minimal_text)), "--section", "notes")
     assert out == "Notes and milestones: none in this study\n"
+
+
+def _pages() -> list[tuple[str, Glance]]:
+    catalog = Catalog.discover([], None)
+    pages = []
+    for name in sorted(SEED_FACTS):
+        study = catalog.load(name)
+        pages.append((name, glance(study, audit_study(study))))
+    for record in ("NCT02422186.json", "NCT00806624.json"):
+        study = record_to_study(read_record(FIXTURES / "ctgov" / record), "2026-09-25", "file")
+        pages.append((record, glance(study, audit_study(study))))
+    return pages
+
+
+@pytest.mark.parametrize("width", [80, 50])
+def test_piped_first_screen_is_what_rich_prints_without_colour(width: int) -> None:
+    for name, page in _pages():
+        buffer = io.StringIO()
+        render_glance(page, make_console(file=buffer, width=width))
+        assert glance_plain(page, width) == buffer.getvalue(), name
+
+
+def test_wrapped_lines_hang_under_their_text() -> None:
+    top = Line("Infections: ifn 134/202 (66%) vs alem-pooled 468/596 (79%) [10] +12.2 pp")
+    assert [line.plain for line in wrap(top, 40)] == [
+        "Infections: ifn 134/202 (66%) vs",
+        "  alem-pooled 468/596 (79%) [10] +12.2",
+        "  pp",
+    ]
+    inner = Line("    ifn 0.52 (0.41–0.66) relapses per year [9]", style="dim")
+    assert [line.plain for line in wrap(inner, 30)] == [
+        "    ifn 0.52 (0.41–0.66)",
+        "    relapses per year [9]",
+    ]
+    assert [line.style for line in wrap(inner, 30)] == ["dim", "dim"]  # the line's own style
+    # A styled part keeps its style on whichever line it lands, and only there.
+    arm = Line("  ").append("ifn", "dim").append(" 0.52 (0.41–0.66) relapses per year [9] · ")
+    arm.append("alem12", "dim").append(" 0.26")
+    first, second = wrap(arm, 50)
+    assert [first.plain[a:b] for a, b, _ in first.styles] == ["ifn"]
+    assert [second.plain[a:b] for a, b, _ in second.styles] == ["alem12"]
+    assert rich_text(second).spans[0].style == "dim"
+    # A word wider than the line is folded, never cut; nothing is lost.
+    long = Line("see https://clinicaltrials.gov/study/NCT00548405")
+    pieces = [line.plain for line in wrap(long, 20)]
+    assert all(len(p) <= 20 for p in pieces)
+    assert "".join(p.strip() for p in pieces) == "seehttps://clinicaltrials.gov/study/NCT00548405"
+
+
+def test_first_screen_hangs_continuation_lines(runner: CliRunner) -> None:
+    lines = show(runner, "care-ms-ii").splitlines()
+    population = lines.index(next(line for line in lines if line.startswith("Population:")))
+    assert lines[population + 1] == "  therapy [3]"
+    results = next(i for i, line in enumerate(lines) if line.startswith("  ifn 0.52"))
+    assert lines[results + 1] == "  per year [9]"
+
+
+def test_piped_output_is_plain_unless_a_terminal_is_forced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    assert plain_width({"COLUMNS": "50"}) == 50
+    assert plain_width({"COLUMNS": "50", "FORCE_COLOR": "1"}) is None
+    assert plain_width({"COLUMNS": "50", "TTY_COMPATIBLE": "1"}) is None

@@ -414,10 +414,16 @@ def show(
     output = OutputFormat(chosen.value)
     if output is OutputFormat.table and not full and not section:
         from trialcli.ops.glance import glance
-        from trialcli.render.glance import render_glance
+        from trialcli.render.glance import glance_plain, render_glance
+        from trialcli.render.lines import plain_width
 
+        page = glance(loaded, checked)
+        width = plain_width()  # piped: plain text, without loading Rich's console
+        if width is not None:
+            _write(glance_plain(page, width))
+            return
         with _paged(no_pager) as console:
-            render_glance(glance(loaded, checked), console)
+            render_glance(page, console)
         return
     from trialcli.ops.effects import absolute_effects
 

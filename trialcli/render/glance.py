@@ -10,19 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
-
-from rich._wrap import divide_line
-from rich.console import Console, Group
-from rich.style import Style
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from trialcli.formatting import NOT_REPORTED, comparison_text, result_text, safety_text, signed
 from trialcli.model import Endpoint, Study
 from trialcli.ops.audit import Audit
 from trialcli.ops.glance import Glance, Harm, shows_figure
 from trialcli.ops.summary import endpoint_verdict, plain_summary
-from trialcli.render.marks import WARNING_MARK, SourceMarks, verdict_text
+from trialcli.render.lines import Line, plain_text, rich_text, wrap
+from trialcli.render.marks import VERDICT_MARKS, WARNING_MARK, SourceMarks
 from trialcli.render.text import clean
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 MORE = "notes, links: --full, or --section NAME (see --help)"
 # Arms and pooled groups named in the header; the others are counted.
@@ -33,31 +33,46 @@ CITATION_WIDTH = 34
 
 @dataclass
 class _Block:
-    """Lines that come on the page together, with the sources they cite and their height."""
+    """Lines that come on the page together (wrapped), the sources they cite, their height."""
 
-    lines: list[Text]
+    lines: list[Line]
     cited: set[str]
     height: int = 0
 
 
 def render_glance(page: Glance, console: Console) -> None:
-    """The first screen: what the trial found and its harms, every figure with its source.
+    """The first screen through Rich: colour, and links on a terminal that shows them."""
+    from rich.console import Group
+
+    links = console.is_terminal and not console.legacy_windows
+    lines = glance_lines(page, console.width, links=links)
+    console.print(Group(*map(rich_text, lines)))
+
+
+def glance_plain(page: Glance, width: int) -> str:
+    """The first screen as plain text, for a pipe: the same lines as `render_glance`."""
+    return plain_text(glance_lines(page, width, links=False))
+
+
+def glance_lines(page: Glance, width: int, *, links: bool) -> list[Line]:
+    """The first screen, wrapped to `width`: what the trial found and its harms, every
+    figure with its source.
 
     Candidates claim the room in the order `ops.glance` gives them; a kind stops at the
     first that does not fit, and its heading says how many are shown.
     """
-    study, width = page.study, console.width
+    study = page.study
 
-    def block(build: Callable[[SourceMarks], list[Text]]) -> _Block:
+    def block(build: Callable[[SourceMarks], list[Line]]) -> _Block:
         marks = SourceMarks(study, Audit(()))
-        lines = build(marks)
-        return _Block(lines, marks.cited, sum(_height(line, width) for line in lines))
+        lines = [piece for line in build(marks) for piece in wrap(line, width)]
+        return _Block(lines, marks.cited, len(lines))
 
     header = block(lambda marks: _glance_header(study, marks))
     tail = block(
         lambda marks: [
             _glance_checks(page),
-            Text("In plain words: " + clean(plain_summary(study, brief=True))),
+            Line("In plain words: " + clean(plain_summary(study, brief=True))),
         ]
     )
     primaries = [block(partial(_glance_endpoint, e)) for e in page.primary]
@@ -100,11 +115,11 @@ def render_glance(page: Glance, console: Console) -> None:
     lines = list(header.lines)
     shown_primary, shown_secondary = len(chosen["primary"]), len(chosen["secondary"])
     if chosen["primary"]:
-        lines += [Text(), _heading("Primary endpoints", _of(shown_primary, len(primaries)))]
+        lines += [Line(), _heading("Primary endpoints", _of(shown_primary, len(primaries)))]
         lines += [line for b in chosen["primary"] for line in b.lines]
     if chosen["secondary"]:
         lines += [
-            Text(),
+            Line(),
             _heading("Key secondary endpoints", _of(shown_secondary, len(secondaries))),
         ]
         lines += [line for b in chosen["secondary"] for line in b.lines]
@@ -112,54 +127,49 @@ def render_glance(page: Glance, console: Console) -> None:
         note = " (pp: difference from the comparator, computed)"
         if len(chosen["harms"]) < len(harms):
             note = _of(len(chosen["harms"]), len(harms)) + "; pp: computed difference"
-        lines += [Text(), _heading("Harms", note)]
+        lines += [Line(), _heading("Harms", note)]
         lines += [line for b in chosen["harms"] for line in b.lines]
     lines += tail.lines
     blocks = [b for kind_blocks in chosen.values() for b in kind_blocks]
     cited = set(header.cited | tail.cited).union(*(b.cited for b in blocks))
-    links = console.is_terminal and not console.legacy_windows
     lines += _source_lines(study, cited, width, links=links)
     other = len(study.endpoints) - shown_primary - shown_secondary
     more = f"More: {other} other endpoint{'s' if other != 1 else ''}, " if other else "More: "
-    lines.append(Text(more + MORE, style="dim"))
-    console.print(Group(*lines))
-
-
-def _height(line: Text, width: int) -> int:
-    """Lines `line` takes at `width`: Rich's own word wrapping, without building the lines."""
-    return len(divide_line(line.plain, width, fold=True)) + 1 if line.plain else 1
+    lines.append(Line(more + MORE, style="dim"))
+    # Lines from blocks are wrapped already, and come through unchanged.
+    return [piece for line in lines for piece in wrap(line, width)]
 
 
 def _of(shown: int, total: int) -> str:
     return f" ({shown} of {total})" if shown < total else ""
 
 
-def _glance_summary_harms(study: Study, harms: Sequence[Harm], marks: SourceMarks) -> list[Text]:
-    line = Text()
+def _glance_summary_harms(study: Study, harms: Sequence[Harm], marks: SourceMarks) -> list[Line]:
+    line = Line()
     for harm in harms:
         if line:
             line.append(" · ")
-        line.append_text(_glance_harm(study, harm, marks))
+        line.append_line(_glance_harm(study, harm, marks))
     return [line]
 
 
-def _glance_named(study: Study, harms: Sequence[Harm], marks: SourceMarks) -> list[Text]:
-    line = Text("Named without figures: ", style="bold")
+def _glance_named(study: Study, harms: Sequence[Harm], marks: SourceMarks) -> list[Line]:
+    line = Line("Named without figures: ", style="bold")
     line.append(", ".join(clean(h.term) for h in harms))
     sources = dict.fromkeys(study.cited_source(f) for h in harms for _, f in h.findings)
     line.append("".join(marks.of(s) for s in sources))
     return [line]
 
 
-def _heading(title: str, detail: str = "") -> Text:
-    text = Text(title, style="bold")
+def _heading(title: str, detail: str = "") -> Line:
+    text = Line(title, style="bold")
     if detail:
         text.append(detail, style="dim")
     return text
 
 
-def _glance_header(study: Study, marks: SourceMarks) -> list[Text]:
-    identity = Text(clean(study.acronym), style="bold")
+def _glance_header(study: Study, marks: SourceMarks) -> list[Line]:
+    identity = Line(clean(study.acronym), style="bold")
     parts = [
         f"phase {study.phase}" if study.phase else None,
         study.registry.nct,
@@ -172,9 +182,9 @@ def _glance_header(study: Study, marks: SourceMarks) -> list[Text]:
         if part:
             identity.append(" · " + clean(part))
     population = study.population
-    who = Text("Population: ", style="bold")
+    who = Line("Population: ", style="bold")
     who.append(clean(f"{population.condition}; {population.description}") + marks(population))
-    arms = Text("Arms: ", style="bold")
+    arms = Line("Arms: ", style="bold")
     for i, arm in enumerate(study.arms[:HEADER_GROUPS]):
         if i:
             arms.append(" · ")
@@ -189,7 +199,7 @@ def _glance_header(study: Study, marks: SourceMarks) -> list[Text]:
     hidden = len(study.arms) + len(study.pooled_arms) - HEADER_GROUPS
     if hidden > 0:
         arms.append(f" · {hidden} more: --section arms", style="dim")
-    total = Text("N: ", style="bold")
+    total = Line("N: ", style="bold")
     randomized, analysed = population.randomized, population.analysed
     total.append(
         f"{randomized.value:,} randomized{marks(randomized, population)}"
@@ -201,24 +211,24 @@ def _glance_header(study: Study, marks: SourceMarks) -> list[Text]:
     return [identity, who, arms, total]
 
 
-def _endpoint_name(endpoint: Endpoint) -> Text:
+def _endpoint_name(endpoint: Endpoint) -> Line:
     """The name, then what `compare -e` takes (the code), else the endpoint's id, dimmed."""
-    name = Text(clean(endpoint.name), style="bold")
+    name = Line(clean(endpoint.name), style="bold")
     name.append(" " + clean(endpoint.code or endpoint.id), style="dim")
     return name
 
 
-def _glance_endpoint(endpoint: Endpoint, marks: SourceMarks) -> list[Text]:
-    head = verdict_text(endpoint_verdict(endpoint))
+def _glance_endpoint(endpoint: Endpoint, marks: SourceMarks) -> list[Line]:
+    head = Line(*VERDICT_MARKS[endpoint_verdict(endpoint).state])
     head.append("  ")
-    head.append_text(_endpoint_name(endpoint))
-    results = Text("  ")
+    head.append_line(_endpoint_name(endpoint))
+    results = Line("  ")
     for key, result in endpoint.results.items():
         if len(results) > 2:
             results.append(" · ")
         results.append(clean(key), style="dim")
         results.append(" " + clean(result_text(result)) + marks(result, endpoint))
-    effects = Text("  ")
+    effects = Line("  ")
     for comparison in endpoint.comparisons:
         if len(effects) > 2:
             effects.append(" · ")
@@ -226,7 +236,7 @@ def _glance_endpoint(endpoint: Endpoint, marks: SourceMarks) -> list[Text]:
     return [line for line in (head, results, effects) if line.plain.strip()]
 
 
-def _glance_secondary(endpoint: Endpoint, marks: SourceMarks) -> list[Text]:
+def _glance_secondary(endpoint: Endpoint, marks: SourceMarks) -> list[Line]:
     line = _endpoint_name(endpoint)
     line.append(": ")
     line.append(
@@ -235,13 +245,13 @@ def _glance_secondary(endpoint: Endpoint, marks: SourceMarks) -> list[Text]:
     return [line]
 
 
-def _harm_lines(study: Study, harm: Harm, marks: SourceMarks) -> list[Text]:
+def _harm_lines(study: Study, harm: Harm, marks: SourceMarks) -> list[Line]:
     return [_glance_harm(study, harm, marks)]
 
 
-def _glance_harm(study: Study, harm: Harm, marks: SourceMarks) -> Text:
+def _glance_harm(study: Study, harm: Harm, marks: SourceMarks) -> Line:
     """`Term: arm n/N (x%) vs arm n/N (y%) [s] +z pp; serious …`, one finding after another."""
-    text = Text(clean(harm.term), style="bold")
+    text = Line(clean(harm.term), style="bold")
     text.append(": ")
     shown = False
     for index, finding in harm.findings:
@@ -270,10 +280,10 @@ def _glance_harm(study: Study, harm: Harm, marks: SourceMarks) -> Text:
     return text
 
 
-def _glance_checks(page: Glance) -> Text:
+def _glance_checks(page: Glance) -> Line:
     if not page.warnings:
-        return Text(f"✔ {page.checks} consistency checks: all figures agree")
-    line = Text(f"{WARNING_MARK} ", style="bold yellow")
+        return Line(f"✔ {page.checks} consistency checks: all figures agree")
+    line = Line(f"{WARNING_MARK} ", style="bold yellow")
     figures = "figure disagrees" if page.warnings == 1 else "figures disagree"
     line.append(f"{page.warnings} {figures}")
     if page.acknowledged:
@@ -290,21 +300,21 @@ def _shortened(text: str, limit: int) -> str:
     return f"{words} …"
 
 
-def _source_lines(study: Study, cited: Collection[str], width: int, *, links: bool) -> list[Text]:
+def _source_lines(study: Study, cited: Collection[str], width: int, *, links: bool) -> list[Line]:
     """The cited sources as short citations, packed two to a line; with `links` (a terminal
     that shows them) each is its link. Whole URLs are left to `--section sources`."""
-    lines = [Text("Sources:", style="bold")]
+    lines = [Line("Sources:", style="bold")]
     for source in study.sources:
         if source.id not in cited:
             continue
-        entry = Text(f"[{study.source_number(source.id)}] ")
-        citation = Text(_shortened(clean(source.citation), CITATION_WIDTH - len(entry)))
+        entry = Line(f"[{study.source_number(source.id)}] ")
+        citation = Line(_shortened(clean(source.citation), CITATION_WIDTH - len(entry)))
         if links and source.url:
-            citation.stylize(Style(link=clean(source.url)))  # never raw file text
-        entry.append_text(citation)
+            citation.link(clean(source.url))  # never raw file text
+        entry.append_line(citation)
         if len(lines[-1]) + 2 + len(entry) <= width:
             lines[-1].append("  " if len(lines) > 1 or len(lines[0]) > 8 else " ")
-            lines[-1].append_text(entry)
+            lines[-1].append_line(entry)
         else:
             lines.append(entry)
     return lines

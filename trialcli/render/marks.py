@@ -1,15 +1,19 @@
 """Marks shared by every page about one study: verdicts, warnings and `[n]` sources.
 
-Only `rich.text` here, so the first screen of `show` need not import Rich's tables.
+`rich.text` only when a mark is drawn: the first screen of `show` uses the marks and the
+source numbering without Rich when piped.
 """
 
 from __future__ import annotations
 
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from trialcli.model import Sourced, Study
 from trialcli.ops.audit import Audit
 from trialcli.ops.summary import Verdict
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 VERDICT_MARKS = {
     "met": ("✔ met", "bold green"),
@@ -50,5 +54,7 @@ class SourceMarks:
 
 
 def verdict_text(verdict: Verdict) -> Text:
+    from rich.text import Text
+
     label, style = VERDICT_MARKS[verdict.state]
     return Text(label, style=style)
