@@ -19,7 +19,7 @@ from trialcli.formatting import (
     result_text,
     safety_text,
 )
-from trialcli.model import Arm, Count, Endpoint, Sourced, Study
+from trialcli.model import Arm, Count, Endpoint, Source, Sourced, Study
 from trialcli.ops.audit import Audit
 from trialcli.ops.effects import AbsoluteEffect
 from trialcli.ops.summary import endpoint_verdict, plain_summary
@@ -403,17 +403,23 @@ def sources_table(study: Study, cited: Collection[str] | None = None) -> Rendera
     for index, source in enumerate(study.sources, start=1):
         if cited is not None and source.id not in cited:
             continue
-        text = Text(clean(source.citation))
-        details = [source.publisher, source.date]
-        if source.secondary:
-            details.append("secondary source")
-        shown = ", ".join(d for d in details if d)
-        if shown:
-            text.append(f" ({clean(shown)})", style="dim")
+        text = _citation(source)
         if source.url:
             text.append("\n" + clean(source.url), style="cyan")
         table.add_row(f"[{index}]", text)
     return table
+
+
+def _citation(source: Source) -> Text:
+    """`Citation (publisher, date, secondary source)`, the details dimmed."""
+    text = Text(clean(source.citation))
+    details = [source.publisher, source.date]
+    if source.secondary:
+        details.append("secondary source")
+    shown = ", ".join(d for d in details if d)
+    if shown:
+        text.append(f" ({clean(shown)})", style="dim")
+    return text
 
 
 def print_sources(console: Console, study: Study, cited: Collection[str] | None = None) -> None:
@@ -425,13 +431,7 @@ def print_sources(console: Console, study: Study, cited: Collection[str] | None 
     for index, source in enumerate(study.sources, start=1):
         if cited is not None and source.id not in cited:
             continue
-        text = Text(clean(source.citation))
-        details = [source.publisher, source.date]
-        if source.secondary:
-            details.append("secondary source")
-        shown = ", ".join(d for d in details if d)
-        if shown:
-            text.append(f" ({clean(shown)})", style="dim")
+        text = _citation(source)
         for i, line in enumerate(text.wrap(console, console.width - indent)):
             lines.append(Text(f"[{index}]".rjust(indent - 2) + "  " if i == 0 else " " * indent))
             lines[-1].append_text(line)
