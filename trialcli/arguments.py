@@ -19,7 +19,7 @@ from typer.core import TyperArgument, TyperGroup
 
 from trialcli import __version__
 
-# The global options (see `main` in trialcli/cli.py): those taking a value, and flags.
+# The global options (see `main` in trialcli/cli/base.py): those taking a value, and flags.
 GLOBAL_WITH_VALUE = ("--data-dir", "-d")
 GLOBAL_FLAGS = ("--no-cache",)
 

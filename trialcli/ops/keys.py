@@ -1,6 +1,6 @@
 """Choices the command line hands to operations.
 
-Kept apart and light: Typer needs these enums when `cli.py` is imported, and importing
+Kept apart and light: Typer needs these enums when `trialcli.cli` is imported, and importing
 an operation (and its statistics) there would slow every command, even `--version`.
 """
 

@@ -1,0 +1,185 @@
+"""`schema`, `new` and `import`: study files written for the user, from a skeleton or a
+registry record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from trialcli.cli.base import (
+    _fail,
+    _write,
+    app,
+    user_errors,
+)
+from trialcli.errors import ExitCode
+from trialcli.render.text import clean
+
+if TYPE_CHECKING:
+    from trialcli.importers.query import Query
+
+
+@app.command()
+@user_errors
+def schema() -> None:
+    """Print the JSON Schema of a study file, for editors and other tools.
+
+    Save it once, then start a study file with
+    "# yaml-language-server: $schema=./study.schema.json" for completion and checking.
+
+    Example: trialcli schema > study.schema.json
+    """
+    from trialcli.render.tabular import to_json
+    from trialcli.schema import study_schema
+
+    _write(to_json(study_schema()))
+
+
+@app.command()
+@user_errors
+def new(
+    study_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The new study's id: a slug like my-trial-2.")
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Where to write it; '-' prints it. Default: ID.yaml in this folder.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a commented skeleton study file to fill in.
+
+    Every value to supply is a <placeholder>; 'trialcli validate' refuses the file until
+    each is filled in or its line deleted.
+
+    Example: trialcli new my-trial -o studies/my-trial.yaml
+    """
+    from trialcli.files import output_path, write_atomically
+    from trialcli.skeleton import skeleton
+
+    text = skeleton(study_id)
+    if output == "-":
+        _write(text)
+        return
+    path = output_path(output, f"{study_id}.yaml") if output else Path(f"{study_id}.yaml")
+    write_atomically(path, text, force=force)
+    typer.echo(
+        f"Wrote {clean(str(path))}: fill in each <placeholder>, then run "
+        f"'trialcli validate {clean(str(path))}'",
+        err=True,
+    )
+
+
+@app.command("import")
+@user_errors
+def import_record(
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="SOURCE...",
+            help="NCT ids (fetched from ClinicalTrials.gov) or saved API v2 JSON files; with"
+            " --into also folders, search-results files and the bulk-download ZIP.",
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Write the study here instead of stdout; '-' prints it.",
+        ),
+    ] = None,
+    into: Annotated[
+        Path | None,
+        typer.Option("--into", metavar="DIR", help="Write one study file per record here."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    cond: Annotated[
+        str | None, typer.Option("--cond", metavar="TEXT", help="With --into: search conditions.")
+    ] = None,
+    intr: Annotated[
+        str | None,
+        typer.Option("--intr", metavar="TEXT", help="With --into: search interventions."),
+    ] = None,
+    term: Annotated[
+        str | None, typer.Option("--term", metavar="TEXT", help="With --into: search any field.")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", metavar="STATUS", help="With --into: e.g. completed, recruiting."),
+    ] = None,
+    phase: Annotated[
+        str | None,
+        typer.Option("--phase", metavar="PHASE", help="With --into: early-1, 1, 2, 3, 4 or n/a."),
+    ] = None,
+    with_results: Annotated[
+        bool, typer.Option("--with-results", help="With --into: only studies with results.")
+    ] = False,
+) -> None:
+    """Turn ClinicalTrials.gov records into study files.
+
+    The record is fetched from the ClinicalTrials.gov API v2 (TRIALCLI_CTGOV_URL changes
+    the address) or read from a saved JSON file. Without -o the study is printed. With
+    --into, every record goes to its own file; a re-run leaves unchanged files alone.
+
+    Example: trialcli import NCT02422186 -o nct02422186.yaml
+    Example: trialcli import ctg-studies.json.zip --into catalog/
+    """
+    from trialcli.importers.query import Query
+
+    query = Query(cond, intr, term, status, phase, with_results)
+    sources = sources or []
+    if into is not None:
+        if output is not None:
+            raise _fail("give either --into or --output, not both", ExitCode.USAGE)
+        if not sources and not query:
+            raise _fail("give a SOURCE or a search (--cond, --intr, --term…)", ExitCode.USAGE)
+        _import_into(sources, query, into, force)
+        return
+    if query:
+        raise _fail("a search (--cond, --intr, --term…) needs --into DIR", ExitCode.USAGE)
+    if len(sources) != 1:
+        raise _fail("give one SOURCE, or several with --into DIR", ExitCode.USAGE)
+    source = sources[0]
+    from trialcli.files import output_path, write_atomically
+    from trialcli.importers.study_file import read_source, study_file
+
+    record, retrieved, how = read_source(source)
+    printed = output is None or output == "-"
+    study, text = study_file(record, retrieved, how, None if printed else output)
+    target = None if printed else output_path(output or "", f"{study.id}.yaml")
+    if target is None:
+        _write(text)
+        return
+    write_atomically(target, text, force=force)
+    typer.echo(
+        f"Wrote {clean(str(target))} ({len(study.endpoints)} endpoints, "
+        f"{len(study.safety)} safety findings); check it with 'trialcli show {clean(str(target))}'",
+        err=True,
+    )
+
+
+def _import_into(sources: list[str], query: Query, into: Path, force: bool) -> None:
+    from trialcli.importers import bulk
+    from trialcli.parallel import cores
+    from trialcli.render.bulk import summary_lines
+    from trialcli.render.progress import ProgressBar
+
+    items = bulk.plan(sources, query)
+    try:
+        with ProgressBar("Importing", unit="records") as progress:
+            summary = bulk.run(items, into, force=force, workers=cores(), progress=progress)
+    except bulk.Interrupted as stopped:
+        _write("\n".join(summary_lines(stopped.summary, into)))
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    _write("\n".join(summary_lines(summary, into)))
+    if summary.counts["failed"]:
+        raise typer.Exit(ExitCode.ERROR)

@@ -1,0 +1,311 @@
+"""`diff`, `compare` and `sof`: studies side by side, one endpoint across studies, and
+Summary-of-Findings tables."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from trialcli import completion
+from trialcli.cli.base import (
+    FormatOption,
+    NoPager,
+    _catalog,
+    _emit_rows,
+    _paged_render,
+    _warn_skipped,
+    _write,
+    app,
+    user_errors,
+)
+from trialcli.errors import ExitCode, TrialcliError
+from trialcli.ops.keys import PoolMethod, SofFormat
+from trialcli.render.tabular import OutputFormat
+from trialcli.render.text import clean
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+@user_errors
+def diff(
+    ctx: typer.Context,
+    study_a: Annotated[
+        str,
+        typer.Argument(
+            metavar="A", help="A study id or a .yaml file.", autocompletion=completion.study_ids
+        ),
+    ],
+    study_b: Annotated[
+        str,
+        typer.Argument(
+            metavar="B",
+            help="Another study, or another version.",
+            autocompletion=completion.study_ids,
+        ),
+    ],
+    changed_only: Annotated[
+        bool, typer.Option("--changed-only", help="Hide the rows that are the same.")
+    ] = False,
+    exit_code: Annotated[
+        bool,
+        typer.Option("--exit-code", help="Exit 1 when the studies differ (like git diff)."),
+    ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Every row, notes and sources included.")
+    ] = False,
+    no_pager: NoPager = False,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Two studies side by side: the differences that matter first.
+
+    Two studies: design, population, N, arms, each primary endpoint's verdict and effect,
+    the harms whose excess differs most, and which verdicts changed. --full (and the
+    json, csv and markdown formats) align every row by meaning: arms by role and drug,
+    endpoints by their code (else by name, time frame, kind and unit), comparisons by
+    measure, safety findings by term. Two versions of one study file: the rows that
+    changed (--full: every row).
+
+    Example: trialcli diff care-ms-i care-ms-ii
+    """
+    from trialcli.ops.diff import diff_studies, side_labels
+
+    catalog = _catalog(ctx)
+    a, b = catalog.load(study_a), catalog.load(study_b)
+    labels = side_labels(a, b, study_a, study_b)
+    result = diff_studies(a, b, *labels)
+    differs = not result.identical
+    versions = a.id == b.id
+    if changed_only or (versions and not full and output is OutputFormat.table):
+        result = result.changed_only()
+    if output is OutputFormat.table and not full and not versions and not changed_only:
+        from trialcli.ops.diff_glance import diff_glance
+        from trialcli.render.diff import render_diff_glance
+
+        page = diff_glance(a, b, *labels)
+        _paged_render(no_pager, lambda console: render_diff_glance(page, console))
+    elif output is OutputFormat.table:
+        from trialcli.render.diff import render_diff
+
+        _paged_render(no_pager, lambda console: render_diff(result, console))
+    elif output is OutputFormat.json:
+        from trialcli.render.diff import diff_json
+        from trialcli.render.tabular import to_json
+
+        _write(to_json(diff_json(result)))
+    else:
+        from trialcli.render.diff import diff_columns, diff_records
+
+        _emit_rows(output, diff_records(result), diff_columns(result), lambda: None)
+    if exit_code and differs:
+        raise typer.Exit(ExitCode.ERROR)
+
+
+@app.command()
+@user_errors
+def compare(
+    ctx: typer.Context,
+    endpoint: Annotated[
+        list[str],
+        typer.Option(
+            "--endpoint",
+            "-e",
+            metavar="CODE|STUDY:ID",
+            help="An endpoint code, e.g. annualized-relapse-rate, or one study's endpoint "
+            "as STUDY:ENDPOINT_ID (repeatable; see docs/compare-selectors.md).",
+            autocompletion=completion.endpoint_codes,
+        ),
+    ],
+    studies: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="STUDY", help="Study ids or .yaml files.", autocompletion=completion.study_ids
+        ),
+    ] = None,
+    drug: Annotated[
+        str | None,
+        typer.Option("--drug", metavar="NAME", help="Every catalog study with an arm on NAME."),
+    ] = None,
+    export: Annotated[
+        str | None,
+        typer.Option(
+            "--export",
+            metavar="FILE",
+            help="Also draw the plot to FILE.svg, .png or .pdf (a figure), or FILE.html "
+            "(the terminal's text).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let --export replace an existing file.")
+    ] = False,
+    pool: Annotated[
+        bool,
+        typer.Option("--pool", help="Add a pooled estimate to each panel of 2+ poolable studies."),
+    ] = False,
+    method: Annotated[
+        PoolMethod | None,
+        typer.Option("--method", help="How to pool (with --pool); default reml."),
+    ] = None,
+    hksj: Annotated[
+        bool,
+        typer.Option("--hksj", help="Hartung–Knapp–Sidik–Jonkman CI for the pooled estimate."),
+    ] = False,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """One endpoint across studies as a forest plot: one row per study; --pool adds a pooled row.
+
+    Ratios are drawn on a log scale, differences on a linear one; each measure has its
+    own panel. A relative reduction is converted to a ratio (and marked) only for a
+    study that reports no ratio. A chosen endpoint with nothing to draw is listed with
+    the reason; a comparison whose direction is unknown is listed, never drawn. Different
+    measures are never pooled (see docs/pooling.md).
+
+    Example: trialcli compare --drug alemtuzumab -e annualized-relapse-rate --pool
+    """
+    from trialcli.ops.compare import (
+        Selection,
+        compare_studies,
+        missing_endpoints,
+        split_selector,
+        uses_drug,
+    )
+
+    selectors = [split_selector(value) for value in endpoint]
+    if not studies and drug is None and all(ref is None for ref, _ in selectors):
+        raise TrialcliError("name the studies to compare, or give --drug NAME")
+    if export is not None and output is not OutputFormat.table:
+        raise TrialcliError("--export writes the plot; use it with --format table")
+    if not pool and (method is not None or hksj):
+        raise typer.BadParameter("--method and --hksj choose how to pool; add --pool")
+    catalog = _catalog(ctx)
+    chosen = [catalog.load(ref) for ref in studies or []]
+    picked: list[tuple[str, str]] = []
+    for ref, endpoint_id in selectors:
+        if ref is not None:
+            loaded = catalog.load(ref)
+            if all(s.id != loaded.id for s in chosen):
+                chosen.append(loaded)
+            picked.append((loaded.id, endpoint_id))
+    codes = tuple(dict.fromkeys(code for ref, code in selectors if ref is None))
+    selection = Selection(codes, tuple(dict.fromkeys(picked)))
+    if drug is not None:
+        entries = catalog.entries()
+        _warn_skipped(entries)
+        on_drug = [e.study for e in entries if e.ok and e.study and uses_drug(e.study, drug)]
+        if not on_drug:
+            raise TrialcliError(f"no study in the catalog has an arm on '{drug}'")
+        known = {s.id for s in chosen}
+        chosen += [s for s in on_drug if s.id not in known]
+        # Oldest first, as forest plots of a drug's trials are usually read.
+        chosen.sort(key=lambda s: (s.start_date or "9999", s.id))
+    problems = missing_endpoints(chosen, selection)
+    if problems:
+        raise TrialcliError("; ".join(problems))
+    plot = compare_studies(chosen, selection)
+    pooled = None
+    if pool:
+        from trialcli.ops.pool import pool_plot
+
+        pooled = pool_plot(plot, chosen, (method or PoolMethod.reml).value, hksj)
+    if output is OutputFormat.table:
+        from trialcli.files import output_path
+        from trialcli.render.console import check_export, make_console, save_recording
+        from trialcli.render.forest import render_forest
+
+        target = output_path(export, None) if export is not None else None
+        figure = target is not None and target.suffix.lower() != ".html"
+        if target is not None:
+            from trialcli.figures import check_figure_path
+
+            (check_figure_path if figure else check_export)(target, force=force)
+        console = make_console(record=target is not None and not figure)
+        render_forest(plot, console, pooled)
+        if pooled is not None:
+            from trialcli.render.pool import render_pooled
+
+            render_pooled(pooled, console)
+        if target is not None:
+            if figure:
+                from trialcli.figures import save_figure
+                from trialcli.figures.forest import forest_figure
+
+                title = f"Forest plot: {selection.label}"
+                save_figure(lambda: forest_figure(plot, pooled), target, force=force, title=title)
+            else:
+                title = f"trialcli compare {selection.label}"
+                save_recording(console, target, force=force, title=title)
+            typer.echo(f"Wrote {clean(str(target))}", err=True)
+        return
+    if pooled is not None:
+        from trialcli.render.pool import POOL_COLUMNS, pooled_forest_json, pooled_records
+
+        if output is OutputFormat.json:
+            from trialcli.render.tabular import to_json
+
+            _write(to_json(pooled_forest_json(plot, pooled)))
+        else:
+            _emit_rows(output, pooled_records(plot, pooled), POOL_COLUMNS, lambda: None)
+        return
+    from trialcli.render.forest import COLUMNS, forest_json, forest_records
+
+    if output is OutputFormat.json:
+        from trialcli.render.tabular import to_json
+
+        _write(to_json(forest_json(plot)))
+    else:
+        _emit_rows(output, forest_records(plot), COLUMNS, lambda: None)
+
+
+@app.command()
+@user_errors
+def sof(
+    ctx: typer.Context,
+    studies: Annotated[list[str], typer.Argument(metavar="STUDY...", help="Study ids or files.")],
+    endpoints: Annotated[
+        list[str] | None,
+        typer.Option("--endpoint", "-e", metavar="CODE", help="Only these endpoint codes or ids."),
+    ] = None,
+    output: Annotated[
+        SofFormat,
+        typer.Option("--format", "-f", help="table for people; markdown, html, csv or json."),
+    ] = SofFormat.table,
+) -> None:
+    """A Summary-of-Findings table: at most seven outcomes, primary endpoints first.
+
+    Relative effects as reported (pooled across studies when there are several), and the
+    anticipated absolute effects per 1,000 computed from them. Certainty reads "not
+    assessed" unless a study file records a rating with its source.
+
+    Example: trialcli sof care-ms-ii --format markdown
+    """
+    from trialcli.ops.sof import summary_of_findings
+
+    catalog = _catalog(ctx)
+    chosen = [catalog.load(ref) for ref in studies]
+    if endpoints:
+        known = {k for s in chosen for e in s.endpoints for k in (e.code, e.id) if k}
+        unknown = [code for code in endpoints if code not in known]
+        if unknown:
+            codes = ", ".join(sorted({e.code for s in chosen for e in s.endpoints if e.code}))
+            raise TrialcliError(
+                f"no endpoint '{clean(unknown[0])}' in these studies; their codes: {codes}"
+            )
+    table = summary_of_findings(chosen, endpoints or ())
+    from trialcli.render import sof as render
+
+    if output is SofFormat.table:
+        from trialcli.render.console import make_console
+
+        render.render_sof(table, make_console())
+    elif output is SofFormat.html:
+        _write(render.sof_html(table))
+    elif output is SofFormat.json:
+        from trialcli.render.tabular import to_json
+
+        _write(to_json(render.sof_json(table)))
+    else:
+        _emit_rows(
+            OutputFormat(output.value), render.sof_records(table), render.COLUMNS, lambda: None
+        )

@@ -1,0 +1,218 @@
+"""`ae` and `flow`: adverse events per arm, and the participant flow."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from trialcli import completion
+from trialcli.cli.base import (
+    FigureExport,
+    ForceExport,
+    FormatOption,
+    NoPager,
+    _catalog,
+    _emit_rows,
+    _paged_render,
+    _write,
+    app,
+    user_errors,
+)
+from trialcli.errors import TrialcliError
+from trialcli.ops.keys import SafetySort
+from trialcli.render.tabular import OutputFormat
+from trialcli.render.text import clean
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command("ae")
+@user_errors
+def adverse_events(
+    ctx: typer.Context,
+    studies: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="STUDY",
+            help="One study for its table, several for a pivot (ids or .yaml files).",
+            autocompletion=completion.study_ids,
+        ),
+    ],
+    min_pct: Annotated[
+        float | None,
+        typer.Option("--min-pct", min=0, max=100, metavar="X", help="At least X% in any arm."),
+    ] = None,
+    min_diff: Annotated[
+        float | None,
+        typer.Option(
+            "--min-diff",
+            min=0,
+            max=100,
+            metavar="X",
+            help="At least X percentage points from the comparator, either way "
+            "(with --excess: more on the experimental arm).",
+        ),
+    ] = None,
+    excess: Annotated[
+        bool,
+        typer.Option(
+            "--excess",
+            help="More frequent than on the comparator (the label convention).",
+        ),
+    ] = False,
+    serious: Annotated[
+        bool, typer.Option("--serious", help="Only serious findings and those with a death.")
+    ] = False,
+    soc: Annotated[
+        str | None,
+        typer.Option("--soc", metavar="TEXT", help="Organ-system class containing TEXT."),
+    ] = None,
+    arm: Annotated[
+        str | None,
+        typer.Option(
+            "--arm",
+            metavar="ID",
+            help="Only findings reporting this arm or group.",
+            autocompletion=completion.arm_ids,
+        ),
+    ] = None,
+    sort: Annotated[
+        SafetySort,
+        typer.Option("--sort", help="soc (grouped), incidence, difference or term."),
+    ] = SafetySort.soc,
+    no_pager: NoPager = False,
+    export: FigureExport = None,
+    force: ForceExport = False,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Adverse events per arm, with differences from the comparator computed.
+
+    One study: a summary block (any adverse event, serious adverse events,
+    discontinuations, deaths), then findings by organ-system class, each arm as
+    n/N (x%) with its source, and the risk difference (Newcombe 95% CI) and risk
+    ratio vs the comparator. Several studies: terms as rows, studies as columns.
+    Filters combine. --export draws one study's findings as a dot plot.
+    Also available as 'trialcli adverse-events'.
+
+    Example: trialcli ae care-ms-ii --min-pct 10 --excess
+    """
+    from trialcli.ops.safety import Filters, safety_pivot, safety_table
+    from trialcli.render import safety as render
+
+    if export is not None:
+        from trialcli.figures import check_figure_path
+
+        if len(dict.fromkeys(studies)) > 1:
+            raise TrialcliError("--export draws one study's adverse events; name one study")
+        check_figure_path(export, force=force)
+    catalog = _catalog(ctx)
+    loaded = [catalog.load(ref) for ref in dict.fromkeys(studies)]
+    filters = Filters(
+        min_pct=min_pct, min_diff=min_diff, excess=excess, serious=serious, soc=soc, arm=arm
+    )
+    if len(loaded) == 1:
+        table = safety_table(loaded[0], filters, sort)
+        if export is not None:
+            from trialcli.figures import save_figure
+            from trialcli.figures.safety import safety_figure
+
+            title = f"{table.study.acronym}: adverse events"
+            save_figure(lambda: safety_figure(table), export, force=force, title=title)
+            typer.echo(f"Wrote {clean(str(export))}", err=True)
+        columns = (
+            render.TABLE_MARKDOWN_COLUMNS
+            if output is OutputFormat.markdown
+            else render.TABLE_COLUMNS
+        )
+        _emit_rows(
+            output,
+            render.table_records(table, document=output is OutputFormat.markdown),
+            columns,
+            lambda: _paged_render(
+                no_pager, lambda console: render.render_safety_table(table, console)
+            ),
+        )
+        return
+    pivot = safety_pivot(loaded, filters, sort)
+    for study_id in pivot.lacking_arm:
+        typer.echo(
+            f"Warning: {clean(study_id)} has no arm or pooled group '{clean(arm or '')}'; "
+            "its column is empty",
+            err=True,
+        )
+    if output is OutputFormat.json:
+        from trialcli.render.tabular import to_json
+
+        _write(to_json(render.pivot_json(pivot)))
+        return
+    _emit_rows(
+        output,
+        render.pivot_records(pivot),
+        render.pivot_columns(pivot),
+        lambda: _paged_render(no_pager, lambda console: render.render_safety_pivot(pivot, console)),
+    )
+
+
+# The long name, for people who do not know the abbreviation; hidden from the listing.
+app.command("adverse-events", hidden=True)(adverse_events)
+
+
+@app.command()
+@user_errors
+def flow(
+    ctx: typer.Context,
+    study: Annotated[
+        str,
+        typer.Argument(
+            metavar="STUDY",
+            help="A study id, acronym or NCT id, a .yaml file, or - for standard input.",
+            autocompletion=completion.study_ids,
+        ),
+    ],
+    export: FigureExport = None,
+    force: ForceExport = False,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Participant flow as a CONSORT diagram: enrolment, allocation, follow-up, analysis.
+
+    Each period of follow-up shows who started, completed and did not (with the reasons)
+    per arm; a number the sources do not give reads "not reported"; a total that does
+    not add up is marked ⚠. csv gives one row per number.
+
+    Example: trialcli flow care-ms-i --export flow.svg
+    """
+    from trialcli.ops.flow import study_flow
+
+    if export is not None:
+        from trialcli.figures import check_figure_path
+
+        check_figure_path(export, force=force)
+    result = study_flow(_catalog(ctx).load(study))
+    if output is OutputFormat.table:
+        from trialcli.render.console import make_console
+        from trialcli.render.flow import render_flow
+
+        render_flow(result, make_console())
+    elif output is OutputFormat.json:
+        from trialcli.render.flow import flow_json
+        from trialcli.render.tabular import to_json
+
+        _write(to_json(flow_json(result)))
+    elif output is OutputFormat.csv:
+        from trialcli.render.flow import CSV_COLUMNS, flow_records
+        from trialcli.render.tabular import to_csv
+
+        _write(to_csv(flow_records(result), CSV_COLUMNS))
+    else:
+        from trialcli.render.flow import flow_markdown
+
+        _write(flow_markdown(result))
+    if export is not None:
+        from trialcli.figures import save_figure
+        from trialcli.figures.flow import flow_figure
+
+        title = f"{result.acronym}: participant flow"
+        save_figure(lambda: flow_figure(result), export, force=force, title=title)
+        typer.echo(f"Wrote {clean(str(export))}", err=True)

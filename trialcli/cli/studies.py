@@ -1,0 +1,231 @@
+"""`list`, `show` and `validate`: the catalog's studies, one study, and checking files."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from trialcli import completion
+from trialcli.cli.base import (
+    ConditionOption,
+    DrugOption,
+    FormatOption,
+    HasResultsOption,
+    LimitOption,
+    NoPager,
+    PhaseOption,
+    SearchOption,
+    SinceOption,
+    SortOption,
+    StatusOption,
+    _cache,
+    _catalog,
+    _emit_rows,
+    _paged,
+    _paged_render,
+    _selected,
+    _write,
+    app,
+    user_errors,
+)
+from trialcli.errors import ExitCode
+from trialcli.ops.keys import ShowFormat, StudySection
+from trialcli.render.tabular import OutputFormat
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command("list")
+@user_errors
+def list_studies(
+    ctx: typer.Context,
+    no_pager: NoPager = False,
+    output: FormatOption = OutputFormat.table,
+    drug: DrugOption = None,
+    condition: ConditionOption = None,
+    phase: PhaseOption = None,
+    status: StatusOption = None,
+    has_results: HasResultsOption = None,
+    since: SinceOption = None,
+    search: SearchOption = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            "-w",
+            help="Add condition, interventions, status, has_results and start_year.",
+        ),
+    ] = False,
+) -> None:
+    """List every study in the catalog, one row each; filters combine.
+
+    Example: trialcli list --format csv
+    Example: trialcli list --condition "heart failure" --phase 3 --has-results
+    """
+    from trialcli.ops.listing import Filters
+    from trialcli.render.listing import COLUMNS, WIDE_COLUMNS, list_records, render_list
+
+    filters = Filters(drug, condition, phase, status, has_results, since, search, sort, limit)
+    rows = [row for _, row in _selected(ctx, filters)]
+    columns = WIDE_COLUMNS if wide else COLUMNS
+    _emit_rows(
+        output,
+        list_records(rows, columns),
+        columns,
+        functools.partial(_paged_render, no_pager, functools.partial(render_list, rows, wide=wide)),
+    )
+
+
+@app.command()
+@user_errors
+def show(
+    ctx: typer.Context,
+    study: Annotated[
+        str,
+        typer.Argument(
+            metavar="STUDY",
+            help="A study id, acronym or NCT id (see 'trialcli list'), a .yaml file, or - "
+            "for standard input.",
+            autocompletion=completion.study_ids,
+        ),
+    ],
+    full: Annotated[
+        bool, typer.Option("--full", help="The whole page: every figure, note and source.")
+    ] = False,
+    section: Annotated[
+        list[StudySection] | None,
+        typer.Option(
+            "--section",
+            "-s",
+            metavar="NAME",
+            help="Only this part of the whole page (repeatable): design, arms, endpoints, "
+            "safety, checks, notes, summary or sources.",
+        ),
+    ] = None,
+    no_pager: NoPager = False,
+    chosen: Annotated[
+        ShowFormat,
+        typer.Option("--format", "-f", help="table for people; json, csv, markdown or html."),
+    ] = ShowFormat.table,
+) -> None:
+    """Show one study at a glance: what it found, its harms, and where each figure is from.
+
+    The first screen holds the primary endpoints, key secondary ones and the harms the
+    sources report; --full prints everything, --section one part of it. --format json
+    gives the study as validated plus a "computed" block; csv gives one row per arm
+    result and per comparison; markdown gives a document to paste; html gives one
+    self-contained page (figures inline, nothing fetched) to hand on or print. All but
+    the first screen keep everything.
+
+    Example: trialcli show care-ms-ii
+    """
+    from trialcli.ops.audit import audit_study
+
+    loaded = _catalog(ctx).load(study)
+    checked = audit_study(loaded)
+    if chosen is ShowFormat.html:
+        from trialcli.ops.effects import absolute_effects
+        from trialcli.render.html import study_html
+
+        _write(study_html(loaded, checked, absolute_effects(loaded)))
+        return
+    output = OutputFormat(chosen.value)
+    if output is OutputFormat.table and not full and not section:
+        from trialcli.ops.glance import glance
+        from trialcli.render.glance import glance_plain, render_glance
+        from trialcli.render.lines import plain_width
+
+        page = glance(loaded, checked)
+        width = plain_width()  # piped: plain text, without loading Rich's console
+        if width is not None:
+            _write(glance_plain(page, width))
+            return
+        with _paged(no_pager) as console:
+            render_glance(page, console)
+        return
+    from trialcli.ops.effects import absolute_effects
+
+    effects = absolute_effects(loaded)
+    if output is OutputFormat.table:
+        from trialcli.render.study import render_sections, render_study
+
+        with _paged(no_pager) as console:
+            if section:
+                render_sections(loaded, console, checked, effects, [s.value for s in section])
+            else:
+                render_study(loaded, console, checked, effects)
+    elif output is OutputFormat.json:
+        from trialcli.render.export import study_json
+
+        _write(study_json(loaded, checked, effects))
+    elif output is OutputFormat.csv:
+        from dataclasses import asdict
+
+        from trialcli.ops.results import COLUMNS, result_rows
+        from trialcli.render.tabular import to_csv
+
+        _write(to_csv([asdict(row) for row in result_rows(loaded)], COLUMNS))
+    else:
+        from trialcli.render.document import study_markdown
+
+        _write(study_markdown(loaded, checked, effects))
+
+
+@app.command()
+@user_errors
+def validate(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="PATH",
+            help="Study files or folders (- reads one from standard input); the whole "
+            "catalog when none are given.",
+            readable=False,  # an unreadable file is an `Error:` (exit 1), as in show
+        ),
+    ] = None,
+    output: FormatOption = OutputFormat.table,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Fail (exit 1) on consistency warnings too, except disagreements "
+            "the data records on purpose.",
+        ),
+    ] = False,
+) -> None:
+    """Check study files and report every problem with file:line:column.
+
+    Errors make a file invalid. Consistency warnings (figures that disagree with
+    each other or between sources) name the line of every number involved.
+    Exits 0 when every file is valid, 1 when any is not, or with --strict when
+    a warning is not a disagreement the data records on purpose.
+
+    Example: trialcli validate --strict my-studies/
+    """
+    from trialcli.catalog import check_paths
+    from trialcli.render.console import make_console
+    from trialcli.render.problems import PROBLEM_COLUMNS, problem_records, render_problems
+    from trialcli.render.progress import ProgressBar
+
+    with ProgressBar("Checking studies") as progress:
+        if paths:
+            entries = check_paths(paths, _cache(ctx), progress)
+        else:
+            entries = _catalog(ctx).checked(progress)
+    if output is OutputFormat.json:
+        from trialcli.render.tabular import to_json
+
+        _write(to_json({"files": len(entries), "problems": problem_records(entries)}))
+    else:
+        table = functools.partial(render_problems, entries, make_console(), strict=strict)
+        # A problem without a line or field concerns the whole file: leave the cell empty.
+        _emit_rows(output, problem_records(entries), PROBLEM_COLUMNS, table, missing="")
+    if not all(e.ok for e in entries) or (strict and any(e.unacknowledged for e in entries)):
+        raise typer.Exit(ExitCode.ERROR)
