@@ -99,6 +99,17 @@ def _edited(study: Study, endpoint_id: str, **changes: object) -> Study:
     return study.model_copy(update={"endpoints": endpoints})
 
 
+def test_a_one_sided_interval_is_not_pooled_as_if_two_sided(bundled: list[Study]) -> None:
+    camms, care1, care2 = bundled
+    studies = [camms, care1, _edited(care2, "arr", ci_sides="one-sided")]
+    result = pool_plot(compare_studies(studies, ARR), studies)
+    assert result.panels == ()
+    reasons = {item.acronym: item.reason for item in result.not_pooled}
+    assert reasons["CARE-MS II"] == (
+        "a one-sided CI: its standard error is not read as from a two-sided one"
+    )
+
+
 def test_unknown_direction_is_never_pooled(bundled: list[Study]) -> None:
     camms, care1, care2 = bundled
     studies = [camms, care1, _edited(care2, "arr", direction="unknown")]

@@ -94,6 +94,7 @@ class ForestRow:
     # What `--pool` needs to know: which groups in which order.
     endpoint_id: str = ""
     arms: tuple[str, str] = ("", "")
+    one_sided: bool = False  # the CI is one-sided as recorded: its width is not 2 × z × SE
 
     @property
     def text(self) -> str:
@@ -418,6 +419,7 @@ def _row(
         ),
         endpoint_id=endpoint.id,
         arms=comparison.arms,
+        one_sided=comparison.ci_sides == "one-sided",
     )
 
 

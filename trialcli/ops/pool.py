@@ -142,6 +142,8 @@ def _pool_panel(
         if row.ci is None:
             what = "a relative reduction" if row.converted_from is not None else "an estimate"
             skip(row, f"{what} without a CI: no standard error to weight it by")
+        elif row.one_sided:
+            skip(row, "a one-sided CI: its standard error is not read as from a two-sided one")
         elif row.direction == "unknown":
             skip(row, "which group is compared with which is unknown (direction: unknown)")
         else:
