@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import typer
+import typer.main
 from typer.testing import CliRunner
 
 from trialcli.cli import app
+from trialcli.completion import study_ids
 
 
 def complete_bash(runner: CliRunner, line: str) -> list[str]:
@@ -104,3 +108,19 @@ def test_each_shell_has_a_completion_script(runner: CliRunner, shell: str) -> No
     assert result.exit_code == 0
     assert "_TRIALCLI_COMPLETE" in result.stdout
     assert f"complete_{shell}" in result.stdout
+
+
+def test_a_study_file_named_like_a_command_is_never_offered_raw(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bash inserts what is offered verbatim: `$(touch PWNED)` would run on Enter."""
+    hostile = "$(touch PWNED).yaml"
+    (tmp_path / hostile).write_text("id: x\n", encoding="utf-8")
+    (tmp_path / "fine.yaml").write_text("id: fine\n", encoding="utf-8")
+    offered = complete_bash(runner, f"trialcli -d {tmp_path} show ")
+    assert "$(touch" not in " ".join(offered)
+    assert "fine" in offered
+    monkeypatch.chdir(tmp_path)
+    paths = study_ids(typer.Context(typer.main.get_command(app)), "./")
+    assert paths == ["'$(touch PWNED).yaml'", "fine.yaml"]
+    assert not (tmp_path / "PWNED").exists()

@@ -187,7 +187,8 @@ def test_parquet_tables_round_trip(database: Path, tmp_path: Path) -> None:
     target = tmp_path / "parquet"
     result = CliRunner().invoke(app, ["--no-cache", "export", "--to", "parquet", str(target)])
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in target.iterdir()) == sorted(f"{t.name}.parquet" for t in TABLES)
+    tables = sorted(f"{t.name}.parquet" for t in TABLES)
+    assert sorted(p.name for p in target.iterdir()) == [".trialcli-export", *tables]
     for table in TABLES:
         read = pq.read_table(target / f"{table.name}.parquet")
         assert tuple(read.schema.names) == table.names

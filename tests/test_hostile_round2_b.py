@@ -327,7 +327,7 @@ def test_a_reader_that_stops_reading_ends_the_run_quietly() -> None:
     ) as child:
         child.stdout.close()  # type: ignore[union-attr]  # like `| head -0`
         _, errors = child.communicate(timeout=60)
-    assert child.returncode == 1
+    assert child.returncode == 0  # a closed pipe is not a problem with the data
     assert errors == b""  # the reader asked for no more: nothing to report
 
 

@@ -10,6 +10,8 @@ a wrong option value is told what to write, not what the library expected.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -37,7 +39,30 @@ class TrialcliTyper(typer.Typer):
         if not args and not kwargs and sys.argv[1:] == ["--version"]:
             print(version_line())
             raise SystemExit(0)
-        return super().__call__(*args, **kwargs)
+        from trialcli.streams import prepare
+
+        prepare()
+        try:
+            return super().__call__(*args, **kwargs)
+        except BrokenPipeError:
+            # Output the reader stopped reading (`--help | head -1`): not an error.
+            _discard_stdout()
+            raise SystemExit(0) from None
+        except OSError as error:
+            # Only what no command's error boundary saw: help or a usage message that
+            # could not be written (`--help > /dev/full`).
+            _discard_stdout()
+            with contextlib.suppress(OSError, AttributeError):
+                sys.stderr.write(f"Error: cannot write output: {error.strerror or error}\n")
+            raise SystemExit(1) from None
+
+
+def _discard_stdout() -> None:
+    # What could not be written would be tried again, and fail again, at exit.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def globals_first(args: Sequence[str]) -> list[str]:

@@ -8,6 +8,8 @@ loudly: a study that does not load simply offers nothing.
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +21,10 @@ from trialcli.errors import TrialcliError
 if TYPE_CHECKING:
     from trialcli.catalog import Catalog
     from trialcli.model import Study
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+# Path characters every shell takes literally.
+_SAFE_WORD = re.compile(r"[A-Za-z0-9_./+:,@%=-]+\Z")
 
 
 def _catalog(ctx: typer.Context) -> Catalog:
@@ -64,9 +70,13 @@ def study_ids(ctx: typer.Context, incomplete: str) -> list[str]:
         except OSError:
             return []
         names = [str(folder / p.name) + ("/" if p.is_dir() else "") for p in paths]
-        return _starting(incomplete.removeprefix("./"), [n.removeprefix("./") for n in names])
+        found = _starting(incomplete.removeprefix("./"), [n.removeprefix("./") for n in names])
+        # The shell inserts what is offered as typed: a name such as `$(touch x).yaml`
+        # would run when Enter is pressed, so every unusual name is offered quoted.
+        return [name if _SAFE_WORD.match(name) else shlex.quote(name) for name in found]
     try:
-        return _starting(incomplete, _catalog(ctx).ids())
+        # Only ids that are slugs: a file named `$(cmd).yaml` is never offered as an id.
+        return _starting(incomplete, (i for i in _catalog(ctx).ids() if _SLUG.match(i)))
     except TrialcliError:
         return []
 

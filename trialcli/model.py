@@ -14,6 +14,7 @@ Conventions that hold everywhere:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from typing import Annotated, Any, Literal
@@ -86,7 +87,10 @@ PartialDate = Annotated[
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 LongText = Annotated[str, Field(min_length=1, max_length=5000)]
 Percent = Annotated[float, Field(ge=0, le=100), WrapValidator(_keep_written)]
-NonNegative = Annotated[int, Field(ge=0)]
+# A count is at most the largest 64-bit integer: SQLite and Parquet store no more, and a
+# larger one would validate, then crash an export halfway.
+MAX_COUNT = 2**63 - 1
+NonNegative = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 PValue = Annotated[
     str,
     BeforeValidator(_number_to_text),
@@ -635,15 +639,35 @@ class Study(Strict):
     # Convenience views used by operations; nothing here is stored.
 
     def arm(self, arm_id: str) -> Arm | None:
-        return next((a for a in self.arms if a.id == arm_id), None)
+        return self.arms_by_id.get(arm_id)
+
+    @functools.cached_property
+    def arms_by_id(self) -> dict[str, Arm]:
+        found: dict[str, Arm] = {}
+        for arm in self.arms:
+            found.setdefault(arm.id, arm)
+        return found
 
     def group_label(self, group_id: str) -> str:
         """Label of an arm or pooled group, or the id itself when unknown."""
+        return self.group_labels.get(group_id, group_id)
+
+    # Indexed once per study: looked up per figure and per warning, a scan of the list
+    # each time made `validate` quadratic in sources × warnings.
+    @functools.cached_property
+    def group_labels(self) -> dict[str, str]:
         groups: list[Arm | PooledArms] = [*self.arms, *self.pooled_arms]
+        labels: dict[str, str] = {}
         for group in groups:
-            if group.id == group_id:
-                return group.label
-        return group_id
+            labels.setdefault(group.id, group.label)
+        return labels
+
+    @functools.cached_property
+    def source_numbers(self) -> dict[str, int]:
+        numbers: dict[str, int] = {}
+        for number, source in enumerate(self.sources, start=1):
+            numbers.setdefault(source.id, number)
+        return numbers
 
     def group_role(self, group_id: str) -> ArmRole | None:
         """Role of an arm, or of a pooled group whose arms all share one role."""
@@ -657,7 +681,14 @@ class Study(Strict):
         return None
 
     def source(self, source_id: str | None) -> Source | None:
-        return next((s for s in self.sources if s.id == source_id), None)
+        return self.sources_by_id.get(source_id) if source_id is not None else None
+
+    @functools.cached_property
+    def sources_by_id(self) -> dict[str, Source]:
+        found: dict[str, Source] = {}
+        for source in self.sources:
+            found.setdefault(source.id, source)
+        return found
 
     def cited_source(self, *records: Sourced | None) -> str | None:
         """A figure's source id: its own, else the nearest enclosing record's, else the default."""
@@ -668,10 +699,7 @@ class Study(Strict):
 
     def source_number(self, source_id: str) -> int | None:
         """Where a source stands in `sources`, counting from 1: the `[n]` of `show`."""
-        for number, source in enumerate(self.sources, start=1):
-            if source.id == source_id:
-                return number
-        return None
+        return self.source_numbers.get(source_id)
 
     @property
     def drugs(self) -> list[str]:

@@ -20,12 +20,20 @@ def cores() -> int:
 
 
 def ordered_map(
-    work: Callable[[list[T]], list[R]], items: Iterable[T], workers: int, batch: int = 16
+    work: Callable[[list[T]], list[R]],
+    items: Iterable[T],
+    workers: int,
+    batch: int = 16,
+    weight: Callable[[T], int] | None = None,
+    budget: int | None = None,
 ) -> Iterator[R]:
     """`work` over batches of `items` in worker processes; results in the items' order.
 
-    Workers ignore Ctrl-C: the caller handles it, stops feeding work, and the batches
-    already running end before this returns.
+    Read-ahead is bounded by count (2 × workers + 1 batches) and, given `weight` and
+    `budget`, by size: the items handed out and not yet answered weigh at most `budget`
+    (bytes, for records), whatever the number of cores; one item heavier than that still
+    goes, alone. Workers ignore Ctrl-C: the caller handles it, stops feeding work, and
+    the batches already running end before this returns.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -35,20 +43,38 @@ def ordered_map(
     sys.stderr.flush()
     context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_setup)
-    pending: deque[Future[list[R]]] = deque()
+    pending: deque[tuple[Future[list[R]], int]] = deque()
+    weigh = weight or (lambda item: 0)
+    limit = budget if budget is not None else -1
+    held = 0  # the weight of what is handed out or waiting in `chunk`
     try:
         chunk: list[T] = []
+        chunk_weight = 0
         for item in items:
+            size = weigh(item)
+            # Room first: wait for the oldest answers while this item would overflow.
+            while limit >= 0 and held + size > limit and (pending or chunk):
+                if pending:
+                    done, done_weight = pending.popleft()
+                    held -= done_weight
+                    yield from done.result()
+                else:  # what waits in the chunk is sent on to make way
+                    pending.append((pool.submit(work, chunk), chunk_weight))
+                    chunk, chunk_weight = [], 0
             chunk.append(item)
+            chunk_weight += size
+            held += size
             if len(chunk) == batch:
-                pending.append(pool.submit(work, chunk))
-                chunk = []
+                pending.append((pool.submit(work, chunk), chunk_weight))
+                chunk, chunk_weight = [], 0
             while len(pending) > 2 * workers:
-                yield from pending.popleft().result()
+                done, done_weight = pending.popleft()
+                held -= done_weight
+                yield from done.result()
         if chunk:
-            pending.append(pool.submit(work, chunk))
+            pending.append((pool.submit(work, chunk), chunk_weight))
         while pending:
-            yield from pending.popleft().result()
+            yield from pending.popleft()[0].result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -88,10 +88,11 @@ def _flush_output() -> None:
 
 
 def _output_failed(error: OSError) -> typer.Exit:
-    """Exit 1; quietly when the reader closed the pipe (`| head`): it asked for no more."""
+    """Exit 1, or quietly 0 when the reader closed the pipe (`| head -1`): it asked for no
+    more, which is not a problem with the data — as the pager treats a reader quitting."""
     _discard_output()
     if isinstance(error, BrokenPipeError):
-        return typer.Exit(ExitCode.ERROR)
+        return typer.Exit(ExitCode.OK)
     return _fail(f"cannot write output: {error.strerror or error}")
 
 
@@ -142,7 +143,7 @@ NoPager = Annotated[
     ),
 ]
 FigureExport = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--export", metavar="FILE", help="Also draw the figure to FILE.svg, .png or .pdf."
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -21,10 +21,8 @@ from trialcli.cli.base import (
     app,
     user_errors,
 )
+from trialcli.errors import TrialcliError
 from trialcli.render.text import clean
-
-if TYPE_CHECKING:
-    pass
 
 
 class ExportFormat(str, Enum):
@@ -37,7 +35,12 @@ class ExportFormat(str, Enum):
 def export(
     ctx: typer.Context,
     target: Annotated[
-        Path, typer.Argument(metavar="TARGET", help="FILE.db for sqlite, a new folder for parquet.")
+        str,
+        typer.Argument(
+            metavar="TARGET",
+            help="FILE.db for sqlite ('-' prints it, DIR/ writes DIR/catalog.db), "
+            "a new folder for parquet.",
+        ),
     ],
     to: Annotated[
         ExportFormat, typer.Option("--to", help="sqlite (built in) or parquet (needs pyarrow).")
@@ -62,6 +65,7 @@ def export(
     from trialcli.ops.listing import Filters
     from trialcli.render.progress import ProgressBar
 
+    destination = _destination(target, to, force=force)
     filters = Filters(drug, condition, phase, status, has_results, since, search)
     exported = Exported()
     if filters == Filters():
@@ -81,12 +85,30 @@ def export(
         if to is ExportFormat.sqlite:
             from trialcli.export.sqlite import write_sqlite
 
-            write_sqlite(rows, target, force=force)
+            write_sqlite(rows, destination, force=force)
         else:
             from trialcli.export.parquet import write_parquet
 
-            write_parquet(rows, target, force=force)
+            assert destination is not None  # _destination refuses '-' for a folder
+            write_parquet(rows, destination, force=force)
     for reason in exported.left_out:
         typer.echo(f"Warning: left out {clean(reason)}", err=True)
     counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in exported.rows.items())
-    typer.echo(f"Wrote {clean(str(target))}: {counts}", err=True)
+    where = "standard output" if destination is None else str(destination)
+    typer.echo(f"Wrote {clean(where)}: {counts}", err=True)
+
+
+def _destination(target: str, to: ExportFormat, *, force: bool) -> Path | None:
+    """Where the export goes, checked before any study is read (None: standard output)."""
+    from trialcli.files import check_target, output_path
+
+    if to is ExportFormat.parquet:
+        if target == "-":
+            raise TrialcliError("--to parquet writes a folder; only sqlite goes to - (stdout)")
+        # A trailing slash names the folder itself: the export is that folder.
+        return Path(target.rstrip("/") or "/")
+    if target == "-":
+        return None
+    path = output_path(target, "catalog.db")
+    check_target(path, force=force)
+    return path

@@ -116,11 +116,18 @@ def adverse_events(
         table = safety_table(loaded[0], filters, sort)
         if export is not None:
             from trialcli.figures import save_figure
-            from trialcli.figures.safety import safety_figure
+            from trialcli.figures.safety import MAX_ROWS, drawn_rows, safety_figure
 
             title = f"{table.study.acronym}: adverse events"
             save_figure(lambda: safety_figure(table), export, force=force, title=title)
             typer.echo(f"Wrote {clean(str(export))}", err=True)
+            left_out = drawn_rows(table)[1]
+            if left_out:
+                typer.echo(
+                    f"Warning: the figure leaves out {left_out:,} adverse events: it draws "
+                    f"the {MAX_ROWS} with the largest risk differences",
+                    err=True,
+                )
         columns = (
             render.TABLE_MARKDOWN_COLUMNS
             if output is OutputFormat.markdown

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trialcli.errors import TrialcliError
-from trialcli.files import write_atomically
+from trialcli.files import check_target, output_path, write_atomically
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -60,14 +60,14 @@ _METADATA: dict[str, dict[str, Any]] = {
 }
 
 
-def check_figure_path(path: Path, *, force: bool) -> None:
-    """Refuse a bad target before anything is computed or drawn."""
+def check_figure_path(raw: str | Path, *, force: bool) -> Path:
+    """The file to draw to, refused before anything is computed or drawn if bad: a name
+    ending in '/' is a folder, and the one writer's checks (files.check_target) hold."""
+    path = output_path(raw, None) if isinstance(raw, str) else raw
     if path.suffix.lower() not in FIGURE_SUFFIXES:
         raise TrialcliError(f"--export draws .svg, .png or .pdf figures, not '{path.name}'")
-    if path.exists() and not force:
-        raise TrialcliError(f"'{path}' already exists; use --force to replace it")
-    if not path.parent.is_dir():
-        raise TrialcliError(f"cannot write '{path}': the folder '{path.parent}' does not exist")
+    check_target(path, force=force)
+    return path
 
 
 def figure_bytes(draw: Callable[[], Figure], suffix: str, title: str) -> bytes:
@@ -85,9 +85,9 @@ def figure_bytes(draw: Callable[[], Figure], suffix: str, title: str) -> bytes:
     return buffer.getvalue()
 
 
-def save_figure(draw: Callable[[], Figure], path: Path, *, force: bool, title: str) -> None:
+def save_figure(draw: Callable[[], Figure], raw: str | Path, *, force: bool, title: str) -> None:
     """Draw and write the figure atomically; an existing file is replaced only with force."""
-    check_figure_path(path, force=force)
+    path = check_figure_path(raw, force=force)
     write_atomically(path, figure_bytes(draw, path.suffix, title), force=force)
 
 

@@ -16,6 +16,10 @@ from trialcli.figures import BLACK, BLUE, GREY, VERMILLION, short
 from trialcli.ops.safety import SafetyRow, SafetyTable
 
 ROW_INCHES = 0.26
+# A figure for a slide or a page: past this many rows it is unreadable, and 20,000 rows
+# took matplotlib 5.7 GB. The rows with the largest differences are drawn; the figure
+# and the command say how many were left out (`trialcli ae` lists every one).
+MAX_ROWS = 150
 
 
 def _labels(rows: list[SafetyRow]) -> list[str]:
@@ -29,10 +33,24 @@ def _labels(rows: list[SafetyRow]) -> list[str]:
     return labels
 
 
-def safety_figure(table: SafetyTable) -> Figure:
+def drawn_rows(table: SafetyTable) -> tuple[list[SafetyRow], int]:
+    """The rows the figure draws (at most MAX_ROWS, the largest differences), and how
+    many it leaves out."""
     rows = [r for r in (table.rows or table.summary) if r.experimental and r.comparator]
+    if len(rows) > MAX_ROWS:
+        by_size = sorted(rows, key=lambda r: -abs(r.difference.points or 0.0))
+        kept = {id(r) for r in by_size[:MAX_ROWS]}
+        left_out = len(rows) - MAX_ROWS
+        rows = [r for r in rows if id(r) in kept]
+    else:
+        left_out = 0
     # Largest difference on top; rows without one at the bottom.
     rows.sort(key=lambda r: (r.difference.points is not None, r.difference.points or 0.0))
+    return rows, left_out
+
+
+def safety_figure(table: SafetyTable) -> Figure:
+    rows, left_out = drawn_rows(table)
     count = max(len(rows), 1)
     figure = Figure(figsize=(9.0, 1.6 + ROW_INCHES * count), layout="constrained")
     figure.suptitle(
@@ -84,4 +102,10 @@ def safety_figure(table: SafetyTable) -> Figure:
         "computed by trialcli"
     )
     right.tick_params(left=False)
+    if left_out:
+        figure.text(
+            0.01, 0.002, f"{left_out:,} more adverse events not drawn: the {MAX_ROWS} with "
+            "the largest risk differences are shown ('trialcli ae' lists all)",
+            fontsize=7, color=GREY, va="bottom",
+        )  # fmt: skip
     return figure

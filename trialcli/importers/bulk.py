@@ -9,9 +9,10 @@ so an interrupted run leaves whole files or none.
 
 from __future__ import annotations
 
-import json
+import lzma
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ MAX_PAGE_BYTES = 1024 * 1024 * 1024
 # JSON compresses about 10:1; a member claiming far more is a zip bomb, not a record.
 MAX_COMPRESSION_RATIO = 200
 BATCH = 16
+# Record bytes read ahead of the writer, whatever the number of cores.
+READ_AHEAD_BYTES = 256 * 1024 * 1024
 NCT = re.compile(r"^NCT\d{8}$", re.IGNORECASE)
 
 Outcome = Literal["imported", "updated", "unchanged", "skipped", "failed"]
@@ -139,7 +142,9 @@ def run(
         with _Reader() as reader:
             jobs = (job for item in items for job in reader.jobs(item, writer))
             results = (
-                ordered_map(_convert_batch, jobs, workers, BATCH) if workers > 1 else _convert(jobs)
+                ordered_map(_convert_batch, jobs, workers, BATCH, _job_bytes, READ_AHEAD_BYTES)
+                if workers > 1
+                else _convert(jobs)
             )
             for converted in results:
                 writer.take(converted)
@@ -149,6 +154,11 @@ def run(
         writer.summary.interrupted = True
         raise Interrupted(writer.summary) from None
     return writer.summary
+
+
+def _job_bytes(job: Job) -> int:
+    # A page's study already parsed weighs about what its text did.
+    return len(job.body) if job.body is not None else 64 * 1024
 
 
 class _Reader:
@@ -188,14 +198,10 @@ class _Reader:
             writer.skip(item.label, "not a .json record file")
 
     def _read_file(self, item: Item) -> bytes:
+        from trialcli.files import read_bounded
+
         assert item.path is not None
-        try:
-            size = item.path.stat().st_size
-            if size > MAX_PAGE_BYTES:
-                raise TrialcliError(f"{size:,} bytes is too large for a record file")
-            return item.path.read_bytes()
-        except OSError as error:
-            raise TrialcliError(f"cannot read {item.path}: {error.strerror or error}") from None
+        return read_bounded(item.path, MAX_PAGE_BYTES, "record file")
 
     def _read_member(self, item: Item) -> bytes | None:
         member, path = item.member, item.path
@@ -214,7 +220,16 @@ class _Reader:
             with self._zip.open(member) as handle:
                 # The header's size may lie: never read past the limit.
                 body = handle.read(MAX_RECORD_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            RuntimeError,
+            NotImplementedError,
+            zlib.error,
+            lzma.LZMAError,
+        ) as error:
+            # A corrupt DEFLATE or LZMA stream is this member's failure, never the run's.
             raise TrialcliError(f"cannot read {member.filename} from {path}: {error}") from None
         if len(body) > MAX_RECORD_BYTES:
             raise TrialcliError("too large for one record")
@@ -244,7 +259,7 @@ class _Writer:
         self.summary.skipped.append((who, reason))
 
     def take(self, converted: Converted) -> None:
-        from trialcli.files import write_atomically
+        from trialcli.files import read_bounded, write_atomically
 
         who = converted.nct or converted.label
         if converted.text is None or converted.study_id is None:
@@ -256,11 +271,13 @@ class _Writer:
         self._seen[converted.study_id] = converted.label
         path = self.into / f"{converted.study_id}.yaml"
         outcome: Outcome = "imported"
-        if path.exists():
+        if path.exists() or path.is_symlink():
             try:
-                same = path.read_text(encoding="utf-8") == converted.text
-            except (OSError, UnicodeDecodeError):
-                same = False
+                # The one bounded reader: a FIFO or a link to /dev/zero there is refused.
+                same = read_bounded(path, MAX_RECORD_BYTES, "study file") == converted.text.encode()
+            except TrialcliError as error:
+                self.fail(who, str(error))
+                return
             if same:
                 self.summary.counts["unchanged"] += 1
                 return
@@ -317,14 +334,9 @@ def _convert_job(job: Job) -> list[Converted]:
 
 def _records(body: bytes) -> list[Any]:
     """The records in a file: one study, or a search-results page's `studies`."""
-    try:
-        data = json.loads(body.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise TrialcliError("not UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise TrialcliError(
-            f"not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        ) from None
+    from trialcli.importers.ctgov.fetch import load_json
+
+    data = load_json(body)
     if isinstance(data, dict) and isinstance(data.get("studies"), list):
         return list(data["studies"])
     return [data]

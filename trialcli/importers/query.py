@@ -2,31 +2,32 @@
 
 Pages follow `nextPageToken`; requests are spaced at least MIN_INTERVAL apart; a 429 or
 5xx answer is retried after the server's Retry-After, else after a doubling back-off,
-RETRIES times; each request has the 30-second timeout of a single fetch.
+RETRIES times; each request has the 30-second overall deadline of a single fetch
+(importers/client.py), and a search at most MAX_PAGES pages.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from trialcli import __version__
+from trialcli.importers.client import TIMEOUT_SECONDS, RequestFailed, get
 from trialcli.importers.ctgov import URL_ENV, RecordError
+from trialcli.importers.ctgov.fetch import load_json
 
 DEFAULT_URL = "https://clinicaltrials.gov/api/v2/studies"
-TIMEOUT_SECONDS = 30.0
 PAGE_SIZE = 1000  # the API's largest page
 MIN_INTERVAL = 0.5  # seconds between requests: two a second at most
 RETRIES = 5
 BACKOFF_SECONDS = 2.0  # then 4, 8, 16, 32
 MAX_PAGE_BYTES = 256 * 1024 * 1024
+# The whole registry is about 560,000 studies: 560 pages of 1,000.
+MAX_PAGES = 1_000
+MAX_STUDIES = 1_000_000
 # The API's words for the phases trialcli writes.
 PHASES = {
     "early-1": "EARLY_PHASE1",
@@ -74,7 +75,12 @@ class Query:
 
 
 def studies(query: Query) -> Iterator[dict[str, Any]]:
-    """Every study record the query finds, one page at a time."""
+    """Every study record the query finds, one page at a time.
+
+    Bounded whatever the server does: at most MAX_PAGES pages and MAX_STUDIES studies;
+    a page token seen before, or an empty page pointing to another, stops the search
+    with a message (the studies found so far are kept by the caller).
+    """
     sleep, clock = time.sleep, time.monotonic
     base = os.environ.get(URL_ENV, "").strip().rstrip("/") or DEFAULT_URL
     if not base.startswith(("https://", "http://")):
@@ -82,56 +88,50 @@ def studies(query: Query) -> Iterator[dict[str, Any]]:
     parameters = {**query.parameters(), "pageSize": str(PAGE_SIZE), "format": "json"}
     last = [float("-inf")]
     token: str | None = None
-    while True:
+    seen: set[str] = set()
+    count = 0
+    for pages in range(1, MAX_PAGES + 1):
         page = {**parameters, **({"pageToken": token} if token else {})}
         data = _page(f"{base}?{urllib.parse.urlencode(page)}", sleep, clock, last)
         found = data.get("studies")
         if not isinstance(found, list):
             raise RecordError(f"{query}: a page without a list of studies")
-        yield from (s for s in found if isinstance(s, dict))
+        for study in found:
+            if isinstance(study, dict):
+                if count == MAX_STUDIES:
+                    raise RecordError(f"the search stopped at {MAX_STUDIES:,} studies, its limit")
+                count += 1
+                yield study
         token = data.get("nextPageToken")
         if not isinstance(token, str) or not token:
             return
+        if token in seen:
+            raise RecordError(f"the search stopped: page {pages} repeats an earlier page token")
+        if not found:
+            raise RecordError(f"the search stopped: page {pages} is empty yet points to another")
+        seen.add(token)
+    raise RecordError(f"the search stopped after {MAX_PAGES:,} pages, its limit")
 
 
 def _page(
     url: str, sleep: Callable[[float], None], clock: Callable[[], float], last: list[float]
 ) -> dict[str, Any]:
-    request = urllib.request.Request(
-        url, headers={"Accept": "application/json", "User-Agent": f"trialcli/{__version__}"}
-    )
     for attempt in range(RETRIES + 1):
         wait = last[0] + MIN_INTERVAL - clock()
         if wait > 0:
             sleep(wait)
         last[0] = clock()
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-                body: bytes = response.read(MAX_PAGE_BYTES + 1)
-        except urllib.error.HTTPError as error:
-            if (error.code == 429 or error.code >= 500) and attempt < RETRIES:
-                after = _retry_after(error)
+            body = get(url, limit=MAX_PAGE_BYTES, timeout=TIMEOUT_SECONDS)
+        except RequestFailed as error:
+            status = error.status
+            if status is not None and (status == 429 or status >= 500) and attempt < RETRIES:
+                after = error.retry_after
                 sleep(BACKOFF_SECONDS * 2**attempt if after is None else after)
                 continue
-            raise RecordError(f"the search failed: HTTP {error.code} ({error.reason})") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            reason = getattr(error, "reason", None) or error
-            raise RecordError(f"the search failed: {reason}") from None
-        if len(body) > MAX_PAGE_BYTES:
-            raise RecordError("the search failed: a page too large to read")
-        try:
-            data = json.loads(body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise RecordError("the search failed: a page that is not JSON") from None
+            raise RecordError(f"the search failed: {error.reason}") from None
+        data = load_json(body, "a page of search results")
         if not isinstance(data, dict):
             raise RecordError("the search failed: a page that is not a JSON object")
         return data
     raise AssertionError("unreachable: the last attempt returns or raises")
-
-
-def _retry_after(error: urllib.error.HTTPError) -> float | None:
-    value = error.headers.get("Retry-After") if error.headers else None
-    try:
-        return min(float(value), 120.0) if value else None
-    except ValueError:
-        return None

@@ -144,6 +144,10 @@ def _pool_panel(
             skip(row, f"{what} without a CI: no standard error to weight it by")
         elif row.one_sided:
             skip(row, "a one-sided CI: its standard error is not read as from a two-sided one")
+        elif not row.ci[0] < row.ci[1]:
+            # Valid as reported (a rounded interval), but a standard error of 0 would give
+            # the study all the weight; inverse variance cannot weight it.
+            skip(row, "a CI of zero width: a standard error of 0 cannot be weighted")
         elif row.direction == "unknown":
             skip(row, "which group is compared with which is unknown (direction: unknown)")
         else:

@@ -26,13 +26,32 @@ EXPORT_SUFFIXES = (".svg", ".html")
 NARROW = 60
 # Spaces at the end of a line, among the style codes Rich writes there (when colour is
 # forced on a pipe): the spaces go, the codes stay.
-_TAIL = re.compile(r"(?: |\x1b\[[0-9;]*m)+\Z")
-_LINE_TAIL = re.compile(r"(?: |\x1b\[[0-9;]*m)+(?=\n)")
 _STYLE = re.compile(r"\x1b\[[0-9;]*m")
+_STYLE_BODY = re.compile(r"[0-9;]*")
 
 
-def _codes_only(match: re.Match[str]) -> str:
-    return "".join(_STYLE.findall(match.group()))
+def _split_tail(text: str) -> tuple[str, str]:
+    """`text` as (body, tail): the tail is the spaces and style codes it ends with.
+
+    Scanned from the end, each character once: a regex searching for "spaces up to the
+    end" retries from every space and was quadratic in a line's width (COLUMNS=10000).
+    """
+    end = len(text)
+    while end:
+        if text[end - 1] == " ":
+            end -= 1
+            continue
+        if text[end - 1] == "m":
+            start = text.rfind("\x1b[", 0, end)
+            if start >= 0 and _STYLE_BODY.fullmatch(text, start + 2, end - 1):
+                end = start
+                continue
+        break
+    return text[:end], text[end:]
+
+
+def _codes(text: str) -> str:
+    return "".join(_STYLE.findall(text))
 
 
 class TrimmedLines:
@@ -45,11 +64,21 @@ class TrimmedLines:
         self._held = ""
 
     def write(self, text: str) -> int:
-        pending = self._held + text
-        tail = _TAIL.search(pending)
-        self._held = tail.group() if tail else ""
-        body = pending[: tail.start()] if tail else pending
-        self._stream.write(_LINE_TAIL.sub(_codes_only, body))
+        *complete, last = text.split("\n")
+        out: list[str] = []
+        for line in complete:
+            body, tail = _split_tail(line)
+            # Spaces held from earlier writes are inside the line if a body follows them.
+            out += [self._held, body] if body else [_codes(self._held)]
+            out += [_codes(tail), "\n"]
+            self._held = ""
+        body, tail = _split_tail(last)
+        if body:
+            out += [self._held, body]
+            self._held = tail
+        else:
+            self._held += tail
+        self._stream.write("".join(out))
         return len(text)
 
     def flush(self) -> None:
@@ -61,6 +90,12 @@ class TrimmedLines:
 
 
 class TrialcliConsole(Console):
+    def on_broken_pipe(self) -> None:
+        # Rich would exit 1 here; the command's error boundary decides (a closed pipe,
+        # `| head -1`, is not a problem with the data).
+        self.quiet = True
+        raise BrokenPipeError(32, "Broken pipe")
+
     def print(self, *objects: Any, **options: Any) -> None:
         if self.width < NARROW:
             for item in objects:
@@ -98,6 +133,9 @@ def make_console(
     # record=True keeps what was printed, for --export. `like`: draw as for that terminal
     # (its colours and links) into `file`, for the pager.
     stream = file or (sys.stderr if stderr else sys.stdout)
+    if stream is None:  # started with it closed (`>&-`)
+        which = "standard error" if stderr else "standard output"
+        raise TrialcliError(f"cannot write output: {which} is closed")
     # A terminal gets Rich's output as it is: its live displays rewrite lines in place.
     piped = not (hasattr(stream, "isatty") and stream.isatty())
     return TrialcliConsole(

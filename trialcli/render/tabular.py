@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any
@@ -45,10 +46,37 @@ def to_csv(rows: Sequence[Row], columns: Sequence[str]) -> str:
     buffer = io.StringIO()
     # Cells and headers (a diff's carry study labels) are text from files: cleaned.
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(clean(c) for c in columns)
+    writer.writerow(_inert(clean(c)) for c in columns)
     for row in rows:
-        writer.writerow(clean(_cell(row.get(c)), one_line=False) for c in columns)
+        writer.writerow(_inert(clean(_cell(row.get(c)), one_line=False)) for c in columns)
     return buffer.getvalue()
+
+
+# A spreadsheet reads a cell starting with = + - @ as a formula (registry text is
+# third-party text). One that can act — call a function such as HYPERLINK(, reach
+# another program through DDE `|`, or another sheet with `!` — is given a leading quote
+# and shown as text; trialcli's own figures (`=0.059`, `+3.9 pp (+1.2 to +8.0)`, `-0.5`)
+# can do none of that and stay as they are.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_ACTS = re.compile(r"[A-Za-z_.]\(|[|!]")
+
+
+def _inert(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a quote first where it would be a formula."""
+    if text.startswith(_FORMULA_START) and _FORMULA_ACTS.search(text):
+        return "'" + text
+    return text
+
+
+# In a table cell, what Markdown would make live — an HTML tag, an autolink `<…>`, a link
+# `[x](javascript:…)` — is escaped, and `|`, which would end the cell; ids such as
+# `endpoints[0]` read as typed.
+_MARKDOWN_LIVE = re.compile(r"[\\<>|]|\](?=[(\[:])")
+
+
+def markdown_inert(text: str) -> str:
+    """File text for a Markdown table cell, shown as itself."""
+    return _MARKDOWN_LIVE.sub(lambda match: "\\" + match.group(), text)
 
 
 def to_markdown(rows: Sequence[Row], columns: Sequence[str], missing: str = NOT_REPORTED) -> str:
@@ -56,7 +84,7 @@ def to_markdown(rows: Sequence[Row], columns: Sequence[str], missing: str = NOT_
 
     def escape(value: Any) -> str:
         text = missing if value is None else clean(_cell(value), one_line=False)
-        return text.replace("|", "\\|").replace("\n", "<br>")
+        return markdown_inert(text).replace("\n", "<br>")
 
     lines = ["| " + " | ".join(map(escape, columns)) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(escape(row.get(c)) for c in columns) + " |" for row in rows]

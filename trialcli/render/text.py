@@ -26,4 +26,6 @@ def escape_unsafe(json_text: str) -> str:
     return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
 
 
-_UNSAFE = re.compile(f"{_CONTROLS.pattern}|{_INVISIBLE.pattern}")
+# Lone surrogates too: a file name of invalid bytes decodes to them, and written raw they
+# make the output invalid UTF-8; escaped, the JSON is valid and keeps the name exact.
+_UNSAFE = re.compile(f"{_CONTROLS.pattern}|{_INVISIBLE.pattern}|[\ud800-\udfff]")

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
 import stat
-import threading
-import urllib.error
+import sys
 import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from trialcli import __version__
+from trialcli.importers.client import TIMEOUT_SECONDS, RequestFailed, get
 from trialcli.importers.ctgov.values import RecordError, value_at
 
 URL_ENV = "TRIALCLI_CTGOV_URL"
 DEFAULT_URL = "https://clinicaltrials.gov/api/v2/studies/"
-TIMEOUT_SECONDS = 30.0
 # The largest records (hundreds of sites and adverse events) are a few megabytes.
 MAX_RECORD_BYTES = 32 * 1024 * 1024
 # Real records nest about ten levels deep; study files are allowed 64.
@@ -45,34 +41,14 @@ def fetch_record(nct: str, timeout: float | None = None) -> dict[str, Any]:
         raise RecordError(f"{URL_ENV} is not a valid address ({error}): '{base}'") from None
     if address.scheme not in {"https", "http"} or not address.hostname:
         raise RecordError(f"{URL_ENV} must be an http(s) address, got '{base}'")
-    request = urllib.request.Request(
-        url, headers={"Accept": "application/json", "User-Agent": f"trialcli/{__version__}"}
-    )
-    answer: dict[str, bytes | BaseException] = {}
-
-    def download() -> None:
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                answer["body"] = response.read(MAX_RECORD_BYTES + 1)
-        except BaseException as error:  # handed to the waiting thread below
-            answer["error"] = error
-
-    # The worker is a daemon: past the deadline it is left behind, never waited for.
-    worker = threading.Thread(target=download, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    found = answer.get("body", answer.get("error"))
-    if found is None:
-        raise RecordError(f"could not fetch {nct}: {_reason(TimeoutError(), timeout)}")
-    if isinstance(found, urllib.error.HTTPError):
-        reason = "no such study on ClinicalTrials.gov" if found.code == 404 else found.reason
-        raise RecordError(f"could not fetch {nct}: HTTP {found.code} ({reason})")
-    if isinstance(found, urllib.error.URLError):
-        raise RecordError(f"could not fetch {nct}: {_reason(found.reason, timeout)}")
-    if isinstance(found, (OSError, ValueError, http.client.HTTPException)):
-        raise RecordError(f"could not fetch {nct}: {_reason(found, timeout)}")
-    if isinstance(found, BaseException):
-        raise found
+    try:
+        found = get(url, limit=MAX_RECORD_BYTES, timeout=timeout)
+    except RequestFailed as error:
+        if error.status == 404:
+            raise RecordError(
+                f"could not fetch {nct}: HTTP 404 (no such study on ClinicalTrials.gov)"
+            ) from None
+        raise RecordError(f"could not fetch {nct}: {error.reason}") from None
     data = _parse(found, f"the record fetched from {url}")
     got = value_at(data, "protocolSection", "identificationModule", "nctId")
     if not isinstance(got, str) or got.upper() != nct:
@@ -91,7 +67,8 @@ def read_record(path: Path) -> dict[str, Any]:
             raise IsADirectoryError
         if not stat.S_ISREG(path.stat().st_mode):
             raise RecordError(f"{path}: not a regular file; give a saved API v2 JSON file")
-        with path.open("rb") as file:
+        # Without blocking: a FIFO put there since the check would wait for a writer.
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as file:
             info = os.fstat(file.fileno())
             if not stat.S_ISREG(info.st_mode):
                 raise RecordError(f"{path}: not a regular file; give a saved API v2 JSON file")
@@ -111,29 +88,38 @@ def read_record(path: Path) -> dict[str, Any]:
     return _parse(body, str(path))
 
 
-def _reason(error: object, timeout: float) -> str:
-    if isinstance(error, TimeoutError) or "timed out" in str(error):
-        return f"no answer within {timeout:g} seconds (offline?)"
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    return str(error)
+def load_json(body: bytes, what: str | None = None) -> Any:
+    """The JSON in `body`, for every import path (a record, a search page, a bulk member):
+    invalid UTF-8, deep nesting and integers too long for Python (4,300 digits) are each
+    a message (naming `what`, else about "it"), never a traceback."""
+
+    def refused(why: str) -> RecordError:
+        return RecordError(f"{what} is {why}" if what else why)
+
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except RecursionError:
+        raise refused("nested more deeply than any registry record") from None
+    except UnicodeDecodeError:
+        raise refused("not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise refused(
+            f"not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+    except ValueError:  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
+        raise refused(
+            f"holding a number longer than any registry value (over "
+            f"{sys.get_int_max_str_digits():,} digits)"
+        ) from None
+    if _depth(data) > MAX_DEPTH:
+        raise refused("nested more deeply than any registry record")
+    return data
 
 
 def _parse(body: bytes, what: str) -> dict[str, Any]:
     if len(body) > MAX_RECORD_BYTES:
         raise RecordError(f"{what} is too large for one registry record")
-    try:
-        data = json.loads(body.decode("utf-8-sig"))
-    except RecursionError:
-        raise RecordError(f"{what} is nested more deeply than any registry record") from None
-    except UnicodeDecodeError:
-        raise RecordError(f"{what} is not UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise RecordError(
-            f"{what} is not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        ) from None
-    if _depth(data) > MAX_DEPTH:
-        raise RecordError(f"{what} is nested more deeply than any registry record")
+    data = load_json(body, what)
     if not isinstance(data, dict) or not isinstance(data.get("protocolSection"), dict):
         raise RecordError(
             f"{what} is not a ClinicalTrials.gov API v2 study record (no protocolSection)"
