@@ -3,6 +3,9 @@ no filter can judge are named with their figures, never silently dropped."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from typer.testing import CliRunner
 
@@ -42,21 +45,31 @@ def test_unjudged_findings_are_named_with_their_figures(runner: CliRunner) -> No
     flat = " ".join(result.stdout.split())
     assert "Showing: more frequent than on the comparator; at least 10 percentage points" in flat
     assert "2 findings shown" in flat  # infections +12.2, thyroid +11.8
+    assert "Summary (not filtered: context for the findings below)" in flat
+    block = flat.split("Not judged by the filters: a figure they need is not reported", 1)[1]
+    assert "Thyroid disorders not judged: no comparator" in block
     assert (
-        "Not judged (no comparator figure; unknown is not 0): Thyroid disorders ~16% [24], "
-        "17% [12]" in flat
-    )
-    assert "Infusion-associated reactions not reported [24], 549/596 (92%) [10], 92% [12]" in flat
+        "Infusion-associated reactions not judged: no comparator Injury, poisoning and "
+        "procedural complications figure Alemtuzumab 12 + 24 mg pooled: 549/596 (92%) [10]"
+    ) in block
 
 
 def test_pivot_names_unjudged_findings_per_study(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["ae", "care-ms-i", "care-ms-ii", "--min-diff", "10"])
-    flat = " ".join(result.stdout.split())
-    assert "CARE-MS I: Infusion-associated reactions 338/376 (90%)" in flat
-    assert (
-        "Not judged (no experimental arm figure; unknown is not 0): CARE-MS I: Infections 46%"
-        in flat
+    result = runner.invoke(app, ["ae", "care-ms-i", "care-ms-ii", "--min-diff", "10", "-f", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    unjudged = {r["term"]: r for r in rows if r["filter"].startswith("not judged")}
+    infusion = unjudged["Infusion-associated reactions"]
+    assert infusion["care-ms-i"].startswith("338/376 (90%) vs not reported")
+    assert infusion["filter"] == "not judged: no comparator figure"
+    assert unjudged["Infections"]["care-ms-i"].startswith("not reported vs 46%")
+    assert unjudged["Infections"]["filter"] == "not judged: no experimental arm figure"
+    kept = [r["term"] for r in rows if r["filter"] == "kept"]
+    assert kept == ["Thyroid disorders", "Infections"]
+    table = " ".join(
+        runner.invoke(app, ["ae", "care-ms-i", "care-ms-ii", "--min-diff", "10"]).stdout.split()
     )
+    assert "Not judged by the filters: a figure they need is not reported" in table
+    assert "Not judged (" not in table
 
 
 @pytest.mark.parametrize("value", ["-1", "101", "ten"])

@@ -344,7 +344,9 @@ def test_cli_json(runner: CliRunner) -> None:
 def test_cli_markdown_and_csv_say_the_same(runner: CliRunner) -> None:
     _, markdown, _ = run(runner, "care-ms-i", "care-ms-ii", "--format", "markdown")
     header = markdown.splitlines()[0]
-    assert header == "| status | section | group | field | A: CARE-MS I | B: CARE-MS II | change |"
+    assert header == (
+        "| status | section | group | field | A: CARE-MS I | B: CARE-MS II | change | note |"
+    )
     assert "| ≠ changed | Population |  | Randomized | 581 [2] (" in markdown
     assert "| 581 → 840 (+259) |" in markdown
     _, text, _ = run(runner, "care-ms-i", "care-ms-ii", "--format", "csv", "--changed-only")

@@ -25,8 +25,8 @@ def test_care_ms_i_vs_ii_fits_60_lines_and_names_the_verdict_change(
     lines = out.splitlines()
     assert len(lines) <= 60
     assert max(len(line) for line in lines) <= 80
-    # The summary names the changed verdict, last but for the hint.
-    summary = " ".join(" ".join(lines[-4:]).split())
+    # The summary names the changed verdict and its figures, last but for the hint.
+    summary = " ".join(" ".join(lines[-8:]).split())
     assert (
         "1 verdict changed: Sustained accumulation of disability (6-month confirmed): "
         "not met in CARE-MS I, met in CARE-MS II" in summary
@@ -48,6 +48,62 @@ def test_care_ms_i_vs_ii_fits_60_lines_and_names_the_verdict_change(
     ]
     missing = [e for e in expected if not any(line.startswith(e) for line in wide)]
     assert not missing
+
+
+def test_harms_name_each_sides_group_and_mark_when_they_differ(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    lines = [
+        " ".join(line.split()) for line in diff(runner, "care-ms-i", "care-ms-ii").splitlines()
+    ]
+    at = lines.index(
+        "≠ Infections +21.8 pp (253/376 vs 85/187) [7] +12.2 pp (468/596 vs 134/202) [10]"
+    )
+    assert lines[at + 1] == (
+        "† other groups Alemtuzumab 12 mg vs IFN beta-1a (Rebif) "
+        "Alemtuzumab 12 + 24 mg pooled vs IFN beta-1a (Rebif)"
+    )
+    assert "† the two sides count different arms or pooled groups (under each figure)" in lines
+
+
+def test_headline_figures_sit_beside_the_ratios_and_a_changed_verdict_shows_its_figures(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    lines = [
+        " ".join(line.split()) for line in diff(runner, "care-ms-i", "care-ms-ii").splitlines()
+    ]
+    assert (
+        "relative reduction as stated: 54.9% [1]; 55% [17] relative reduction as stated: 49% [26]"
+        in lines
+    )
+    assert (
+        "CARE-MS I: Alemtuzumab 12 mg 30 people (8.0% (5.7–11.2)) [6]; "
+        "IFN beta-1a (Rebif) 20 people (11.1% (7.3–16.7)) [6]"
+    ) in lines
+    assert (
+        "CARE-MS II: Alemtuzumab 12 mg 54 people (12.7% (9.9–16.3)) [9]; "
+        "IFN beta-1a (Rebif) 40 people (21.1% (16.0–27.7)) [9]"
+    ) in lines
+
+
+def test_machine_formats_mark_safety_rows_whose_groups_differ(runner: CliRunner) -> None:
+    import csv
+    import io
+    import json
+
+    rows = json.loads(diff(runner, "care-ms-i", "care-ms-ii", "-f", "json"))["rows"]
+    infections = next(r for r in rows if r["field"] == "Infections")
+    assert infections["note"] == "the two sides count different arms or pooled groups"
+    assert "Alemtuzumab 12 + 24 mg pooled: 468/596" in infections["b"]["text"]
+    records = list(
+        csv.DictReader(io.StringIO(diff(runner, "care-ms-i", "care-ms-ii", "-f", "csv")))
+    )
+    assert next(r for r in records if r["field"] == "Infections")["note"] == infections["note"]
+    markdown = diff(runner, "care-ms-i", "care-ms-ii", "-f", "markdown")
+    line = next(x for x in markdown.splitlines() if "| Infections |" in x)
+    assert line.endswith("| the two sides count different arms or pooled groups |")
 
 
 def test_full_is_the_row_by_row_view(runner: CliRunner) -> None:

@@ -62,20 +62,32 @@ def test_each_documented_query_prints_what_the_document_shows(database: Path, nu
 
 def test_adverse_event_differences_equal_what_ae_prints(database: Path) -> None:
     found = rows(database, QUERIES[0][0])
-    assert [(r[0], r[1], r[4]) for r in found] == [
-        ("CARE-MS I", "Infections", 21.8),
-        ("CARE-MS I", "Thyroid disorders", 11.7),
+    # Pooled groups (12 + 24 mg) are found by their members' drugs: before, `drugs` was
+    # NULL for them and the query silently kept CARE-MS I alone.
+    assert [(r[0], r[1], r[2], r[4]) for r in found] == [
+        ("CAMMS223", "Infections", "Alemtuzumab 12 + 24 mg pooled", 19.0),
+        ("CARE-MS I", "Infections", "Alemtuzumab 12 mg", 21.8),
+        ("CARE-MS II", "Infections", "Alemtuzumab 12 + 24 mg pooled", 12.2),
+        ("CAMMS223", "Thyroid disorders", "Alemtuzumab 12 + 24 mg pooled", 19.9),
+        ("CARE-MS I", "Thyroid disorders", "Alemtuzumab 12 mg", 11.7),
+        ("CARE-MS II", "Thyroid disorders", "Alemtuzumab 12 + 24 mg pooled", 11.8),
     ]
-    printed_by_ae = invoke_json("ae", "care-ms-i")
-    assert isinstance(printed_by_ae, list)
-    for _, term, _, _, points, basis in found:
+    acronyms = {"CAMMS223": "camms223", "CARE-MS I": "care-ms-i", "CARE-MS II": "care-ms-ii"}
+    for acronym, term, arm, _, points, basis in found:
+        by_study = invoke_json("ae", acronyms[acronym])
+        assert isinstance(by_study, list)
         match = [
             r
-            for r in printed_by_ae
-            if r["term"] == term and not r["serious"] and r["computed_difference_pp"] is not None
+            for r in by_study
+            if r["term"] == term
+            and not r["serious"]
+            and r["experimental"] == arm
+            and r["computed_difference_pp"] is not None
         ]
         assert [round(r["computed_difference_pp"], 1) for r in match] == [points]
         assert match[0]["computed_difference_basis"].startswith(str(basis))
+    printed_by_ae = invoke_json("ae", "care-ms-i")
+    assert isinstance(printed_by_ae, list)
     # Every computed difference, not just these two, is the one `ae` computes.
     every = rows(
         database,
@@ -97,6 +109,21 @@ def test_adverse_event_differences_equal_what_ae_prints(database: Path) -> None:
     assert len(every) == 9
     for term, points, lower, upper in every:
         assert (term, round(points, 1), round(lower, 1), round(upper, 1)) in by_ae
+
+
+def test_pooled_groups_carry_their_members_drugs_and_studies_say_if_they_have_results(
+    database: Path,
+) -> None:
+    pooled = rows(
+        database, "SELECT study_id, group_id, drugs FROM arms WHERE kind = 'pooled' ORDER BY 1, 2"
+    )
+    assert ("care-ms-ii", "alem-pooled", "alemtuzumab") in pooled
+    assert all(drugs for _, _, drugs in pooled)
+    assert rows(database, "SELECT study_id, has_results FROM studies ORDER BY 1") == [
+        ("camms223", 1),
+        ("care-ms-i", 1),
+        ("care-ms-ii", 1),
+    ]
 
 
 def test_primary_verdicts_equal_what_show_prints(database: Path) -> None:

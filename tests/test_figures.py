@@ -136,7 +136,6 @@ def test_a_figure_is_never_written_over_without_force(runner: CliRunner, tmp_pat
     ("args", "message"),
     [
         (["flow", "care-ms-i", "--export", "x.jpg"], "--export draws .svg, .png or .pdf"),
-        (["ae", "care-ms-i", "care-ms-ii", "--export", "x.svg"], "name one study"),
     ],
 )
 def test_export_mistakes_are_errors(
@@ -160,3 +159,20 @@ def test_text_from_a_file_is_never_mathtext(runner: CliRunner, write, minimal_te
     result = runner.invoke(app, ["ae", str(path), "--export", str(target)])
     assert result.exit_code == 0, result.stderr
     assert "EX$x^2$AMPLE: adverse events" in svg_text(target)
+
+
+def test_ae_across_studies_draws_one_figure_naming_each_study_and_its_list(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "ae.svg"
+    args = ["ae", "care-ms-i", "care-ms-ii", "--export", str(target)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    text = svg_text(target)
+    assert "Adverse events across 2 studies" in text
+    assert "CARE-MS I: Infections — Alemtuzumab 12 mg" in text
+    assert "CARE-MS II: Infections — Alemtuzumab 12 + 24 mg pooled" in text
+    assert (
+        "CARE-MS II: harms listed: the sources' selection: 12 terms from the tables they cite,"
+        " not every adverse event; all: https://clinicaltrials.gov/study/NCT00548405?tab=results"
+    ) in text

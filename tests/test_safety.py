@@ -22,7 +22,8 @@ from trialcli.model import Study
 from trialcli.ops.keys import SafetySort
 from trialcli.ops.safety import Filters, safety_pivot, safety_table, term_key
 from trialcli.render.console import make_console
-from trialcli.render.safety import render_safety_pivot, render_safety_table
+from trialcli.render.safety import render_safety_table
+from trialcli.render.safety_pivot import render_safety_pivot
 from trialcli.stats import rounding_tolerance
 
 Write = Callable[..., Path]
@@ -81,7 +82,10 @@ def records(runner: CliRunner, *args: str) -> list[dict[str, Any]]:
 
 
 def findings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [r for r in rows if r["section"] == "findings"]
+    """The findings the filters kept (those they could not judge are rows too, so marked)."""
+    return [
+        r for r in rows if r["section"] == "findings" and not r["filter"].startswith("not judged")
+    ]
 
 
 def one_line(text: str) -> str:
@@ -236,13 +240,17 @@ def test_left_out_for_a_missing_percentage_is_said(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     out = invoke(runner, "care-ms-ii", "--excess")
-    # Each of the 12 figures without a comparator is named, not just counted.
-    named = out.split("Not judged (no comparator figure; unknown is not 0): ", 1)[1]
-    named = named.split("\n\n", 1)[0]
-    assert named.count("[") == 12
-    assert "Infusion-associated reactions not reported [24], 549/596 (92%) [10], 92% [12]" in (
-        " ".join(named.split())
-    )
+    # Each figure without a comparator is a row of its own, saying why it was not judged.
+    block = out.split("Not judged by the filters: a figure they need is not reported", 1)[1]
+    block = block.split("Differences (experimental", 1)[0]
+    assert block.count("not judged: no comparator figure") == 12
+    lines = [" ".join(line.split()) for line in block.splitlines()]
+    infusion = [i for i, line in enumerate(lines) if line.startswith("Infusion-associated")]
+    assert len(infusion) == 3
+    assert "Alemtuzumab 12 + 24 mg pooled: 549/596 (92%) [10]" in lines[infusion[1]]
+    assert "not judged: no comparator figure" in lines[infusion[1]]
+    assert "(n=596); not applicable" in lines[infusion[1]]
+    assert "Not judged (" not in out  # no paragraph
 
 
 def test_camms223_shows_the_fatal_itp_case(
@@ -274,7 +282,7 @@ def test_pivot_lines_up_thyroid_disorders_across_the_three(runner: CliRunner) ->
 
 def test_pivot_header_lines_up_with_its_cells(runner: CliRunner) -> None:
     lines = invoke(runner, *THREE).splitlines()
-    header = next(line for line in lines if "CARE-MS II" in line)
+    header = next(line for line in lines if "CARE-MS II" in line and "CAMMS223" in line)
     first = next(line for line in lines if line.startswith("Any adverse"))
     assert header.index("CARE-MS I ") == first.index("361/376")
     assert header.index("CAMMS223") == first.index("215/216")
@@ -440,9 +448,9 @@ def test_formats_say_the_same_rows(runner: CliRunner) -> None:
     assert len(markdown) == 2 + len(data)
     assert "| +11.8 pp (+7.0 to +15.7) | RR 3.39 (1.80–6.36) |" in "\n".join(markdown)
     pivot = list(csv.DictReader(io.StringIO(invoke(runner, *THREE, "-f", "csv"))))
-    assert list(pivot[0]) == ["section", "soc", "term", "serious", *THREE]
+    assert list(pivot[0]) == ["section", "soc", "term", "serious", *THREE, "filter"]
     thyroid = next(r for r in pivot if r["term"] == "Thyroid disorders")
-    assert thyroid["care-ms-i"].startswith("68/376 (18%) vs 12/187 (6%) (Alemtuzumab 12 mg")
+    assert thyroid["care-ms-i"].startswith("68/376 (18%) vs 12/187 (6%): +11.7 pp (Alemtuzumab 12")
 
 
 @pytest.mark.parametrize("args", [["care-ms-ii"], ["camms223"], ["care-ms-i"], THREE])

@@ -253,6 +253,18 @@ def _interval(loc: Loc, record: ArmResult | Comparison) -> Iterator[Found]:
         )
 
 
+def _over_100(endpoint: Endpoint, loc: Loc, result: ArmResult) -> Iterator[Found]:
+    """A proportion of people in percent is at most 100 (a percent change need not be)."""
+    if endpoint.kind != "proportion" or (result.unit or "").strip() != "%":
+        return
+    for field, value in (("value", result.value), ("ci", result.ci[1] if result.ci else None)):
+        if value is not None and value > 100:
+            yield (
+                (*loc, field),
+                f"{value:g}% of people is more than 100% (a proportion endpoint)",
+            )
+
+
 def _counts(study: Study) -> Iterator[Found]:
     randomized = study.population.randomized
     total = randomized.value if randomized else None
@@ -284,6 +296,7 @@ def _counts(study: Study) -> Iterator[Found]:
                     ("endpoints", i, "results", key, "n"),
                     f"{result.n} people with the event is more than the {result.N} counted",
                 )
+            yield from _over_100(endpoint, ("endpoints", i, "results", key), result)
     for i, finding in enumerate(study.safety):
         for key, value in finding.arms.items():
             if (

@@ -14,7 +14,7 @@ from trialcli.cli.base import (
     app,
     user_errors,
 )
-from trialcli.errors import ExitCode
+from trialcli.errors import ExitCode, TrialcliError
 from trialcli.render.text import clean
 
 if TYPE_CHECKING:
@@ -173,7 +173,14 @@ def _import_into(sources: list[str], query: Query, into: Path, force: bool) -> N
     from trialcli.render.bulk import summary_lines
     from trialcli.render.progress import ProgressBar
 
+    if str(into) == "-":
+        raise TrialcliError("--into needs a folder, not '-' (without --into, one record prints)")
     items = bulk.plan(sources, query)
+    if not into.exists():  # once the sources are known to be good: a missing folder is made
+        try:
+            into.mkdir(parents=True)
+        except OSError as error:
+            raise TrialcliError(f"'{into}': cannot create the folder ({error.strerror})") from None
     try:
         with ProgressBar("Importing", unit="records") as progress:
             summary = bulk.run(items, into, force=force, workers=cores(), progress=progress)

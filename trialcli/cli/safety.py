@@ -19,13 +19,12 @@ from trialcli.cli.base import (
     app,
     user_errors,
 )
-from trialcli.errors import TrialcliError
-from trialcli.ops.keys import SafetySort
+from trialcli.ops.keys import SafetyFormat, SafetySort
 from trialcli.render.tabular import OutputFormat
 from trialcli.render.text import clean
 
 if TYPE_CHECKING:
-    pass
+    from trialcli.ops.safety import SafetyPivot, SafetyTable
 
 
 @app.command("ae")
@@ -85,7 +84,14 @@ def adverse_events(
     no_pager: NoPager = False,
     export: FigureExport = None,
     force: ForceExport = False,
-    output: FormatOption = OutputFormat.table,
+    output: Annotated[
+        SafetyFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table for people; json, csv or markdown for programs; html to print.",
+        ),
+    ] = SafetyFormat.table,
 ) -> None:
     """Adverse events per arm, with differences from the comparator computed.
 
@@ -100,12 +106,11 @@ def adverse_events(
     """
     from trialcli.ops.safety import Filters, safety_pivot, safety_table
     from trialcli.render import safety as render
+    from trialcli.render import safety_pivot as pivot_render
 
     if export is not None:
         from trialcli.figures import check_figure_path
 
-        if len(dict.fromkeys(studies)) > 1:
-            raise TrialcliError("--export draws one study's adverse events; name one study")
         check_figure_path(export, force=force)
     catalog = _catalog(ctx)
     loaded = [catalog.load(ref) for ref in dict.fromkeys(studies)]
@@ -115,27 +120,18 @@ def adverse_events(
     if len(loaded) == 1:
         table = safety_table(loaded[0], filters, sort)
         if export is not None:
-            from trialcli.figures import save_figure
-            from trialcli.figures.safety import MAX_ROWS, drawn_rows, safety_figure
-
-            title = f"{table.study.acronym}: adverse events"
-            save_figure(lambda: safety_figure(table), export, force=force, title=title)
-            typer.echo(f"Wrote {clean(str(export))}", err=True)
-            left_out = drawn_rows(table)[1]
-            if left_out:
-                typer.echo(
-                    f"Warning: the figure leaves out {left_out:,} adverse events: it draws "
-                    f"the {MAX_ROWS} with the largest risk differences",
-                    err=True,
-                )
+            _draw(table, export, force=force)
+        if output is SafetyFormat.html:
+            _write(render.table_html(table))
+            return
         columns = (
             render.TABLE_MARKDOWN_COLUMNS
-            if output is OutputFormat.markdown
+            if output is SafetyFormat.markdown
             else render.TABLE_COLUMNS
         )
         _emit_rows(
-            output,
-            render.table_records(table, document=output is OutputFormat.markdown),
+            OutputFormat(output.value),
+            render.table_records(table, document=output is SafetyFormat.markdown),
             columns,
             lambda: _paged_render(
                 no_pager, lambda console: render.render_safety_table(table, console)
@@ -149,17 +145,40 @@ def adverse_events(
             "its column is empty",
             err=True,
         )
-    if output is OutputFormat.json:
+    if export is not None:
+        _draw(pivot, export, force=force)
+    if output is SafetyFormat.json:
         from trialcli.render.tabular import to_json
 
-        _write(to_json(render.pivot_json(pivot)))
+        _write(to_json(pivot_render.pivot_json(pivot)))
+        return
+    if output is SafetyFormat.html:
+        _write(pivot_render.pivot_html(pivot))
         return
     _emit_rows(
-        output,
-        render.pivot_records(pivot),
-        render.pivot_columns(pivot),
-        lambda: _paged_render(no_pager, lambda console: render.render_safety_pivot(pivot, console)),
+        OutputFormat(output.value),
+        pivot_render.pivot_records(pivot),
+        pivot_render.pivot_columns(pivot),
+        lambda: _paged_render(
+            no_pager, lambda console: pivot_render.render_safety_pivot(pivot, console)
+        ),
     )
+
+
+def _draw(result: SafetyTable | SafetyPivot, export: str, *, force: bool) -> None:
+    from trialcli.figures import save_figure
+    from trialcli.figures.safety import MAX_ROWS, drawn_rows, safety_figure, title_of
+
+    title = title_of(result)
+    save_figure(lambda: safety_figure(result), export, force=force, title=title)
+    typer.echo(f"Wrote {clean(str(export))}", err=True)
+    left_out = drawn_rows(result)[1]
+    if left_out:
+        typer.echo(
+            f"Warning: the figure leaves out {left_out:,} adverse events: it draws "
+            f"the {MAX_ROWS} with the largest risk differences",
+            err=True,
+        )
 
 
 # The long name, for people who do not know the abbreviation; hidden from the listing.

@@ -52,7 +52,7 @@ TABLES = (
         "study_id nct acronym title phase status start_date completion_date sponsor condition"
         " population healthy_volunteers:i randomized:i allocation masking design_model"
         " duration file computed_primary_total:i computed_primary_stated:i"
-        " computed_primary_met:i computed_primary_not_met:i",
+        " computed_primary_met:i computed_primary_not_met:i has_results:i",
     ),
     _table(
         "arms",
@@ -120,7 +120,7 @@ def _number(value: float | None) -> float | None:
 def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
     """Every row `study` contributes, table by table, in the columns of TABLES."""
     from trialcli.ops.safety import finding_rows
-    from trialcli.ops.summary import count_primaries, endpoint_verdict
+    from trialcli.ops.summary import count_primaries, endpoint_verdict, has_results
 
     sid = study.id
     rows: Rows = {table.name: [] for table in TABLES}
@@ -151,6 +151,7 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
             # Unknown is not 0: with no stated verdict, met and not met are NULL.
             primaries.met if primaries.stated else None,
             primaries.not_met if primaries.stated else None,
+            int(has_results(study)),
         )
     )
     for arm in study.arms:
@@ -169,6 +170,9 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
             )
         )
     for pooled in study.pooled_arms:
+        # A pooled group gives its members' drugs, so `drugs LIKE` finds it too.
+        members = [member for m in pooled.arms if (member := study.arm(m)) is not None]
+        drugs = dict.fromkeys(i.drug for arm in members for i in arm.interventions)
         rows["arms"].append(
             (
                 sid,
@@ -178,7 +182,7 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
                 study.group_role(pooled.id),
                 pooled.n,
                 None,
-                None,
+                "; ".join(drugs) or None,
                 "; ".join(pooled.arms),
                 study.cited_source(pooled),
             )

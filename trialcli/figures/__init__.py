@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from trialcli.errors import TrialcliError
@@ -62,20 +63,27 @@ _METADATA: dict[str, dict[str, Any]] = {
 
 def check_figure_path(raw: str | Path, *, force: bool) -> Path:
     """The file to draw to, refused before anything is computed or drawn if bad: a name
-    ending in '/' is a folder, and the one writer's checks (files.check_target) hold."""
+    ending in '/' is a folder, the one writer's checks (files.check_target) hold, and the
+    figures extra is installed (else one line naming it, never a traceback)."""
     path = output_path(raw, None) if isinstance(raw, str) else raw
     if path.suffix.lower() not in FIGURE_SUFFIXES:
         raise TrialcliError(f"--export draws .svg, .png or .pdf figures, not '{path.name}'")
     check_target(path, force=force)
+    _matplotlib()
     return path
+
+
+def _matplotlib() -> ModuleType:
+    try:
+        import matplotlib
+    except ImportError:
+        raise TrialcliError("--export needs matplotlib: pip install 'trialcli[figures]'") from None
+    return matplotlib
 
 
 def figure_bytes(draw: Callable[[], Figure], suffix: str, title: str) -> bytes:
     """The figure `draw` makes, as the bytes of a .svg, .png or .pdf file titled `title`."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise TrialcliError("figures need matplotlib: pip install 'trialcli[figures]'") from None
+    matplotlib = _matplotlib()
     kind = suffix.lower()
     with matplotlib.rc_context(STYLE):
         figure = draw()

@@ -4,7 +4,8 @@ Left, each arm's percentage with the event (experimental: filled circles, compar
 hollow squares); right, the risk difference (experimental − comparator, percentage points)
 with its Newcombe 95% CI, as `trialcli ae` computes it. Rows are sorted by the difference,
 largest excess on top. Adverse events are harms, so the side with fewer events is the
-side the comparison favours.
+side the comparison favours. Several studies (`ae A B --export`) share one figure, each
+row named by its study; the foot says what each study's list of harms is.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from trialcli.figures import BLACK, BLUE, GREY, VERMILLION, short
-from trialcli.ops.safety import SafetyRow, SafetyTable
+from trialcli.ops.safety import HarmsScope, SafetyPivot, SafetyRow, SafetyTable
 
 ROW_INCHES = 0.26
 # A figure for a slide or a page: past this many rows it is unreadable, and 20,000 rows
@@ -24,19 +25,42 @@ MAX_ROWS = 150
 
 def _labels(rows: list[SafetyRow]) -> list[str]:
     experimental = {r.experimental.label for r in rows if r.experimental is not None}
+    several = len({r.study.id for r in rows}) > 1
     labels = []
     for row in rows:
         term = short(row.finding.term, 40) + (" (serious)" if row.serious else "")
+        if several:
+            term = f"{short(row.study.acronym, 16)}: {term}"
         if len(experimental) > 1 and row.experimental is not None:
-            term += f" — {short(row.experimental.label, 24)}"
+            term += f" — {short(row.experimental.label, 32)}"
         labels.append(term)
     return labels
 
 
-def drawn_rows(table: SafetyTable) -> tuple[list[SafetyRow], int]:
+def _candidates(result: SafetyTable | SafetyPivot) -> list[SafetyRow]:
+    """The findings shown (else the summary rows), of one study or of several."""
+    if isinstance(result, SafetyTable):
+        return list(result.rows or result.summary)
+    findings = [r for row in result.rows if row.section == "findings" for r in row.rows]
+    return findings or [r for row in result.rows for r in row.rows]
+
+
+def title_of(result: SafetyTable | SafetyPivot) -> str:
+    if isinstance(result, SafetyTable):
+        return f"{short(result.study.acronym, 40)}: adverse events"
+    return f"Adverse events across {len(result.studies)} studies"
+
+
+def _scopes(result: SafetyTable | SafetyPivot) -> list[tuple[str, HarmsScope]]:
+    if isinstance(result, SafetyTable):
+        return [(result.study.acronym, result.scope)]
+    return [(s.acronym, scope) for s, scope in zip(result.studies, result.scopes, strict=True)]
+
+
+def drawn_rows(result: SafetyTable | SafetyPivot) -> tuple[list[SafetyRow], int]:
     """The rows the figure draws (at most MAX_ROWS, the largest differences), and how
     many it leaves out."""
-    rows = [r for r in (table.rows or table.summary) if r.experimental and r.comparator]
+    rows = [r for r in _candidates(result) if r.experimental and r.comparator]
     if len(rows) > MAX_ROWS:
         by_size = sorted(rows, key=lambda r: -abs(r.difference.points or 0.0))
         kept = {id(r) for r in by_size[:MAX_ROWS]}
@@ -49,13 +73,15 @@ def drawn_rows(table: SafetyTable) -> tuple[list[SafetyRow], int]:
     return rows, left_out
 
 
-def safety_figure(table: SafetyTable) -> Figure:
-    rows, left_out = drawn_rows(table)
+def safety_figure(result: SafetyTable | SafetyPivot) -> Figure:
+    rows, left_out = drawn_rows(result)
     count = max(len(rows), 1)
-    figure = Figure(figsize=(9.0, 1.6 + ROW_INCHES * count), layout="constrained")
-    figure.suptitle(
-        f"{short(table.study.acronym, 40)}: adverse events", fontsize=10, fontweight="bold"
-    )
+    scopes = _scopes(result)
+    height = 1.6 + ROW_INCHES * count + 0.15 * len(scopes)
+    # Rows named by study and group need the room of a landscape page.
+    width = 9.0 if isinstance(result, SafetyTable) else 13.0
+    figure = Figure(figsize=(width, height), layout="constrained")
+    figure.suptitle(title_of(result), fontsize=10, fontweight="bold")
     left, right = figure.subplots(1, 2, sharey=True, width_ratios=(1, 1))
     positions = list(range(1, len(rows) + 1))
     experimental = [r.experimental.label for r in rows if r.experimental]
@@ -102,10 +128,15 @@ def safety_figure(table: SafetyTable) -> Figure:
         "computed by trialcli"
     )
     right.tick_params(left=False)
+    notes = [
+        short(f"{acronym}: harms listed: {scope.text}", 140)
+        + (f"; all: {scope.full_list}" if scope.full_list else "")
+        for acronym, scope in scopes
+    ]
     if left_out:
-        figure.text(
-            0.01, 0.002, f"{left_out:,} more adverse events not drawn: the {MAX_ROWS} with "
-            "the largest risk differences are shown ('trialcli ae' lists all)",
-            fontsize=7, color=GREY, va="bottom",
-        )  # fmt: skip
+        notes.append(
+            f"{left_out:,} more adverse events not drawn: the {MAX_ROWS} with the largest "
+            "risk differences are shown ('trialcli ae' lists all)"
+        )
+    figure.supxlabel("\n".join(notes), fontsize=6, color=GREY, ha="left", x=0.01)
     return figure

@@ -34,6 +34,7 @@ from trialcli.model import (
     Study,
     null_effect,
 )
+from trialcli.ops.harm_terms import term_key
 from trialcli.stats import (
     odds_ratio,
     percentage,
@@ -1057,7 +1058,7 @@ def _safety_disagrees(study: Study) -> Iterator[Check]:
     # compared: different ones are different figures; an unstated one may be either).
     stated: dict[tuple[str, bool | None, str | None, str], list[tuple[int, _Record]]] = {}
     for i, finding in enumerate(study.safety):
-        term = " ".join(finding.term.casefold().split())
+        term = term_key(finding.term)  # the same harm as `ae` and `diff` see it
         for key, arm in finding.arms.items():
             record = _record(study, ("safety", i, "arms", key), arm, finding)
             stated.setdefault((term, finding.serious, finding.summary, key), []).append((i, record))

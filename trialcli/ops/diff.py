@@ -4,7 +4,7 @@ Rows are matched by what they are, never by position: identity and design fields
 arms by role and drug; pooled groups by the arms they count; endpoints by their `code`,
 else (imported records have none) by name, time frame, kind and unit; comparisons within
 an endpoint by measure and arms, saying when their direction is inferred or unknown;
-safety findings by code or term.
+safety findings as `ae` matches them (`ops/harm_terms.py`).
 Where a study holds several sources' values for one row, every one is kept on its own line.
 """
 
@@ -39,11 +39,13 @@ from trialcli.model import (
     Statement,
     Study,
 )
+from trialcli.ops.harm_terms import same_harms
 from trialcli.ops.sources import SourceRef, cite, source_ref
 from trialcli.ops.summary import VerdictState, endpoint_verdict
 
 Status = Literal["same", "changed", "only-a", "only-b"]
 STATUSES: tuple[Status, ...] = ("same", "changed", "only-a", "only-b")
+GROUPS_DIFFER = "the two sides count different arms or pooled groups"
 LEVEL_ORDER = {"primary": 0, "secondary": 1, "tertiary": 2, "exploratory": 3}
 
 
@@ -98,6 +100,8 @@ class DiffRow:
     b: Side | None
     status: Status
     change: Change | None = None
+    # A qualifier the row's reader needs: the two sides count different groups.
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,7 @@ def diff_studies(a: Study, b: Study, a_label: str, b_label: str) -> StudyDiff:
         DiffSection("Design", (DiffGroup("", tuple(_design(a, b))),)),
         DiffSection("Arms", tuple(_arms(a, b, slots))),
         DiffSection("Endpoints", tuple(_endpoints(a, b, slots))),
-        DiffSection("Safety", (DiffGroup("", tuple(_safety(a, b))),)),
+        DiffSection("Safety", (DiffGroup("", tuple(_safety(a, b, slots))),)),
         DiffSection("Notes and sources", (DiffGroup("", tuple(_notes(a, b))),)),
     ]
     kept = [
@@ -812,10 +816,6 @@ def _comparisons(
 # --- safety and notes -----------------------------------------------------------------
 
 
-def _safety_key(finding: SafetyFinding) -> tuple[str, bool]:
-    return ((finding.code or finding.term).casefold(), bool(finding.serious))
-
-
 def _finding_lines(study: Study, finding: SafetyFinding) -> Iterator[Cited]:
     """A finding's arms on one line per source; whom it counts as the dimmed detail."""
     details = "; ".join(d for d in (finding.population, finding.note) if d) or None
@@ -834,19 +834,25 @@ def _finding_lines(study: Study, finding: SafetyFinding) -> Iterator[Cited]:
         details = None  # said once, on the finding's first line
 
 
-def _safety(a: Study, b: Study) -> Iterator[DiffRow]:
-    """Findings matched by code or term; each line names its arm, as the study labels it."""
-    names: dict[tuple[str, bool], str] = {}
-    in_a: dict[tuple[str, bool], list[Cited]] = {}
-    in_b: dict[tuple[str, bool], list[Cited]] = {}
-    for study, found in ((a, in_a), (b, in_b)):
-        for finding in study.safety:
-            key = _safety_key(finding)
-            names.setdefault(key, finding.term + (" (serious)" if finding.serious else ""))
-            found.setdefault(key, []).extend(_finding_lines(study, finding))
-    yield from _rows(
-        (names[key], _lines(in_a.get(key, [])), _lines(in_b.get(key, []))) for key in names
-    )
+def _safety(a: Study, b: Study, slots: Slots) -> Iterator[DiffRow]:
+    """Findings matched as `ae` matches them (`harm_terms`); each line names its arm, and a
+    row whose sides count different arms or pooled groups says so."""
+    found = [(study, finding) for study in (a, b) for finding in study.safety]
+    for group in same_harms(found, lambda f: (f[1].term, f[1].code, bool(f[1].serious))):
+        first = group[0][1]
+        name = first.term + (" (serious)" if first.serious else "")
+        in_a = [line for s, f in group if s is a for line in _finding_lines(s, f)]
+        in_b = [line for s, f in group if s is b for line in _finding_lines(s, f)]
+        for row in _rows([(name, _lines(in_a), _lines(in_b))]):
+            keys_a = {k for s, f in group if s is a for k in f.arms}
+            keys_b = {k for s, f in group if s is b for k in f.arms}
+            if (
+                keys_a
+                and keys_b
+                and {slots.of_a(k) for k in keys_a} != {slots.of_b(k) for k in keys_b}
+            ):
+                row = replace(row, note=GROUPS_DIFFER)
+            yield row
 
 
 def _notes(a: Study, b: Study) -> Iterator[DiffRow]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trialcli.formatting import comparison_text, points_text, signed
+from trialcli.formatting import comparison_text, number, points_text, result_text, signed
 from trialcli.model import Endpoint, Study
-from trialcli.ops.safety import SafetyRow, finding_rows, term_key
+from trialcli.ops.diff import match_groups
+from trialcli.ops.harm_terms import same_harms
+from trialcli.ops.safety import SafetyRow, finding_rows
 from trialcli.ops.sources import SourceRef, cite, source_ref
 from trialcli.ops.summary import Verdict, endpoint_verdict
 
@@ -33,11 +35,23 @@ class Pair:
 
 
 @dataclass(frozen=True)
+class Stated:
+    """A headline figure as a source states it (`relative reduction 55%`), with its source."""
+
+    text: str
+    source: SourceRef | None
+
+
+@dataclass(frozen=True)
 class EndpointSide:
     name: str
     verdict: Verdict
     effect: str | None
     source: SourceRef | None
+    # The same arms' relative reductions (`55%`) as the sources state them, beside the ratio.
+    stated: tuple[Stated, ...] = ()
+    # The arms' own figures behind the effect: `Alemtuzumab 12 mg 8.0%; IFN 11.1%`.
+    arms: tuple[Stated, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,8 @@ class HarmSide:
     text: str  # `+11.7 pp (68/376 vs 12/187)`, computed
     points: float
     source: SourceRef | None
+    group: str  # whom it counts: `Alemtuzumab 12 + 24 mg pooled vs IFN beta-1a (Rebif)`
+    groups: tuple[str, str]  # the experimental and comparator ids
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,7 @@ class HarmPair:
     serious: bool
     a: HarmSide
     b: HarmSide
+    groups_differ: bool  # the two sides count different arms or pooled groups
 
     @property
     def gap(self) -> float:
@@ -139,11 +156,26 @@ def _endpoint_side(study: Study, endpoints: list[Endpoint]) -> EndpointSide | No
     # The first comparison with an estimate, as `list` and the plain summary report it.
     stated = [c for c in endpoint.comparisons if c.estimate is not None] or endpoint.comparisons
     first = stated[0] if stated else None
+    if first is None:
+        return EndpointSide(endpoint.name, endpoint_verdict(endpoint), None, None)
+    headlines = [
+        Stated(f"{number(c.estimate)}%", cite(study, c, e))
+        for e in endpoints
+        for c in e.comparisons
+        if c.measure == "relative-reduction" and c.estimate is not None and c.arms == first.arms
+    ]
+    arms = [
+        Stated(f"{study.group_label(key)} {result_text(result)}", cite(study, result, endpoint))
+        for key in first.arms
+        if (result := endpoint.results.get(key)) is not None
+    ]
     return EndpointSide(
         name=endpoint.name,
         verdict=endpoint_verdict(endpoint),
-        effect=comparison_text(first) if first is not None else None,
-        source=cite(study, first, endpoint) if first is not None else None,
+        effect=comparison_text(first),
+        source=cite(study, first, endpoint),
+        stated=tuple(dict.fromkeys(headlines)),
+        arms=tuple(arms),
     )
 
 
@@ -164,10 +196,8 @@ def _endpoints(a: Study, b: Study) -> list[EndpointPair]:
     ]
 
 
-def _excesses(study: Study) -> dict[tuple[str, bool], tuple[str, HarmSide]]:
-    """Per term (and seriousness): the first computable difference from the comparator,
-    from counts where a source gives them."""
-    found: dict[tuple[str, bool], tuple[str, HarmSide]] = {}
+def _excesses(study: Study) -> list[tuple[SafetyRow, HarmSide]]:
+    """Each finding's computable differences from the comparator, those from counts first."""
     rows: list[SafetyRow] = [
         row
         for i, finding in enumerate(study.safety)
@@ -175,12 +205,10 @@ def _excesses(study: Study) -> dict[tuple[str, bool], tuple[str, HarmSide]]:
         for row in finding_rows(study, i, finding)
     ]
     rows.sort(key=lambda r: r.difference.kind != "counts")  # stable: counts first
+    found = []
     for row in rows:
         points = row.difference.points
         if points is None or row.experimental is None or row.comparator is None:
-            continue
-        key = (term_key(row.finding.term), row.serious)
-        if key in found:
             continue
         counts = row.experimental.counts, row.comparator.counts
         if counts[0] and counts[1]:
@@ -190,18 +218,32 @@ def _excesses(study: Study) -> dict[tuple[str, bool], tuple[str, HarmSide]]:
             )
         else:
             shown = f"{signed(points, row.difference.places)} pp (percentages only)"
-        found[key] = (
-            row.finding.term,
-            HarmSide(shown, points, source_ref(study, row.experimental.source)),
+        side = HarmSide(
+            shown,
+            points,
+            source_ref(study, row.experimental.source),
+            f"{row.experimental.label} vs {row.comparator.label}",
+            (row.experimental.group, row.comparator.group),
         )
+        found.append((row, side))
     return found
 
 
 def _harms(a: Study, b: Study) -> list[HarmPair]:
-    in_a, in_b = _excesses(a), _excesses(b)
-    pairs = [
-        HarmPair(in_a[key][0], key[1], in_a[key][1], in_b[key][1]) for key in in_a if key in in_b
-    ]
+    """Harms both studies report, matched as `ae` matches them: each side's first
+    computable difference."""
+    sides = [("a", row, side) for row, side in _excesses(a)]
+    sides += [("b", row, side) for row, side in _excesses(b)]
+    same = {(slot.a, slot.b) for slot in match_groups(a, b).items}
+    pairs = []
+    for group in same_harms(sides, lambda x: (x[1].finding.term, x[1].finding.code, x[1].serious)):
+        in_a = next((x for x in group if x[0] == "a"), None)
+        in_b = next((x for x in group if x[0] == "b"), None)
+        if in_a is None or in_b is None:
+            continue
+        (_, row, side_a), side_b = in_a, in_b[2]
+        differ = any(p not in same for p in zip(side_a.groups, side_b.groups, strict=True))
+        pairs.append(HarmPair(row.finding.term, row.serious, side_a, side_b, differ))
     # Figures equal to a tenth of a point do not differ.
     return sorted((p for p in pairs if p.gap >= 0.05), key=lambda p: -p.gap)
 

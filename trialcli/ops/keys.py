@@ -18,6 +18,16 @@ class SafetySort(str, Enum):
     term = "term"
 
 
+class SafetyFormat(str, Enum):
+    """What `trialcli ae` writes: the formats of every command, and a page to print."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+
+
 class PoolMethod(str, Enum):
     """How `trialcli compare --pool` pools (trialcli.stats.meta)."""
 

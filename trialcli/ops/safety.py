@@ -9,7 +9,6 @@ from stated percentages without one, and labelled as such.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -17,6 +16,8 @@ from typing import Literal
 from trialcli.errors import TrialcliError
 from trialcli.formatting import decimals
 from trialcli.model import ArmSafety, SafetyFinding, SafetySummary, Study
+from trialcli.ops.harm_terms import same_harms
+from trialcli.ops.harm_terms import term_key as term_key  # ops/glance.py reads it here
 from trialcli.ops.keys import SafetySort
 from trialcli.stats import Estimate, percentage, risk_difference, risk_ratio
 
@@ -50,6 +51,27 @@ class Filters:
     serious: bool = False
     soc: str | None = None
     arm: str | None = None
+
+    @property
+    def selects(self) -> bool:
+        """A filter that picks findings (not just a column): the summary block is then
+        context, not filtered."""
+        return (
+            self.min_pct is not None
+            or self.min_diff is not None
+            or self.excess
+            or self.serious
+            or self.soc is not None
+        )
+
+
+@dataclass(frozen=True)
+class HarmsScope:
+    """What a study's list of harms is, and where its whole list lives: a list of two
+    terms "at least 5 points more" must never read as every adverse event."""
+
+    text: str  # `the sources' selection: 7 terms …` or `the registry's list: …`
+    full_list: str | None  # the registry results page, when the study has an NCT id
 
 
 @dataclass(frozen=True)
@@ -163,6 +185,7 @@ class SafetyTable:
     sort: SafetySort
     # Findings a filter could not judge (a figure it needs is not reported), with why.
     unjudged: tuple[tuple[SafetyRow, str], ...]
+    scope: HarmsScope
 
 
 @dataclass(frozen=True)
@@ -191,9 +214,36 @@ class SafetyPivot:
     sort: SafetySort
     unjudged: tuple[tuple[SafetyRow, str], ...]
     lacking_arm: tuple[str, ...]
+    scopes: tuple[HarmsScope, ...]  # one per study, in order
+    # The findings of `unjudged` as rows, matched across studies like the others.
+    unjudged_rows: tuple[PivotRow, ...] = ()
 
 
 # --- one study ------------------------------------------------------------------------
+
+# The importer's note on a registry record's adverse events names its frequency threshold.
+_THRESHOLD = re.compile(r"^Adverse events \(registry\):.* listed only when they reach (\S+)% ")
+
+
+def harms_scope(study: Study) -> HarmsScope:
+    """The registry's list (all serious, other at ≥ N%) for an imported record; else the
+    sources' selection, counted in distinct terms."""
+    nct = study.registry.nct
+    full = f"https://clinicaltrials.gov/study/{nct}?tab=results" if nct else None
+    for note in study.notes:
+        found = _THRESHOLD.search(note.text)
+        if found:
+            text = (
+                "the registry's list: every serious adverse event, and other adverse events "
+                f"at ≥ {found.group(1)}% in a group"
+            )
+            return HarmsScope(text, full)
+    terms = len({(term_key(f.term), f.serious) for f in study.safety if f.summary is None})
+    text = (
+        f"the sources' selection: {terms} term{'' if terms == 1 else 's'} from the tables "
+        "they cite, not every adverse event"
+    )
+    return HarmsScope(text, full)
 
 
 def group_ids(study: Study) -> list[str]:
@@ -372,63 +422,15 @@ def safety_table(
         filters=filters,
         sort=sort,
         unjudged=tuple(unjudged),
+        scope=harms_scope(study),
     )
 
 
 # --- several studies ------------------------------------------------------------------
 
-# British and American spellings of the same medical words.
-_SPELLINGS = (
-    (re.compile(r"(?<=[a-z])ae(?=[a-z])"), "e"),  # haemorrhage, leukaemia, anaemia
-    (re.compile(r"\boe(?=[a-z])"), "e"),  # oedema, oesophagitis
-    (re.compile(r"(?<=[a-z])our\b"), "or"),  # tumour
-    (re.compile(r"(?<=[a-z])is(?=(?:e|ed|es|ing|ation|ations)\b)"), "iz"),  # -ise, -isation
-)
 
-
-def term_key(term: str) -> str:
-    """A term reduced for matching: case, accents, punctuation, spelling and plurals ignored.
-
-    `Thyroid disorders`, `thyroid-disorder` and `THYROID DISORDERS` share a key;
-    `Haemorrhage` and `hemorrhage` too.
-    """
-    text = unicodedata.normalize("NFKD", term.casefold()).encode("ascii", "ignore").decode()
-    for pattern, replacement in _SPELLINGS:
-        text = pattern.sub(replacement, text)
-    words = re.findall(r"[a-z0-9]+", text)
-    return " ".join(_singular(w) for w in words)
-
-
-def _singular(word: str) -> str:
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _match_groups(rows: Sequence[SafetyRow]) -> list[list[SafetyRow]]:
-    """Rows that share a term key or a code, transitively; seriousness is kept apart."""
-    parent = list(range(len(rows)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first_seen: dict[tuple[str, str, bool], int] = {}
-    for i, row in enumerate(rows):
-        keys = [("term", term_key(row.finding.term), row.serious)]
-        if row.finding.code:
-            keys.append(("code", row.finding.code.strip().casefold(), row.serious))
-        for key in keys:
-            if key in first_seen:
-                parent[root(i)] = root(first_seen[key])
-            else:
-                first_seen[key] = i
-    groups: dict[int, list[SafetyRow]] = {}
-    for i, row in enumerate(rows):
-        groups.setdefault(root(i), []).append(row)
-    return list(groups.values())
+def _harm_keys(row: SafetyRow) -> tuple[str, str | None, bool]:
+    return row.finding.term, row.finding.code, row.serious
 
 
 def _cells(studies: Sequence[Study], rows: Iterable[SafetyRow]) -> dict[str, tuple[SafetyRow, ...]]:
@@ -458,22 +460,29 @@ def safety_pivot(
             summary_rows.append(PivotRow("summary", SUMMARY_NAMES[kind], None, False, cells))
 
     findings = [row for t in tables for row in t.rows]
-    pivot_rows = []
-    for group in _match_groups(findings):
-        soc = next((r.finding.soc for r in group if r.finding.soc), None)
-        first = group[0]
-        pivot_rows.append(
-            PivotRow("findings", first.finding.term, soc, first.serious, _cells(studies, group))
-        )
+    unjudged = [row for t in tables for row, _ in t.unjudged]
     return SafetyPivot(
         studies=tuple(studies),
-        rows=(*summary_rows, *_order_pivot(pivot_rows, sort)),
+        rows=(*summary_rows, *_order_pivot(_pivot_rows(studies, findings), sort)),
         not_reported=tuple(k for k in SUMMARY_KINDS if all(k in t.not_reported for t in tables)),
         filters=filters,
         sort=sort,
         unjudged=tuple(u for t in tables for u in t.unjudged),
         lacking_arm=lacking,
+        scopes=tuple(t.scope for t in tables),
+        unjudged_rows=tuple(_order_pivot(_pivot_rows(studies, unjudged), sort)),
     )
+
+
+def _pivot_rows(studies: Sequence[Study], findings: list[SafetyRow]) -> list[PivotRow]:
+    pivot_rows = []
+    for group in same_harms(findings, _harm_keys):
+        soc = next((r.finding.soc for r in group if r.finding.soc), None)
+        first = group[0]
+        pivot_rows.append(
+            PivotRow("findings", first.finding.term, soc, first.serious, _cells(studies, group))
+        )
+    return pivot_rows
 
 
 def _order_pivot(rows: list[PivotRow], sort: SafetySort) -> list[PivotRow]:

@@ -111,6 +111,20 @@ class ListRow:
         unstated = self.primary_total - self.primary_stated
         return f"{text} ({unstated} unstated)" if unstated else text
 
+    @property
+    def population_brief(self) -> str:
+        """Who was studied, for a table without a Condition column: the condition where the
+        description only repeats the registered ages (an imported record's `…, as
+        registered`, written by importers/ctgov/protocol.py)."""
+        if self.population.endswith(", as registered") and self.condition:
+            return self.condition
+        return self.population
+
+
+def has_results(study: Study) -> bool:
+    """Some endpoint result, comparison or safety finding: what `list --has-results` keeps."""
+    return bool(study.safety) or any(e.results or e.comparisons for e in study.endpoints)
+
 
 def list_row(study: Study) -> ListRow:
     primaries = count_primaries(study)
@@ -133,7 +147,7 @@ def list_row(study: Study) -> ListRow:
         condition=study.population.condition,
         interventions="; ".join(study.drugs),
         status=study.status,
-        has_results=bool(study.safety) or any(e.results or e.comparisons for e in study.endpoints),
+        has_results=has_results(study),
         start_year=int(study.start_date[:4]) if study.start_date else None,
     )
 

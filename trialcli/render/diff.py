@@ -11,7 +11,7 @@ from rich.text import Text
 
 from trialcli.formatting import NOT_REPORTED
 from trialcli.ops.diff import Change, Cited, DiffGroup, DiffRow, Side, Status, StudyDiff
-from trialcli.ops.diff_glance import DiffGlance, EndpointSide
+from trialcli.ops.diff_glance import DiffGlance, EndpointSide, HarmSide, Stated
 from trialcli.ops.sources import SourceRef
 from trialcli.render.marks import VERDICT_MARKS
 from trialcli.render.text import clean
@@ -122,6 +122,8 @@ def _cells(row: DiffRow, group: DiffGroup) -> tuple[Text, Text, Text, Text]:
     name = Text(clean(row.field), style="dim" if row.status == "same" else "")
     if row.field == "Verdict":
         name.stylize("bold")
+    if row.note is not None:
+        name.append("\n† " + row.note, style="bold")
     a = _side(row.a, present=group.status != "only-b" or not group.title, colour="red")
     b = _side(row.b, present=group.status != "only-a" or not group.title, colour="green")
     if row.change is not None:
@@ -255,6 +257,7 @@ def diff_json(diff: StudyDiff) -> dict[str, Any]:
                 "a": _side_json(row.a),
                 "b": _side_json(row.b),
                 "change": _change_json(row.change),
+                "note": row.note,
             }
             for section, group, row in diff.rows()
         ],
@@ -270,12 +273,13 @@ def diff_columns(diff: StudyDiff) -> tuple[str, ...]:
         f"A: {diff.a_label}",
         f"B: {diff.b_label}",
         "change",
+        "note",
     )
 
 
 def diff_records(diff: StudyDiff) -> list[dict[str, Any]]:
     """Flat rows for CSV and Markdown: each side as printed, with its [n] marks."""
-    _, _, _, _, a_column, b_column, _ = diff_columns(diff)
+    _, _, _, _, a_column, b_column, _, _ = diff_columns(diff)
     records = []
     for section, group, row in diff.rows():
         # An arm or endpoint the study lacks is blank; a field it leaves out is not reported.
@@ -290,6 +294,7 @@ def diff_records(diff: StudyDiff) -> list[dict[str, Any]]:
                 a_column: row.a.printed if row.a else a_blank,
                 b_column: row.b.printed if row.b else b_blank,
                 "change": row.change.text if row.change else "",
+                "note": row.note or "",
             }
         )
     return records
@@ -345,13 +350,17 @@ def render_diff_glance(page: DiffGlance, console: Console) -> None:
         table = _table(widths)
         for harm in page.harms:
             term = Text(clean(harm.term) + (" (serious)" if harm.serious else ""))
-            table.add_row(
-                _mark("changed"),
-                term,
-                _harm_cell(harm.a.text, harm.a.source),
-                _harm_cell(harm.b.text, harm.b.source),
-            )
+            if harm.groups_differ:
+                term.append("\n† other groups", style="bold")
+            table.add_row(_mark("changed"), term, _harm_cell(harm.a), _harm_cell(harm.b))
         console.print(table)
+        if any(harm.groups_differ for harm in page.harms):
+            console.print(
+                Text(
+                    "† the two sides count different arms or pooled groups (under each figure)",
+                    style="dim",
+                )
+            )
         if page.other_harms:
             console.print(Text(f"{page.other_harms} other matched harms: --full", style="dim"))
     console.print()
@@ -378,13 +387,26 @@ def _endpoint_cell(side: EndpointSide | None) -> Text:
         text.append("\n" + clean(side.effect))
     if side.source is not None:
         text.append(f" {side.source.mark}", style="dim")
+    if side.stated:
+        text.append("\nrelative reduction as stated: ")
+        text.append_text(_stated(side.stated))
     return text
 
 
-def _harm_cell(shown: str, source: SourceRef | None) -> Text:
-    text = Text(clean(shown))
-    if source is not None:
-        text.append(f" {source.mark}", style="dim")
+def _stated(figures: tuple[Stated, ...]) -> Text:
+    text = Text()
+    for i, figure in enumerate(figures):
+        text.append(("; " if i else "") + clean(figure.text))
+        if figure.source is not None:
+            text.append(f" {figure.source.mark}", style="dim")
+    return text
+
+
+def _harm_cell(side: HarmSide) -> Text:
+    text = Text(clean(side.text))
+    if side.source is not None:
+        text.append(f" {side.source.mark}", style="dim")
+    text.append("\n" + clean(side.group), style="dim")
     return text
 
 
@@ -400,4 +422,11 @@ def _verdict_summary(page: DiffGlance) -> Text:
             f"{endpoint.b.verdict.label} in {page.b_label}"
         )
     count = f"{len(changed)} verdict{'s' if len(changed) != 1 else ''} changed"
-    return Text(clean(f"{count}: " + "; ".join(parts)), style="bold")
+    text = Text(clean(f"{count}: " + "; ".join(parts)), style="bold")
+    for endpoint in changed:
+        assert endpoint.a is not None and endpoint.b is not None  # changed needs both
+        for label, side in ((page.a_label, endpoint.a), (page.b_label, endpoint.b)):
+            if side.arms:
+                text.append(f"\n  {clean(label)}: ")
+                text.append_text(_stated(side.arms))
+    return text

@@ -57,7 +57,7 @@ def render_list(rows: Sequence[ListRow], console: Console, *, wide: bool = False
             (clean(row.id), "bold"),
             (clean(row.acronym), ""),
             (row.phase or "–", ""),
-            (clean(row.population), ""),
+            (clean(row.population if wide else row.population_brief), ""),
             (f"{row.randomized:,}" if row.randomized is not None else NOT_REPORTED, ""),
             (str(row.arms), ""),
             (row.primary_text, ""),

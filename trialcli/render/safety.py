@@ -1,4 +1,4 @@
-"""`trialcli ae`: adverse events of one study (a table) or several (a pivot), and their rows.
+"""`trialcli ae`: adverse events of one study as a table, and the texts the pivot shares.
 
 Every number is printed as `formatting` writes it; differences come from `ops.safety` and
 are labelled as computed by trialcli. The records for json/csv/markdown hold the same rows
@@ -7,7 +7,7 @@ and the same texts as the screen, plus the numbers behind them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rich import box
@@ -18,7 +18,6 @@ from rich.table import Table
 from rich.text import Text
 
 from trialcli.formatting import (
-    COMPUTED,
     NOT_REPORTED,
     number,
     points_text,
@@ -33,11 +32,9 @@ from trialcli.ops.safety import (
     ArmFigure,
     Difference,
     Filters,
-    PivotRow,
-    SafetyPivot,
+    HarmsScope,
     SafetyRow,
     SafetyTable,
-    comparator_labels,
 )
 from trialcli.render.study import print_sources
 from trialcli.render.text import clean
@@ -89,6 +86,14 @@ def row_marks(row: SafetyRow) -> str:
     return " · ".join(marks)
 
 
+def scope_text(scope: HarmsScope) -> Text:
+    """`Harms listed: the sources' selection …; every adverse event: <registry page>`."""
+    text = Text("Harms listed: " + clean(scope.text))
+    if scope.full_list is not None:
+        text.append("; the full list: " + clean(scope.full_list))
+    return text
+
+
 def filters_text(filters: Filters, sort: SafetySort) -> str:
     parts = []
     if filters.serious:
@@ -112,34 +117,7 @@ def filters_text(filters: Filters, sort: SafetySort) -> str:
     return "; ".join(parts)
 
 
-def _left_out(
-    unjudged: Sequence[tuple[SafetyRow, str]], marks: Callable[[str | None], str]
-) -> list[str]:
-    """Each finding a filter could not judge, named with its figures, by reason (never just
-    counted: "infusion-associated reactions 92% (no comparator figure)" must not vanish)."""
-    by_reason: dict[str, dict[tuple[str, str, bool], list[str]]] = {}
-    for row, reason in unjudged:
-        key = (row.study.acronym, row.finding.term, row.serious)
-        figures = " vs ".join(figure_text(f) for f in row.figures) or NOT_REPORTED
-        sources = dict.fromkeys(f.source for f in row.figures) or {row.source: None}
-        figures += "".join(marks(source) for source in sources)
-        by_reason.setdefault(reason, {}).setdefault(key, []).append(figures)
-    several = len({row.study.id for row, _ in unjudged}) > 1
-    lines = []
-    for reason, findings in by_reason.items():
-        named = [
-            (f"{study}: " if several else "")
-            + term
-            + (" (serious)" if serious else "")
-            + " "
-            + ", ".join(dict.fromkeys(figures))
-            for (study, term, serious), figures in findings.items()
-        ]
-        lines.append(clean(f"Not judged ({reason}; unknown is not 0): " + "; ".join(named)))
-    return lines
-
-
-def _not_reported(kinds: Sequence[SafetySummary]) -> str | None:
+def not_reported_text(kinds: Sequence[SafetySummary]) -> str | None:
     if not kinds:
         return None
     return "Not reported by the sources: " + ", ".join(SUMMARY_NAMES[k].lower() for k in kinds)
@@ -233,8 +211,15 @@ def _difference_cell(row: SafetyRow) -> Text:
 
 
 def _add_rows(
-    table: Table, rows: Sequence[SafetyRow], marks: _Numbers, *, grouped: bool, wide: bool
+    table: Table,
+    rows: Sequence[SafetyRow],
+    marks: _Numbers,
+    *,
+    grouped: bool,
+    wide: bool,
+    why: dict[int, str] | None = None,
 ) -> None:
+    """`why`: for findings the filters could not judge, the reason, in the difference column."""
     soc: str | None = None
     previous: SafetyRow | None = None
     for row in rows:
@@ -245,16 +230,21 @@ def _add_rows(
         # A finding with several pairs of arms names itself once.
         same = previous is not None and previous.finding is row.finding
         arms = _arms(row, marks)
+        difference = (
+            Text(f"not judged: {clean(why[id(row)])}", style="dim")
+            if why is not None and id(row) in why
+            else _difference_cell(row)
+        )
         if wide:
             term = Text("") if same else _term(row, with_soc=not grouped)
             who = Text("") if same else _who(row)
-            table.add_row(term, arms, _difference_cell(row), who)
+            table.add_row(term, arms, difference, who)
         else:
             # Under the finding's name, indented so that wrapped lines stay inside it.
             details = [arms] if same else [arms, _who(row)]
             body = Padding(Group(*(d for d in details if d)), (0, 0, 0, 2))
             cell: RenderableType = body if same else Group(_term(row, not grouped), body)
-            table.add_row(cell, _difference_cell(row))
+            table.add_row(cell, difference)
         previous = row
 
 
@@ -271,16 +261,20 @@ def render_safety_table(result: SafetyTable, console: Console) -> None:
     shown = filters_text(result.filters, result.sort)
     if shown:
         lines.append(Text("Showing: " + shown))
+    lines.append(scope_text(result.scope))
     console.print(Group(*lines))
 
     console.print()
-    console.print(Rule(Text("Summary", style="bold"), align="left", characters="─"))
+    summary_title = Text("Summary", style="bold")
+    if result.filters.selects:
+        summary_title.append(" (not filtered: context for the findings below)", style="")
+    console.print(Rule(summary_title, align="left", characters="─"))
     wide = console.width >= WIDE
     summary = _table(console.width)
     _add_rows(summary, result.summary, marks, grouped=False, wide=wide)
     if result.summary:
         console.print(summary)
-    missing = _not_reported(result.not_reported)
+    missing = not_reported_text(result.not_reported)
     if missing:
         console.print(Text(missing, style="dim"))
 
@@ -296,8 +290,16 @@ def render_safety_table(result: SafetyTable, console: Console) -> None:
         console.print(Text("No findings match the filters.", style="dim"))
     count = len({row.index for row in result.rows})
     console.print(Text(f"{count} finding{'' if count == 1 else 's'} shown", style="dim"))
-    for line in _left_out(result.unjudged, marks):
-        console.print(Text(line))
+    if result.unjudged:
+        console.print()
+        heading = Text("Not judged by the filters", style="bold")
+        heading.append(": a figure they need is not reported", style="")
+        console.print(Rule(heading, align="left", characters="─"))
+        unjudged = _table(console.width)
+        rows = [row for row, _ in result.unjudged]
+        why = {id(row): reason for row, reason in result.unjudged}
+        _add_rows(unjudged, rows, marks, grouped=False, wide=wide, why=why)
+        console.print(unjudged)
 
     console.print()
     console.print(Text(METHODS, style="dim"))
@@ -347,6 +349,8 @@ TABLE_COLUMNS = (
     "population",
     "source",
     "note",
+    "filter",
+    "harms_listed",
 )
 # What a document wants: the screen's texts.
 TABLE_MARKDOWN_COLUMNS = (
@@ -362,6 +366,7 @@ TABLE_MARKDOWN_COLUMNS = (
     "computed_risk_ratio",
     "population",
     "source",
+    "filter",
 )
 
 
@@ -390,7 +395,7 @@ def _side(prefix: str, figure: ArmFigure | None) -> dict[str, Any]:
     return record
 
 
-def _source_text(study: Study, source: str | None) -> str | None:
+def source_text(study: Study, source: str | None) -> str | None:
     found = study.source(source)
     return clean(found.citation) if found is not None else source
 
@@ -427,210 +432,42 @@ def row_record(row: SafetyRow) -> dict[str, Any]:
         "computed_risk_ratio_lower": round(ratio.lower, 2) if ratio else None,
         "computed_risk_ratio_upper": round(ratio.upper, 2) if ratio else None,
         "population": clean(finding.population) if finding.population else None,
-        "source": _source_text(row.study, source),
+        "source": source_text(row.study, source),
         "note": clean(finding.note) if finding.note else None,
     }
 
 
 def table_records(result: SafetyTable, *, document: bool = False) -> list[dict[str, Any]]:
-    """The rows on screen. For a `document` (markdown), fields that do not apply are blank:
+    """The rows on screen, each saying how the filters treated it (`filter`) and what the
+    list of harms is. For a `document` (markdown), fields that do not apply are blank:
     there "not reported" would wrongly suggest that a source left them out."""
-    records = [row_record(row) for row in (*result.summary, *result.rows)]
+    selects = result.filters.selects
+    marked = [
+        *((row, "not filtered: context" if selects else "") for row in result.summary),
+        *((row, "kept" if selects else "") for row in result.rows),
+        *((row, f"not judged: {reason}") for row, reason in result.unjudged),
+    ]
+    listed = scope_text(result.scope).plain.removeprefix("Harms listed: ")
+    records = [{**row_record(row), "filter": how, "harms_listed": listed} for row, how in marked]
     if document:
         for record in records:
-            for key in ("soc", "computed_risk_ratio", "population", "source"):
+            for key in ("soc", "computed_risk_ratio", "population", "source", "filter"):
                 if record[key] is None:
                     record[key] = ""
     return records
 
 
-# --- several studies --------------------------------------------------------------------
+def table_html(result: SafetyTable) -> str:
+    """`ae STUDY -f html`: the document's rows on one printable page, with what they are."""
+    from trialcli.render.tabular import to_html
 
-
-class _Footnotes:
-    """`[a]`, `[b]`…: who a figure counts and where it comes from, listed under the pivot."""
-
-    def __init__(self) -> None:
-        self.entries: dict[tuple[str, str | None, str | None], str] = {}
-
-    def __call__(self, row: SafetyRow) -> str:
-        source = next((f.source for f in row.figures if f.source), row.source)
-        key = (row.study.id, row.finding.population, source)
-        if key not in self.entries:
-            self.entries[key] = _letters(len(self.entries))
-        return self.entries[key]
-
-
-def _letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("a") + rest) + letters
-    return letters
-
-
-def entry_text(row: SafetyRow) -> str:
-    """One study's figure pair in a pivot cell: `100/596 (17%) vs 10/202 (5%)`."""
-    if not any(_has_figure(f) for f in row.figures):
-        return "named, frequency not reported"
-    return f"{figure_text(row.experimental)} vs {figure_text(row.comparator)}"
-
-
-def _has_figure(figure: ArmFigure) -> bool:
-    value = figure.value
-    return any(v is not None for v in (value.affected, value.pct, value.deaths))
-
-
-def _pivot_term(row: PivotRow) -> Text:
-    cell = Text(clean(row.term), style="bold")
-    fatal = row.section == "findings" and any(r.fatal for r in row.rows)
-    marks = [w for w, on in (("serious", row.serious), ("fatal", fatal)) if on]
-    if marks:
-        cell.append(" · " + " · ".join(marks), style="bold red" if fatal else "bold")
-    return cell
-
-
-def _pivot_table(studies: Sequence[Study], header: bool) -> Table:
-    table = Table(
-        box=box.SIMPLE_HEAD,  # with or without its header, so that the columns line up
-        show_header=header,
-        padding=(0, 1, 0, 0),
-        pad_edge=False,
-        show_edge=False,
-        expand=True,
-    )
-    table.add_column("Finding", ratio=4, min_width=16, overflow="fold")
-    for study in studies:
-        comparators = ", ".join(comparator_labels(study))
-        title = clean(study.acronym) + (f"\nvs {clean(comparators)}" if comparators else "")
-        table.add_column(title, ratio=5)
-    return table
-
-
-def _pivot_cells(result: SafetyPivot, row: PivotRow, notes: _Footnotes) -> list[Text]:
-    cells = []
-    for study in result.studies:
-        if study.id in result.lacking_arm:
-            cells.append(Text(f"no arm {clean(result.filters.arm or '')}", style="dim"))
-            continue
-        entries = row.cells.get(study.id, ())
-        cell = Text()
-        for entry in entries:
-            if cell:
-                cell.append("\n")
-            cell.append(clean(entry_text(entry)))
-            cell.append(f" [{notes(entry)}]", style="dim")
-        cells.append(cell if entries else Text(NOT_REPORTED, style="dim"))
-    return cells
-
-
-def render_safety_pivot(result: SafetyPivot, console: Console) -> None:
-    studies = result.studies
-    lines: list[RenderableType] = [
-        Text(f"Adverse events across {len(studies)} studies", style="bold"),
-        Text("Each cell: experimental incidence vs the comparator's; [letter]: who and source"),
+    before = [
+        "Comparator: " + (", ".join(result.comparators) or "none (differences not computable)"),
+        scope_text(result.scope).plain,
     ]
     shown = filters_text(result.filters, result.sort)
     if shown:
-        lines.append(Text("Showing: " + shown))
-    console.print(Group(*lines))
-
-    notes = _Footnotes()
-    # One table per group under its own heading; the columns line up, the header shows once.
-    groups: list[tuple[str, list[PivotRow]]] = []
-    for row in result.rows:
-        if row.section == "summary":
-            title = "Summary"
-        elif result.sort is SafetySort.soc:
-            title = clean(row.soc) if row.soc else "Organ-system class not stated"
-        else:
-            title = "Findings"
-        if not groups or groups[-1][0] != title:
-            groups.append((title, []))
-        groups[-1][1].append(row)
-    console.print()
-    header = _pivot_table(studies, header=True)
-    console.print(header)
-    for title, rows in groups:
-        console.print(Rule(Text(title, style="bold"), align="left", characters="─"))
-        table = _pivot_table(studies, header=False)
-        for row in rows:
-            table.add_row(_pivot_term(row), *_pivot_cells(result, row, notes))
-        console.print(table)
-    if not result.rows:
-        console.print(Text("No findings match the filters.", style="dim"))
-    missing = _not_reported(result.not_reported)
-    if missing:
-        console.print(Text(missing, style="dim"))
-    for line in _left_out(result.unjudged, lambda source: ""):
-        console.print(Text(line))
-
-    console.print()
-    console.print(Rule(Text("Who and source", style="bold"), align="left", characters="─"))
-    by_id = {s.id: s for s in studies}
-    footnotes = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
-    footnotes.add_column(justify="right", no_wrap=True)
-    footnotes.add_column(overflow="fold")
-    for (study_id, population, source), letter in notes.entries.items():
-        study = by_id[study_id]
-        text = Text(clean(study.acronym) + ": ", style="bold")
-        text.append(clean(population) if population else "population not stated")
-        text.append("\n" + (_source_text(study, source) or "source not stated"), style="dim")
-        footnotes.add_row(f"[{letter}]", text)
-    console.print(footnotes)
-    console.print()
-    console.print(
-        Text(
-            f"A percentage marked '{COMPUTED}' is worked out from n/N. 'trialcli ae STUDY' "
-            "shows each study's differences from its comparator, computed with 95% CIs.",
-            style="dim",
-        )
-    )
-
-
-def pivot_columns(result: SafetyPivot) -> tuple[str, ...]:
-    studies = [s.id for s in result.studies]
-    return ("section", "soc", "term", "serious", *studies)
-
-
-def pivot_records(result: SafetyPivot) -> list[dict[str, Any]]:
-    """One record per pivot row; each study holds its entries' texts, `; `-joined, with ids."""
-    records = []
-    for row in result.rows:
-        record: dict[str, Any] = {
-            "section": row.section,
-            "soc": clean(row.soc) if row.soc else None,
-            "term": clean(row.term),
-            "serious": row.serious,
-        }
-        for study in result.studies:
-            entries = row.cells.get(study.id, ())
-            record[study.id] = (
-                "; ".join(f"{clean(entry_text(e))} ({_entry_who(e)})" for e in entries) or None
-            )
-        records.append(record)
-    return records
-
-
-def pivot_json(result: SafetyPivot) -> list[dict[str, Any]]:
-    """The pivot rows with every entry as its full record (numbers, texts, source)."""
-    return [
-        {
-            "section": row.section,
-            "soc": clean(row.soc) if row.soc else None,
-            "term": clean(row.term),
-            "serious": row.serious,
-            "studies": {
-                study.id: [row_record(e) for e in row.cells.get(study.id, ())]
-                for study in result.studies
-            },
-        }
-        for row in result.rows
-    ]
-
-
-def _entry_who(row: SafetyRow) -> str:
-    source = next((f.source for f in row.figures if f.source), row.source)
-    population = clean(row.finding.population) if row.finding.population else None
-    return "; ".join(p for p in (population, _source_text(row.study, source)) if p)
+        before.insert(1, "Showing: " + shown)
+    records = table_records(result, document=True)
+    title = f"{result.study.acronym}: adverse events"
+    return to_html(title, records, TABLE_MARKDOWN_COLUMNS, before, [METHODS])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
@@ -88,6 +89,53 @@ def to_markdown(rows: Sequence[Row], columns: Sequence[str], missing: str = NOT_
 
     lines = ["| " + " | ".join(map(escape, columns)) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(escape(row.get(c)) for c in columns) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+_PAGE_STYLE = (
+    "body{font-family:sans-serif;font-size:10pt;margin:1.5em}"
+    "table{border-collapse:collapse;width:100%}"
+    "th,td{border:1px solid #999;padding:3px 5px;vertical-align:top;text-align:left}"
+    "th{background:#eee}tr{break-inside:avoid}"
+    "@media print{body{margin:0}thead{display:table-header-group}}"
+)
+
+
+def to_html(
+    title: str,
+    rows: Sequence[Row],
+    columns: Sequence[str],
+    before: Sequence[str] = (),
+    after: Sequence[str] = (),
+    missing: str = NOT_REPORTED,
+) -> str:
+    """One self-contained page that prints: a title, lines of context, the rows as a table
+    (the same rows as csv and markdown), then notes. Every value is escaped."""
+
+    def cell(value: Any) -> str:
+        text = missing if value is None else clean(_cell(value), one_line=False)
+        return html.escape(text).replace("\n", "<br>")
+
+    def paragraph(line: str) -> str:
+        return f"<p>{html.escape(clean(line))}</p>"
+
+    lines = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(clean(title))}</title>",
+        f"<style>{_PAGE_STYLE}</style></head><body>",
+        f"<h1>{html.escape(clean(title))}</h1>",
+        *(paragraph(line) for line in before),
+        "<table><thead><tr>" + "".join(f"<th>{cell(c)}</th>" for c in columns) + "</tr></thead>",
+        "<tbody>",
+        *(
+            "<tr>" + "".join(f"<td>{cell(row.get(c))}</td>" for c in columns) + "</tr>"
+            for row in rows
+        ),
+        "</tbody></table>",
+        *(paragraph(line) for line in after),
+        "</body></html>",
+    ]
     return "\n".join(lines) + "\n"
 
 
