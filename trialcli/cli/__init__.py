@@ -7,6 +7,6 @@ their commands on `app`, in the order `--help` lists them — hence not sorted.
 
 # ruff: noqa: I001
 from trialcli.cli.base import app
-from trialcli.cli import studies, safety, comparing, authoring, exporting
+from trialcli.cli import studies, safety, comparing, authoring, exporting, reviews
 
-__all__ = ["app", "authoring", "comparing", "exporting", "safety", "studies"]
+__all__ = ["app", "authoring", "comparing", "exporting", "reviews", "safety", "studies"]

@@ -137,6 +137,12 @@ def import_record(
 
     query = Query(cond, intr, term, status, phase, with_results)
     sources = sources or []
+    reviews = [s for s in sources if s.casefold().endswith(".rm5")]
+    if reviews:
+        if into is None or len(sources) != 1 or query:
+            raise _fail("a Cochrane review (.rm5) imports alone, with --into DIR", ExitCode.USAGE)
+        _import_review(Path(reviews[0]), into, force)
+        return
     if into is not None:
         if output is not None:
             raise _fail("give either --into or --output, not both", ExitCode.USAGE)
@@ -165,6 +171,24 @@ def import_record(
         f"{len(study.safety)} safety findings); check it with 'trialcli show {clean(str(target))}'",
         err=True,
     )
+
+
+def _import_review(path: Path, into: Path, force: bool) -> None:
+    from trialcli.importers.revman.studies import import_review
+
+    done = import_review(path, into, force=force)
+    lines = [
+        f"Wrote {len(done.written)} study files to {clean(str(into))}"
+        + (f" ({done.unchanged} unchanged)" if done.unchanged else "")
+        + f" from {clean(path.name)}; check them with 'trialcli -d {clean(str(into))} validate'"
+    ]
+    if done.without_data:
+        lines.append(
+            f"{len(done.without_data)} included studies have no data in the review's analyses: "
+            + ", ".join(clean(n) for n in done.without_data)
+        )
+    lines += [f"Note: {clean(n)}" for n in done.notes]
+    typer.echo("\n".join(lines), err=True)
 
 
 def _import_into(sources: list[str], query: Query, into: Path, force: bool) -> None:

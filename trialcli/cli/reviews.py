@@ -1,0 +1,55 @@
+"""`review`: open a Cochrane review (RevMan 5 file) and check every analysis it displays."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trialcli.cli.base import (
+    FormatOption,
+    NoPager,
+    _emit_rows,
+    _paged_render,
+    _write,
+    app,
+    user_errors,
+)
+from trialcli.render.tabular import OutputFormat
+
+
+@app.command()
+@user_errors
+def review(
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="REVIEW.rm5", help="A RevMan 5 file, as Cochrane publishes it."),
+    ],
+    no_pager: NoPager = False,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """A Cochrane review's analyses, recomputed beside the review's own results.
+
+    Reads a RevMan 5 data file (.rm5) and recomputes every analysis it displays (outcome
+    totals and subgroups) from the per-study data with the review's own method —
+    Mantel–Haenszel, inverse variance or Peto; fixed or random effects; RR, OR, RD, MD,
+    SMD — marking ✔ where trialcli agrees with the stated result and showing the
+    difference where it does not. `trialcli import REVIEW.rm5 --into DIR` turns its
+    studies into study files.
+
+    Example: trialcli review CD011381StatsDataOnly.rm5
+    """
+    from trialcli.importers.revman.reader import read_review
+    from trialcli.ops.review import check_review
+    from trialcli.render import review as render
+    from trialcli.render.tabular import to_json
+
+    opened = read_review(path)
+    checked = check_review(opened)
+    if output is OutputFormat.table:
+        _paged_render(no_pager, lambda console: render.render_review(opened, checked, console))
+    elif output is OutputFormat.json:
+        _write(to_json(render.review_json(opened, checked)))
+    else:
+        _emit_rows(output, render.records(checked), render.COLUMNS, lambda: None)
