@@ -38,6 +38,8 @@ def test_commands_are_completed(runner: CliRunner) -> None:
         "new",
         "import",
         "export",
+        "review",
+        "network",
     ]
 
 

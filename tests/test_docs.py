@@ -25,6 +25,8 @@ EVERY_COMMAND = [
     "diff",
     "compare",
     "sof",
+    "network",
+    "review",
     "flow",
     "export",
     "schema",

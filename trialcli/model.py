@@ -305,6 +305,10 @@ class Arm(Sourced):
     randomized: Count | None = None
     analysed: Count | None = None
     interventions: list[Intervention] = Field(min_length=1)
+    treatment: ShortText | None = Field(
+        default=None,
+        description="what a network meta-analysis calls this arm, when not its first drug",
+    )
     note: LongText | None = None
 
 

@@ -7,6 +7,15 @@ their commands on `app`, in the order `--help` lists them — hence not sorted.
 
 # ruff: noqa: I001
 from trialcli.cli.base import app
-from trialcli.cli import studies, safety, comparing, authoring, exporting, reviews
+from trialcli.cli import studies, safety, comparing, authoring, exporting, reviews, network
 
-__all__ = ["app", "authoring", "comparing", "exporting", "reviews", "safety", "studies"]
+__all__ = [
+    "app",
+    "authoring",
+    "comparing",
+    "exporting",
+    "network",
+    "reviews",
+    "safety",
+    "studies",
+]
