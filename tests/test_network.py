@@ -198,3 +198,56 @@ def test_missing_endpoint_and_disconnected_network(runner: CliRunner, smoking: P
     assert "the network is disconnected: its parts are" in out
     assert "acupuncture, hypnosis" in out.replace("\n", " ")
     assert "Traceback" not in out
+
+
+def test_export_draws_the_graph_and_the_forest(
+    runner: CliRunner, smoking: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "network.svg"
+    code, out = run(
+        runner, "-d", str(smoking), "network", "-e", "smoking-cessation",
+        "--reference", "no_contact", "--export", str(target),
+    )  # fmt: skip
+    assert code == 0, out
+    svg = target.read_text(encoding="utf-8")
+    for words in ("grp_counseling", "2.38 (1.15–4.94)", "Odds ratio vs no_contact (log scale)",
+                  "edge width ∝ trials", "Computed by trialcli"):  # fmt: skip
+        assert words in svg, words
+    code, out = run(runner, "-d", str(smoking), "network", "-e", "smoking-cessation",
+                    "--export", str(target))  # fmt: skip
+    assert code == 1 and "exists" in out
+
+
+MS_REVIEW = Path(__file__).parent / "fixtures" / "revman" / "CD011381StatsDataOnly.rm5"
+
+
+def test_the_ms_network_from_the_cochrane_review(runner: CliRunner, tmp_path: Path) -> None:
+    """The worked example of docs/network.md: relapses over 24 months, risk ratios, from the
+    39 trials of Cochrane review CD011381 imported as study files."""
+    into = tmp_path / "ms"
+    assert runner.invoke(app, ["import", str(MS_REVIEW), "--into", str(into)]).exit_code == 0
+    code, out = run(
+        runner, "-d", str(into), "network", "-e", "relapses-over-24-months",
+        "--measure", "risk-ratio", "--better", "lower", "-f", "json",
+    )  # fmt: skip
+    assert code == 0, out
+    data = json.loads(out)
+    assert (len(data["studies"]), len(data["treatments"]), data["reference"]) == (26, 15, "placebo")
+    league = {(e["treatment"], e["vs"]): e for e in data["league"]}
+
+    def printed(a: str, b: str) -> str:
+        e = league[(a, b)]
+        return f"{e['estimate']:.2f} ({e['ci'][0]:.2f}–{e['ci'][1]:.2f})"
+
+    assert printed("alemtuzumab", "placebo") == "0.46 (0.39–0.55)"
+    assert printed("natalizumab", "placebo") == "0.56 (0.47–0.66)"
+    assert printed("fingolimod", "placebo") == "0.72 (0.64–0.81)"
+    assert printed("alemtuzumab", "natalizumab") == "0.83 (0.65–1.06)"
+    assert printed("alemtuzumab", "fingolimod") == "0.64 (0.52–0.79)"
+    assert printed("natalizumab", "fingolimod") == "0.77 (0.63–0.95)"
+    assert round(data["tau2"], 4) == 0.0034
+    inconsistency = data["q_inconsistency"]
+    assert (round(inconsistency["q"], 2), inconsistency["df"]) == (15.41, 8)
+    assert round(data["p_scores"]["alemtuzumab"], 2) == 0.96
+    assert "natalizumab rests on one trial: 627 participants on it" in data["warnings"]

@@ -11,6 +11,8 @@ from trialcli import completion
 from trialcli.cli.base import (
     ConditionOption,
     DrugOption,
+    FigureExport,
+    ForceExport,
     FormatOption,
     NoPager,
     _catalog,
@@ -86,6 +88,8 @@ def network(
     ] = False,
     drug: DrugOption = None,
     condition: ConditionOption = None,
+    export: FigureExport = None,
+    force: ForceExport = False,
     no_pager: NoPager = False,
     output: FormatOption = OutputFormat.table,
 ) -> None:
@@ -95,7 +99,8 @@ def network(
     (nodes are treatments: an arm's `treatment:`, else its drug and brand). Prints every
     treatment against the reference, P-scores, heterogeneity split into within- and
     between-design (inconsistency), every pair with its share of direct evidence, and
-    what the network rests on. docs/network.md explains the model.
+    what the network rests on. --export draws the network graph and every treatment
+    against the reference. docs/network.md explains the model.
 
     Example: trialcli network -e relapse-24m --better lower
     """
@@ -105,6 +110,10 @@ def network(
     from trialcli.render.tabular import to_json
     from trialcli.stats.network import NetworkError
 
+    if export is not None:
+        from trialcli.figures import check_figure_path
+
+        check_figure_path(export, force=force)
     catalog = _catalog(ctx)
     if studies:
         chosen = [catalog.load(ref) for ref in studies]
@@ -135,6 +144,14 @@ def network(
         )
     except NetworkError as error:
         raise TrialcliError(str(error)) from None
+    if export is not None:
+        from trialcli.figures import save_figure
+        from trialcli.figures.network import network_figure
+        from trialcli.render.text import clean
+
+        title = f"Network meta-analysis: {report.endpoint}"
+        save_figure(lambda: network_figure(report), export, force=force, title=title)
+        typer.echo(f"Wrote {clean(str(export))}", err=True)
     if output is OutputFormat.table:
         _paged_render(no_pager, lambda console: render.render_network(report, console))
     elif output is OutputFormat.json:
