@@ -24,7 +24,7 @@ from trialcli.cli.base import (
     user_errors,
 )
 from trialcli.errors import TrialcliError
-from trialcli.ops.network import DEFAULT_MEASURE, NetworkMeasure
+from trialcli.ops.keys import DEFAULT_MEASURE, NetworkMeasure
 from trialcli.render.tabular import OutputFormat
 
 

@@ -69,3 +69,16 @@ class StudySection(str, Enum):
     notes = "notes"
     summary = "summary"
     sources = "sources"
+
+
+class NetworkMeasure(str, Enum):
+    """The scale of `network`."""
+
+    odds_ratio = "odds-ratio"
+    risk_ratio = "risk-ratio"
+
+
+# Odds ratios by default: symmetric (the event and its absence give reciprocal answers) and
+# free of the ceiling a risk ratio meets when events are common — netmeta's and metafor's
+# worked networks use them. Risk ratios, which clinicians read more easily, on request.
+DEFAULT_MEASURE = NetworkMeasure.odds_ratio

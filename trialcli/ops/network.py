@@ -14,9 +14,9 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 
 from trialcli.model import Arm, Endpoint, Study
+from trialcli.ops.keys import DEFAULT_MEASURE, NetworkMeasure
 from trialcli.stats import z_for
 from trialcli.stats.network import (
     Better,
@@ -35,16 +35,6 @@ from trialcli.stats.network import (
     splits,
 )
 
-
-class NetworkMeasure(str, Enum):
-    odds_ratio = "odds-ratio"
-    risk_ratio = "risk-ratio"
-
-
-# Odds ratios by default: symmetric (the event and its absence give reciprocal answers) and
-# free of the ceiling a risk ratio meets when events are common — netmeta's and metafor's
-# worked networks use them. Risk ratios, which clinicians read more easily, on request.
-DEFAULT_MEASURE = NetworkMeasure.odds_ratio
 MEASURE_WORDS = {NetworkMeasure.odds_ratio: "odds ratio", NetworkMeasure.risk_ratio: "risk ratio"}
 SINGLE_TRIAL_SMALL = 100  # participants: below this, one trial is flagged as small
 
