@@ -131,6 +131,8 @@ FORMATTED = [
     ["compare", "example", "twin", "--endpoint", "annualized-relapse-rate"],
     ["sof", "example", "twin"],
     ["compare", "example", "twin", "--endpoint", "annualized-relapse-rate", "--pool"],
+    ["network", "--endpoint", "relapse-proportion"],
+    ["review", str(Path(__file__).parent / "fixtures" / "revman" / "CD000023StatsDataOnly.rm5")],
 ]
 FORMATS = ["table", "json", "csv", "markdown"]
 HOSTILE_NAME = "\x1b]8;;https:evil.example\x07named\x1b[2J\u202e.yaml"

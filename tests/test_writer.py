@@ -55,6 +55,9 @@ WRITERS: dict[str, Writer] = {
         lambda t: ["adverse-events", "care-ms-ii", "--export", t], ".png"
     ),
     "flow --export": Writer(lambda t: ["flow", "care-ms-i", "--export", t], ".pdf"),
+    "network --export": Writer(
+        lambda t: ["network", "-e", "relapse-proportion", "--export", t], ".svg"
+    ),
 }
 
 
