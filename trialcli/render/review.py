@@ -75,6 +75,21 @@ def _figures(f: Figures | None) -> dict[str, Any] | None:
     }
 
 
+def _identity(c: Checked) -> dict[str, object]:
+    """What every format says of an analysis before its figures."""
+    return {
+        "id": c.analysis.id,
+        "comparison": c.analysis.comparison,
+        "outcome": c.analysis.outcome,
+        "name": c.analysis.name,
+        "measure": c.analysis.measure,
+        "method": c.analysis.method,
+        "model": "random" if c.analysis.random else "fixed",
+        "studies": c.stated.studies,
+        "status": c.status,
+    }
+
+
 def review_json(review: Review, checked: list[Checked]) -> dict[str, Any]:
     return {
         "review": review.title,
@@ -85,15 +100,7 @@ def review_json(review: Review, checked: list[Checked]) -> dict[str, Any]:
         "scale": "ratios as ratios; risk differences as proportions; MD and SMD as stored",
         "analyses": [
             {
-                "id": c.analysis.id,
-                "comparison": c.analysis.comparison,
-                "outcome": c.analysis.outcome,
-                "name": c.analysis.name,
-                "measure": c.analysis.measure,
-                "method": c.analysis.method,
-                "model": "random" if c.analysis.random else "fixed",
-                "studies": c.stated.studies,
-                "status": c.status,
+                **_identity(c),
                 "computed": _figures(c.computed),
                 "stated": _figures(c.stated),
                 "differences": list(c.differences),
@@ -109,15 +116,7 @@ def records(checked: list[Checked]) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     for c in checked:
         row: dict[str, object] = {
-            "id": c.analysis.id,
-            "comparison": c.analysis.comparison,
-            "outcome": c.analysis.outcome,
-            "name": c.analysis.name,
-            "measure": c.analysis.measure,
-            "method": c.analysis.method,
-            "model": "random" if c.analysis.random else "fixed",
-            "status": c.status,
-            "studies": c.stated.studies,
+            **_identity(c),
             "differences": "; ".join(c.differences) or c.reason,
         }
         for side, f in (("stated", c.stated), ("computed", c.computed)):

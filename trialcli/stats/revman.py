@@ -79,10 +79,22 @@ def inverse_variance(effects: Sequence[float], variances: Sequence[float], rando
     if any(v <= 0 for v in variances):
         raise NotComputable("a study's variance is zero")
     fixed, fixed_se = _random(effects, variances, 0.0)
-    q = _q(effects, variances, fixed)
+    return _around(fixed, fixed_se, effects, variances, random)
+
+
+def _around(
+    centre: float,
+    centre_se: float,
+    effects: Sequence[float],
+    variances: Sequence[float],
+    random: bool,
+) -> Result:
+    """The fixed-effect result (`centre`), or with `random` the DerSimonian–Laird one; Q is
+    always centred on the fixed-effect estimate (inverse variance or Mantel–Haenszel)."""
+    q = _q(effects, variances, centre)
     df = len(effects) - 1
     if not random:
-        return _finish(fixed, fixed_se, q, df, None, len(effects))
+        return _finish(centre, centre_se, q, df, None, len(effects))
     tau2 = _dl(q, variances)
     estimate, se = _random(effects, variances, tau2)
     return _finish(estimate, se, q, df, tau2, len(effects))
@@ -118,13 +130,7 @@ def dichotomous(tables: Sequence[TwoByTwo], measure: str, method: str, random: b
     if method != "MH":
         raise NotComputable(f"the method {method!r} is not one trialcli knows")
     estimate, se = _mantel_haenszel([t.corrected() for t in rows], measure)
-    q = _q(effects, variances, estimate)
-    df = len(rows) - 1
-    if not random:
-        return _finish(estimate, se, q, df, None, len(rows))
-    tau2 = _dl(q, variances)
-    pooled, pooled_se = _random(effects, variances, tau2)
-    return _finish(pooled, pooled_se, q, df, tau2, len(rows))
+    return _around(estimate, se, effects, variances, random)
 
 
 def _mantel_haenszel(rows: Sequence[TwoByTwo], measure: str) -> tuple[float, float]:
