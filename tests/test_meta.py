@@ -12,11 +12,15 @@ Three kinds of reference, each named where it is used:
   example (PM, DL, DL with Knapp–Hartung) and metabin on dat.fine1993 (I² interval,
   prediction interval, Q and its p).
 - statsmodels.stats.meta_analysis.combine_effects and StratifiedTable, run on the same data.
+- metafor's rma.mh on dat.bcg (Mantel–Haenszel, Q centred on the MH estimate), pinned in
+  tests/reference/mantel_haenszel.json with the .R script that regenerates it.
 """
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,6 +29,7 @@ from statsmodels.stats.meta_analysis import combine_effects
 
 from trialcli.stats.distributions import chi2_sf, t_quantile
 from trialcli.stats.meta import (
+    BinaryMeasure,
     TwoByTwo,
     i2_interval,
     inverse_variance,
@@ -235,3 +240,53 @@ def test_distributions_match_scipy_through_statsmodels() -> None:
         assert math.isclose(chi2_sf(x, df), stats.chi2.sf(x, df), rel_tol=1e-9)
     for p, df in [(0.975, 1), (0.975, 2), (0.975, 15), (0.995, 3)]:
         assert math.isclose(t_quantile(p, df), stats.t.ppf(p, df), rel_tol=1e-9)
+
+
+MH_REFERENCE = json.loads(
+    (Path(__file__).parent / "reference" / "mantel_haenszel.json").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize(("measure", "key"), [("risk-ratio", "RR"), ("odds-ratio", "OR")])
+def test_mantel_haenszel_q_is_centred_on_the_mh_estimate_as_metafor(
+    measure: BinaryMeasure, key: str
+) -> None:
+    """metafor's rma.mh on the 13 BCG trials (tests/reference/mantel_haenszel.R): Q about the
+    MH estimate is 152.5676 for RR; about the inverse-variance mean it would be 152.2330."""
+    reference = MH_REFERENCE[key]
+    pooled = mantel_haenszel(BCG_TABLES, measure)
+    assert round(pooled.estimate, 4) == reference["estimate"]
+    assert (round(pooled.ci[0], 4), round(pooled.ci[1], 4)) == (
+        reference["ci_lb"],
+        reference["ci_ub"],
+    )
+    assert round(pooled.heterogeneity.q, 4) == reference["QE"]
+    assert pooled.heterogeneity.df == 12
+    assert pooled.heterogeneity.tau2 == 0.0
+
+
+def test_mantel_haenszel_random_is_dersimonian_laird_from_the_mh_q() -> None:
+    """RevMan's "M-H, random": τ² = (Q_MH − df) / (Σw − Σw²/Σw), then 1/(v + τ²) weights."""
+    pooled = mantel_haenszel(BCG_TABLES, "risk-ratio", random=True)
+    weights = [1 / v for v in BCG_V]
+    c = sum(weights) - sum(w * w for w in weights) / sum(weights)
+    tau2 = (MH_REFERENCE["RR"]["QE"] - 12) / c
+    assert pooled.method == "mantel-haenszel-random"
+    assert pooled.heterogeneity.tau2 == pytest.approx(tau2, rel=1e-5)
+    # Not the inverse-variance DL τ² (0.3088, from Q 152.2330).
+    assert round(pooled.heterogeneity.tau2, 4) != 0.3088
+    random = [1 / (v + pooled.heterogeneity.tau2) for v in BCG_V]
+    mean = sum(w * y for w, y in zip(random, BCG_Y, strict=True)) / sum(random)
+    assert pooled.estimate == pytest.approx(mean, rel=1e-12)
+    assert pooled.se == pytest.approx(math.sqrt(1 / sum(random)), rel=1e-12)
+    assert pooled.prediction is not None
+
+
+def test_mantel_haenszel_risk_difference_with_a_zero_cell() -> None:
+    """The RD itself from the counts as they are (0/20 is a risk of 0, not 0.5/21); only
+    its variance uses the corrected table, which has one (R's meta, MH.exact = FALSE)."""
+    tables = [TwoByTwo(0, 20, 5, 20), TwoByTwo(3, 30, 6, 30)]
+    pooled = mantel_haenszel(tables, "risk-difference")
+    # Σ (a n2 − c n1)/n ÷ Σ n1 n2/n, uncorrected: (−100/40 − 90/60) / (10 + 15).
+    assert pooled.estimate == pytest.approx((-100 / 40 - 90 / 60) / 25, rel=1e-12)
+    assert pooled.se > 0

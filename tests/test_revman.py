@@ -222,3 +222,93 @@ def test_population_subgroups_are_endpoints_of_their_own(tmp_path: Path) -> None
         n.endswith("— Symptom of sore throat on day 3: GABHS-negative throat swab") for n in names
     )
     assert {a["label"] for a in chapple["arms"]} == {"Antibiotics", "Placebo"}
+
+
+TINY = """<?xml version="1.0"?><COCHRANE_REVIEW><COVER_SHEET><TITLE>Drug for pain</TITLE>
+</COVER_SHEET><STUDIES_AND_REFERENCES><STUDIES><INCLUDED_STUDIES>
+<STUDY ID="S1" NAME="A 2000" YEAR="2000"/><STUDY ID="S2" NAME="B 2001" YEAR="2001"/>
+</INCLUDED_STUDIES></STUDIES></STUDIES_AND_REFERENCES><ANALYSES_AND_DATA>
+<COMPARISON ID="CMP-001"><NAME>Drug versus placebo</NAME>
+<DICH_OUTCOME ID="CMP-001.01" EFFECT_MEASURE="RR" METHOD="MH" RANDOM="YES" TOTALS="YES">
+<NAME>Pain at 2 weeks</NAME><GROUP_LABEL_1>Drug</GROUP_LABEL_1>
+<GROUP_LABEL_2>Placebo</GROUP_LABEL_2>
+<DICH_DATA STUDY_ID="S1" EVENTS_1="{e1}" TOTAL_1="{t1}" EVENTS_2="3" TOTAL_2="10"/>
+<DICH_DATA STUDY_ID="S2" EVENTS_1="2" TOTAL_1="10" EVENTS_2="3" TOTAL_2="10"/>
+</DICH_OUTCOME></COMPARISON></ANALYSES_AND_DATA></COCHRANE_REVIEW>"""
+
+
+@pytest.mark.parametrize(
+    ("e1", "t1", "message"),
+    [
+        ("-5", "10", "EVENTS_1 -5 is not a number of people out of TOTAL_1 10"),
+        ("20", "10", "EVENTS_1 20 is not a number of people out of TOTAL_1 10"),
+        ("2.5", "10", "EVENTS_1 2.5 is not a number of people out of TOTAL_1 10"),
+        ("nan", "10", "EVENTS_1 'nan' is not a number"),
+        ("1", "1e309", "TOTAL_1 '1e309' is not a number"),
+        ("1", "1e12", "TOTAL_1 1e+12 is not a number of people"),
+        ("1", "abc", "TOTAL_1 'abc' is not a number"),
+    ],
+)
+def test_a_data_row_that_is_not_counts_is_a_one_line_error(
+    runner: CliRunner, tmp_path: Path, e1: str, t1: str, message: str
+) -> None:
+    """Counts that are not counts were pooled (a negative count crashed the MH sums) or
+    written as truncated integers (2.5 events became 2); now each is refused, named."""
+    path = tmp_path / "bad.rm5"
+    path.write_text(TINY.format(e1=e1, t1=t1), encoding="utf-8")
+    for args in (["review", str(path)], ["import", str(path), "--into", str(tmp_path / "o")]):
+        code, out = run(runner, *args)
+        assert code == 1, out
+        assert "DICH_DATA of study S1: " + message in out
+        assert "Traceback" not in out and len(out.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_group_of_nobody_is_not_estimable_and_the_rest_pools(tmp_path: Path) -> None:
+    review = parse_review(TINY.format(e1="0", t1="0").encode(), "x.rm5")
+    (checked,) = check_review(review)
+    assert checked.computed is not None and checked.computed.studies == 1
+    # The one study left: 2/10 vs 3/10.
+    assert checked.computed.estimate == pytest.approx(2 / 3, rel=1e-12)
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trialcli.importers.revman import reader
+
+    monkeypatch.setattr(reader, "MAX_REVIEW_BYTES", 10_000)
+    code, out = run(runner, "review", str(MS))
+    assert code == 1
+    assert "is over the 10,000-byte limit" in out and len(out.strip().splitlines()) == 1
+
+
+def test_a_folder_is_not_a_review(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "x.rm5"
+    folder.mkdir()
+    code, out = run(runner, "review", str(folder))
+    assert code == 1 and "is a folder" in out and len(out.strip().splitlines()) == 1
+
+
+def test_authors_contact_details_are_never_copied(runner: CliRunner, tmp_path: Path) -> None:
+    """The shared files had their contact details removed; this one has them put back, as
+    Cochrane publishes them, to show that nothing of the cover sheet reaches a study file."""
+    text = MS.read_text(encoding="utf-8")
+    filled = (
+        text.replace("<EMAIL_1 />", "<EMAIL_1>g.author@example.org</EMAIL_1>")
+        .replace("<MOBILE_PHONE />", "<MOBILE_PHONE>+39 02 555 0199</MOBILE_PHONE>")
+        .replace("<URL />", "<URL>https://author.example.org</URL>")
+        .replace("<ADDRESS />", "<ADDRESS><CITY>Milano</CITY><ZIP>20133</ZIP></ADDRESS>")
+    )
+    assert filled.count("g.author@example.org") >= 5
+    path = tmp_path / "CD011381.rm5"
+    path.write_text(filled, encoding="utf-8")
+    into = tmp_path / "ms"
+    result = runner.invoke(app, ["import", str(path), "--into", str(into)])
+    assert result.exit_code == 0, result.output
+    written = "".join(p.read_text(encoding="utf-8") for p in into.glob("*.yaml"))
+    assert len(list(into.glob("*.yaml"))) == 38
+    for detail in ("example.org", "555 0199", "Milano", "20133", "Filippini"):
+        assert detail not in written and detail not in result.output
+    code, out = run(runner, "review", str(path), "-f", "json")
+    assert code == 0 and "example.org" not in out and "555 0199" not in out

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from trialcli.cli.base import (
+    _catalog,
     _fail,
     _write,
     app,
@@ -18,6 +19,7 @@ from trialcli.errors import ExitCode, TrialcliError
 from trialcli.render.text import clean
 
 if TYPE_CHECKING:
+    from trialcli.catalog import Catalog
     from trialcli.importers.query import Query
 
 
@@ -80,6 +82,7 @@ def new(
 @app.command("import")
 @user_errors
 def import_record(
+    ctx: typer.Context,
     sources: Annotated[
         list[str] | None,
         typer.Argument(
@@ -141,7 +144,7 @@ def import_record(
     if reviews:
         if into is None or len(sources) != 1 or query:
             raise _fail("a Cochrane review (.rm5) imports alone, with --into DIR", ExitCode.USAGE)
-        _import_review(Path(reviews[0]), into, force)
+        _import_review(Path(reviews[0]), into, force, _catalog(ctx))
         return
     if into is not None:
         if output is not None:
@@ -173,10 +176,10 @@ def import_record(
     )
 
 
-def _import_review(path: Path, into: Path, force: bool) -> None:
+def _import_review(path: Path, into: Path, force: bool, catalog: Catalog) -> None:
     from trialcli.importers.revman.studies import import_review
 
-    done = import_review(path, into, force=force)
+    done = import_review(path, into, force=force, catalog=catalog)
     lines = [
         f"Wrote {len(done.written)} study files to {clean(str(into))}"
         + (f" ({done.unchanged} unchanged)" if done.unchanged else "")

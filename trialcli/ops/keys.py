@@ -36,6 +36,7 @@ class PoolMethod(str, Enum):
     paule_mandel = "paule-mandel"
     fixed = "fixed"
     mantel_haenszel = "mantel-haenszel"
+    mantel_haenszel_random = "mantel-haenszel-random"
 
 
 class ShowFormat(str, Enum):

@@ -32,13 +32,21 @@ from trialcli.stats.meta import (
     se_from_ci,
 )
 
-PoolMethod = Literal["fixed", "dersimonian-laird", "reml", "paule-mandel", "mantel-haenszel"]
+PoolMethod = Literal[
+    "fixed",
+    "dersimonian-laird",
+    "reml",
+    "paule-mandel",
+    "mantel-haenszel",
+    "mantel-haenszel-random",
+]
 POOL_METHODS: tuple[PoolMethod, ...] = (
     "reml",
     "dersimonian-laird",
     "paule-mandel",
     "fixed",
     "mantel-haenszel",
+    "mantel-haenszel-random",  # RevMan's "M-H, random": DL τ² from the MH-centred Q
 )
 LEVEL = 95.0
 MH_MEASURES: dict[str, BinaryMeasure] = {"risk-ratio": "risk-ratio", "odds-ratio": "odds-ratio"}
@@ -172,7 +180,7 @@ def _pool_panel(
         for row in rows:
             skip(row, _alone_reason(panel, others))
         return None, skipped
-    if method == "mantel-haenszel":
+    if method == "mantel-haenszel" or method == "mantel-haenszel-random":
         counted = [(row, _counts(studies[row.study_id], row)) for row in rows]
         if panel.measure not in MH_MEASURES or any(t is None for _, t in counted):
             for row in rows:
@@ -191,7 +199,8 @@ def _pool_panel(
             for row in rows:
                 skip(row, "the only study with events that can be pooled; pooling needs two")
             return None, skipped
-        statistics = mantel_haenszel(tables, MH_MEASURES[panel.measure], LEVEL)
+        random = method == "mantel-haenszel-random"
+        statistics = mantel_haenszel(tables, MH_MEASURES[panel.measure], LEVEL, random)
     else:
         log = panel.scale == "log"
         effects = [math.log(r.estimate) if log else r.estimate for r in rows]

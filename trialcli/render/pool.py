@@ -29,6 +29,10 @@ COMPUTED = (
     "Pooled estimates are computed by trialcli from the studies' own estimates and CIs "
     "(ratios on the log scale); no source states them, and trialcli does not grade them."
 )
+COMPUTED_FROM_COUNTS = (
+    "Pooled estimates are computed by trialcli from the studies' n/N by Mantel–Haenszel "
+    "(ratios on the log scale); no source states them, and trialcli does not grade them."
+)
 UNRELIABLE_TAU2 = "with two studies τ² is too imprecise to rely on"
 POOL_COLUMNS = (
     *COLUMNS,
@@ -104,7 +108,7 @@ def render_pooled(result: PoolResult, console: Console) -> None:
     console.print(
         Text(f"{POOLED} pooled estimate, < > its 95% CI, {PREDICTION} 95% prediction interval")
     )
-    console.print(Text(COMPUTED, style="bold"))
+    console.print(Text(computed_note(result), style="bold"))
     if result.not_pooled:
         console.print()
         console.print(Text("Drawn but not pooled:", style="bold"))
@@ -167,8 +171,14 @@ def pooled_forest_json(plot: ForestPlot, result: PoolResult) -> dict[str, Any]:
         }
         for item in result.not_pooled
     ]
-    data["note"] = COMPUTED
+    data["note"] = computed_note(result)
     return data
+
+
+def computed_note(result: PoolResult) -> str:
+    """What the pooled numbers are computed from: estimates and CIs, or n/N."""
+    counts = result.method in {"mantel-haenszel", "mantel-haenszel-random"}
+    return COMPUTED_FROM_COUNTS if counts else COMPUTED
 
 
 def pooled_records(plot: ForestPlot, result: PoolResult) -> list[dict[str, Any]]:

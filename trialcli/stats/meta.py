@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from trialcli.stats import z_for
@@ -40,6 +40,7 @@ METHOD_NAMES: dict[str, str] = {
     "reml": "random effects, REML",
     "paule-mandel": "random effects, Paule–Mandel",
     "mantel-haenszel": "fixed effect, Mantel–Haenszel",
+    "mantel-haenszel-random": "random effects, DerSimonian–Laird from the Mantel–Haenszel Q",
 }
 BinaryMeasure = Literal["risk-ratio", "odds-ratio", "risk-difference"]
 # Added to every cell of a study's 2×2 table when one cell is 0 (Cochrane Handbook §10.4.4.2).
@@ -91,11 +92,15 @@ def se_from_ci(lower: float, upper: float, level: float = 95, log: bool = True) 
     return (upper - lower) / (2 * z_for(level))
 
 
-def cochran_q(effects: Sequence[float], variances: Sequence[float]) -> float:
-    """Σ wᵢ (yᵢ − ȳ_FE)², wᵢ = 1/vᵢ."""
+def cochran_q(
+    effects: Sequence[float], variances: Sequence[float], centre: float | None = None
+) -> float:
+    """Σ wᵢ (yᵢ − c)², wᵢ = 1/vᵢ; c is the inverse-variance mean ȳ_FE unless given (beside a
+    Mantel–Haenszel estimate, Q is centred on it: RevMan 5; metafor's rma.mh)."""
     weights = [1 / v for v in variances]
-    mean = sum(w * y for w, y in zip(weights, effects, strict=True)) / sum(weights)
-    return sum(w * (y - mean) ** 2 for w, y in zip(weights, effects, strict=True))
+    if centre is None:
+        centre = sum(w * y for w, y in zip(weights, effects, strict=True)) / sum(weights)
+    return sum(w * (y - centre) ** 2 for w, y in zip(weights, effects, strict=True))
 
 
 def i2_interval(q: float, k: int, level: float = 95) -> tuple[float, float] | None:
@@ -123,12 +128,18 @@ def i2_interval(q: float, k: int, level: float = 95) -> tuple[float, float] | No
     return i2(low), i2(high)
 
 
-def tau2_dersimonian_laird(effects: Sequence[float], variances: Sequence[float]) -> float:
-    """τ² = max(0, (Q − (k − 1)) / (Σw − Σw²/Σw)) (DerSimonian & Laird 1986)."""
+def tau2_dersimonian_laird(
+    effects: Sequence[float], variances: Sequence[float], q: float | None = None
+) -> float:
+    """τ² = max(0, (Q − (k − 1)) / (Σw − Σw²/Σw)) (DerSimonian & Laird 1986); Q is Cochran's
+    about the inverse-variance mean unless given (RevMan's about a Mantel–Haenszel estimate).
+    One study (or studies that are all one) has no spread: τ² 0."""
     weights = [1 / v for v in variances]
     total = sum(weights)
     c = total - sum(w * w for w in weights) / total
-    return max(0.0, (cochran_q(effects, variances) - (len(effects) - 1)) / c)
+    if q is None:
+        q = cochran_q(effects, variances)
+    return max(0.0, (q - (len(effects) - 1)) / c) if c > 0 else 0.0
 
 
 def tau2_reml(effects: Sequence[float], variances: Sequence[float]) -> float:
@@ -191,17 +202,22 @@ _TAU2 = {
 
 
 def heterogeneity(
-    effects: Sequence[float], variances: Sequence[float], tau2: float, level: float = 95
+    effects: Sequence[float],
+    variances: Sequence[float],
+    tau2: float,
+    level: float = 95,
+    centre: float | None = None,
 ) -> Heterogeneity:
+    """Q about `centre` (else the inverse-variance mean), I² and τ²; of one study, Q 0."""
     k = len(effects)
-    q = cochran_q(effects, variances)
+    q = cochran_q(effects, variances, centre)
     df = k - 1
     return Heterogeneity(
         q=q,
         df=df,
-        p=chi2_sf(q, df),
-        i2=max(0.0, 100 * (q - df) / q) if q > 0 else 0.0,
-        i2_ci=i2_interval(q, k, level),
+        p=chi2_sf(q, df) if df > 0 else 1.0,
+        i2=max(0.0, 100 * (q - df) / q) if q > 0 and df > 0 else 0.0,
+        i2_ci=i2_interval(q, k, level) if k > 1 else None,
         tau2=tau2,
         tau=math.sqrt(tau2),
     )
@@ -292,23 +308,14 @@ def study_effect(table: TwoByTwo, measure: BinaryMeasure) -> tuple[float, float]
     return p1 - p2, p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2
 
 
-def mantel_haenszel(
-    tables: Sequence[TwoByTwo], measure: BinaryMeasure, level: float = 95
-) -> Pooled:
-    """Mantel–Haenszel fixed effect from counts (log scale for RR and OR).
-
-    Studies with no events in either arm carry no information on a ratio and must be left
-    out by the caller; a zero cell otherwise gets the continuity correction (for RR and OR).
-    Heterogeneity is Cochran's Q of the studies' inverse-variance effects, as RevMan
-    reports it beside a Mantel–Haenszel estimate.
-    """
-    if len(tables) < 2:
-        raise ValueError("pooling needs at least two studies")
-    rows = [t if measure == "risk-difference" else t.corrected() for t in tables]
+def _mantel_haenszel_sums(
+    tables: Sequence[TwoByTwo], measure: BinaryMeasure
+) -> tuple[float, float, list[float]]:
+    """The MH estimate (log for RR and OR), its variance and each study's MH weight."""
     r_sum = s_sum = 0.0
-    variance_terms = [0.0, 0.0, 0.0]
+    terms = [0.0, 0.0, 0.0]
     weights: list[float] = []
-    for t in rows:
+    for t in tables:
         a, n1, c, n2 = (
             t.events_experimental,
             t.total_experimental,
@@ -319,48 +326,73 @@ def mantel_haenszel(
         if measure == "odds-ratio":
             r, s = a * d / n, b * c / n
             p, q = (a + d) / n, (b + c) / n
-            variance_terms[0] += p * r
-            variance_terms[1] += p * s + q * r
-            variance_terms[2] += q * s
-            weights.append(s)
+            terms[0] += p * r
+            terms[1] += p * s + q * r
+            terms[2] += q * s
         elif measure == "risk-ratio":
             r, s = a * n2 / n, c * n1 / n
-            variance_terms[0] += (n1 * n2 * (a + c) - a * c * n) / (n * n)
-            weights.append(s)
+            terms[0] += (n1 * n2 * (a + c) - a * c * n) / (n * n)
         else:
             r, s = (a * n2 - c * n1) / n, n1 * n2 / n
-            variance_terms[0] += (a * b * n2**3 + c * d * n1**3) / (n1 * n2 * n * n)
-            weights.append(s)
+            terms[0] += (a * b * n2**3 + c * d * n1**3) / (n1 * n2 * n * n)
+        weights.append(s)
         r_sum += r
         s_sum += s
     if measure == "odds-ratio":
-        estimate = math.log(r_sum / s_sum)
         variance = (
-            variance_terms[0] / (2 * r_sum**2)
-            + variance_terms[1] / (2 * r_sum * s_sum)
-            + variance_terms[2] / (2 * s_sum**2)
+            terms[0] / (2 * r_sum**2) + terms[1] / (2 * r_sum * s_sum) + terms[2] / (2 * s_sum**2)
         )
-    elif measure == "risk-ratio":
-        estimate = math.log(r_sum / s_sum)
-        variance = variance_terms[0] / (r_sum * s_sum)
-    else:
-        estimate = r_sum / s_sum
-        variance = variance_terms[0] / s_sum**2
-    se = math.sqrt(variance)
-    spread = z_for(level) * se
-    # Q needs every study's variance; a risk difference at 0/N or N/N has none without
-    # the continuity correction, so Q is computed on corrected tables throughout.
+        return math.log(r_sum / s_sum), variance, weights
+    if measure == "risk-ratio":
+        return math.log(r_sum / s_sum), terms[0] / (r_sum * s_sum), weights
+    return r_sum / s_sum, terms[0] / s_sum**2, weights
+
+
+def mantel_haenszel(
+    tables: Sequence[TwoByTwo], measure: BinaryMeasure, level: float = 95, random: bool = False
+) -> Pooled:
+    """Mantel–Haenszel from counts (log scale for RR and OR), as RevMan 5 pools them.
+
+    Studies with no events in either arm carry no information on a ratio and must be left
+    out by the caller. A study with a zero cell gets the continuity correction in the sums
+    (RevMan 5; R's meta with MH.exact = FALSE); a risk difference is estimated from the
+    counts as they are, its variance from the corrected ones. Heterogeneity is Cochran's Q
+    of the studies' inverse-variance effects (corrected tables) centred on the MH estimate
+    (RevMan 5; metafor's rma.mh: Q 152.5676 for the 13 BCG trials, RR). With `random`,
+    RevMan's "M-H, random": DerSimonian–Laird τ² from that Q, and the studies' effects
+    pooled with weights 1/(vᵢ + τ²); the prediction interval as inverse_variance's.
+    """
+    if not tables:
+        raise ValueError("pooling needs at least one study")
     corrected = [t.corrected() for t in tables]
+    estimate, variance, mh_weights = _mantel_haenszel_sums(corrected, measure)
+    if measure == "risk-difference":
+        estimate = _mantel_haenszel_sums(tables, measure)[0]
     effects, variances = zip(*(study_effect(t, measure) for t in corrected), strict=True)
+    found = heterogeneity(effects, variances, 0.0, level, centre=estimate)
+    se = math.sqrt(variance)
+    weights = mh_weights
+    prediction = None
+    if random:
+        tau2 = tau2_dersimonian_laird(effects, variances, found.q)
+        found = replace(found, tau2=tau2, tau=math.sqrt(tau2))
+        weights = [1 / (v + tau2) for v in variances]
+        total = sum(weights)
+        estimate = sum(w * y for w, y in zip(weights, effects, strict=True)) / total
+        se = math.sqrt(1 / total)
+        if len(tables) >= 3:
+            half = t_quantile(0.5 + level / 200, len(tables) - 2) * math.sqrt(se * se + tau2)
+            prediction = (estimate - half, estimate + half)
+    spread = z_for(level) * se
     return Pooled(
         estimate=estimate,
         se=se,
         ci=(estimate - spread, estimate + spread),
         level=level,
-        method="mantel-haenszel",
+        method="mantel-haenszel-random" if random else "mantel-haenszel",
         hksj=False,
         k=len(tables),
         weights=tuple(100 * w / sum(weights) for w in weights),
-        heterogeneity=heterogeneity(effects, variances, 0.0, level),
-        prediction=None,
+        heterogeneity=found,
+        prediction=prediction,
     )

@@ -8,7 +8,8 @@ Handbook ch. 10), where they differ from trialcli's general pooling (stats/meta.
   groups is not estimable for a ratio and left out (it stays in for a risk difference).
 - Beside a Mantel–Haenszel estimate, Cochran's Q is centred on the MH estimate, with the
   studies' inverse-variance weights; τ² is DerSimonian–Laird from that Q; the random-effects
-  estimate pools the studies' effects with weights 1/(vᵢ + τ²).
+  estimate pools the studies' effects with weights 1/(vᵢ + τ²). Those sums, Q and τ² are
+  stats/meta.py's, the one place for them; this module adds what is RevMan's alone.
 - Peto's odds ratio: Σ(O − E) / ΣV, with Q = Σ(O − E)²/V − (Σ(O − E))²/ΣV.
 - The standardised mean difference is Hedges' g with RevMan's variance
   N/(n₁n₂) + g²/(2(N − 3.94)).
@@ -23,10 +24,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from trialcli.stats import z_for
-from trialcli.stats.meta import TwoByTwo, study_effect
+from trialcli.stats import meta, z_for
+from trialcli.stats.meta import BinaryMeasure, Pooled, TwoByTwo, study_effect
 
-_MEASURES = {"RR": "risk-ratio", "OR": "odds-ratio", "RD": "risk-difference"}
+_MEASURES: dict[str, BinaryMeasure] = {
+    "RR": "risk-ratio",
+    "OR": "odds-ratio",
+    "RD": "risk-difference",
+}
 RATIO_MEASURES = frozenset({"RR", "OR", "PETO_OR", "HR"})
 
 
@@ -54,59 +59,32 @@ def _finish(
     return Result(estimate, se, (estimate - spread, estimate + spread), tau2, q, df, i2, k)
 
 
-def _q(effects: Sequence[float], variances: Sequence[float], centre: float) -> float:
-    return sum((y - centre) ** 2 / v for y, v in zip(effects, variances, strict=True))
-
-
-def _dl(q: float, variances: Sequence[float]) -> float:
-    weights = [1 / v for v in variances]
-    total = sum(weights)
-    c = total - sum(w * w for w in weights) / total
-    return max(0.0, (q - (len(variances) - 1)) / c) if c > 0 else 0.0
-
-
-def _random(
-    effects: Sequence[float], variances: Sequence[float], tau2: float
-) -> tuple[float, float]:
-    weights = [1 / (v + tau2) for v in variances]
-    total = sum(weights)
-    return sum(w * y for w, y in zip(weights, effects, strict=True)) / total, math.sqrt(1 / total)
+def _result(pooled: Pooled, random: bool) -> Result:
+    found = pooled.heterogeneity
+    tau2 = found.tau2 if random else None
+    return _finish(pooled.estimate, pooled.se, found.q, found.df, tau2, pooled.k)
 
 
 def inverse_variance(effects: Sequence[float], variances: Sequence[float], random: bool) -> Result:
+    """Inverse variance, fixed or DerSimonian–Laird (stats/meta.py); one study is itself."""
     if not effects:
         raise NotComputable("no estimable study")
     if any(v <= 0 for v in variances):
         raise NotComputable("a study's variance is zero")
-    fixed, fixed_se = _random(effects, variances, 0.0)
-    return _around(fixed, fixed_se, effects, variances, random)
-
-
-def _around(
-    centre: float,
-    centre_se: float,
-    effects: Sequence[float],
-    variances: Sequence[float],
-    random: bool,
-) -> Result:
-    """The fixed-effect result (`centre`), or with `random` the DerSimonian–Laird one; Q is
-    always centred on the fixed-effect estimate (inverse variance or Mantel–Haenszel)."""
-    q = _q(effects, variances, centre)
-    df = len(effects) - 1
-    if not random:
-        return _finish(centre, centre_se, q, df, None, len(effects))
-    tau2 = _dl(q, variances)
-    estimate, se = _random(effects, variances, tau2)
-    return _finish(estimate, se, q, df, tau2, len(effects))
+    if len(effects) == 1:
+        return _finish(effects[0], math.sqrt(variances[0]), 0.0, 0, 0.0 if random else None, 1)
+    pooled = meta.inverse_variance(effects, variances, "dersimonian-laird" if random else "fixed")
+    return _result(pooled, random)
 
 
 def estimable(tables: Sequence[TwoByTwo], measure: str) -> list[TwoByTwo]:
     """The studies that say something about the measure (RevMan's "not estimable" aside)."""
+    people = [t for t in tables if t.total_experimental > 0 and t.total_comparator > 0]
     if measure == "RD":
-        return [t for t in tables if t.total_experimental > 0 and t.total_comparator > 0]
+        return people
     return [
         t
-        for t in tables
+        for t in people
         if not (t.events_experimental == 0 and t.events_comparator == 0)
         and not (
             t.events_experimental == t.total_experimental
@@ -124,44 +102,12 @@ def dichotomous(tables: Sequence[TwoByTwo], measure: str, method: str, random: b
     if method == "PETO":
         return _peto(rows)
     name = _MEASURES[measure]
-    effects, variances = zip(*(study_effect(t, name) for t in rows), strict=True)  # type: ignore[arg-type]
     if method == "IV":
-        return inverse_variance(effects, variances, random)
+        pairs = [study_effect(t, name) for t in rows]
+        return inverse_variance([y for y, _ in pairs], [v for _, v in pairs], random)
     if method != "MH":
         raise NotComputable(f"the method {method!r} is not one trialcli knows")
-    estimate, se = _mantel_haenszel([t.corrected() for t in rows], measure)
-    return _around(estimate, se, effects, variances, random)
-
-
-def _mantel_haenszel(rows: Sequence[TwoByTwo], measure: str) -> tuple[float, float]:
-    """Greenland & Robins (1985) variances; log scale for RR and OR."""
-    r_sum = s_sum = p_sum = pr = ps_qr = qs = 0.0
-    for t in rows:
-        a, n1 = t.events_experimental, t.total_experimental
-        c, n2 = t.events_comparator, t.total_comparator
-        b, d, n = n1 - a, n2 - c, n1 + n2
-        if measure == "RR":
-            r_sum += a * n2 / n
-            s_sum += c * n1 / n
-            p_sum += (n1 * n2 * (a + c) - a * c * n) / (n * n)
-        elif measure == "OR":
-            r, s = a * d / n, b * c / n
-            p, q = (a + d) / n, (b + c) / n
-            r_sum += r
-            s_sum += s
-            pr += p * r
-            ps_qr += p * s + q * r
-            qs += q * s
-        else:
-            r_sum += (a * n2 - c * n1) / n
-            s_sum += n1 * n2 / n
-            p_sum += (a * b * n2**3 + c * d * n1**3) / (n1 * n2 * n * n)
-    if measure == "RR":
-        return math.log(r_sum / s_sum), math.sqrt(p_sum / (r_sum * s_sum))
-    if measure == "OR":
-        variance = pr / (2 * r_sum**2) + ps_qr / (2 * r_sum * s_sum) + qs / (2 * s_sum**2)
-        return math.log(r_sum / s_sum), math.sqrt(variance)
-    return r_sum / s_sum, math.sqrt(p_sum / s_sum**2)
+    return _result(meta.mantel_haenszel(rows, name, random=random), random)
 
 
 def _peto(rows: Sequence[TwoByTwo]) -> Result:

@@ -24,6 +24,7 @@ from trialcli.errors import TrialcliError
 from trialcli.files import read_bounded
 
 MAX_REVIEW_BYTES = 64 * 1024 * 1024  # the largest Cochrane data files are a few MB
+MAX_PEOPLE = 10**9  # more people than any trial had in one group: not a count
 _OUTCOME_KINDS = {"DICH_OUTCOME": "dichotomous", "CONT_OUTCOME": "continuous", "IV_OUTCOME": "iv"}
 _DATA_TAGS = {"DICH_DATA", "CONT_DATA", "IV_DATA"}
 
@@ -50,6 +51,9 @@ class DataRow:
     sds: tuple[float, float] | None = None
     estimate: float | None = None  # generic inverse variance, on the analysis scale
     se: float | None = None
+    # RevMan's own estimate for this study (EFFECT_SIZE, CI_START, CI_END; ratios as
+    # ratios), None where it marks the study not estimable.
+    effect: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,28 @@ def _row(element: ET.Element, swap: bool, name: str) -> DataRow:
     study = a.get("STUDY_ID")
     if not study:
         raise ReviewError(f"{name}: a data row names no study (STUDY_ID)")
+    where = f"{name}: {element.tag} of study {study[:40]}"
+    for key in ("EVENTS_1", "EVENTS_2", "TOTAL_1", "TOTAL_2", "MEAN_1", "MEAN_2", "SD_1", "SD_2"):
+        text = a.get(key, "").strip()
+        if text and _number(text) is None:
+            raise ReviewError(f"{where}: {key} {text[:20]!r} is not a number")
     events, totals = _pair(a, "EVENTS"), _pair(a, "TOTAL")
+    for i in (0, 1):
+        total = None if totals is None else totals[i]
+        if total is not None and not (total.is_integer() and 0 <= total <= MAX_PEOPLE):
+            raise ReviewError(f"{where}: TOTAL_{i + 1} {total:g} is not a number of people")
+        if events is None:
+            continue
+        if total is None:
+            raise ReviewError(f"{where}: EVENTS_{i + 1} without its TOTAL_{i + 1}")
+        if not (events[i].is_integer() and 0 <= events[i] <= total):
+            raise ReviewError(
+                f"{where}: EVENTS_{i + 1} {events[i]:g} is not a number of people out of "
+                f"TOTAL_{i + 1} {total:g}"
+            )
+    sds = _pair(a, "SD")
+    if sds is not None and min(sds) < 0:
+        raise ReviewError(f"{where}: a negative SD ({min(sds):g})")
     if swap and events is not None and totals is not None:
         events = (totals[0] - events[0], totals[1] - events[1])
     return DataRow(
@@ -210,10 +235,21 @@ def _row(element: ET.Element, swap: bool, name: str) -> DataRow:
         events=events,
         totals=totals,
         means=_pair(a, "MEAN"),
-        sds=_pair(a, "SD"),
+        sds=sds,
         estimate=_number(a.get("ESTIMATE")) if element.tag == "IV_DATA" else None,
         se=_number(a.get("SE")) if element.tag == "IV_DATA" else None,
+        effect=_effect(a),
     )
+
+
+def _effect(a: dict[str, str]) -> tuple[float, float, float] | None:
+    if a.get("ESTIMABLE", "YES") != "YES":
+        return None
+    found = [_number(a.get(k)) for k in ("EFFECT_SIZE", "CI_START", "CI_END")]
+    estimate, low, high = found
+    if estimate is None or low is None or high is None or not low <= estimate <= high:
+        return None
+    return estimate, low, high
 
 
 def _stated(a: dict[str, str]) -> Stated:

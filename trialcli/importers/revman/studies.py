@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trialcli.importers.revman.reader import Analysis, DataRow, Review, ReviewError
 
@@ -27,7 +27,23 @@ _TIME_FRAME = re.compile(
     r"(?:days?|weeks?|months?|years?)\b",
     flags=re.I,
 )
+if TYPE_CHECKING:
+    from trialcli.catalog import Catalog
+    from trialcli.model import Study
+
 SOURCE_ID = "review"
+# RevMan's measures as study-file measures (with the review's own name where it adds one).
+# A standardised mean difference has no unit a forest plot could share with another: it is
+# recorded, named, as a measure with no known scale, and never drawn beside differences.
+_MEASURES: dict[str, tuple[str, str | None]] = {
+    "RR": ("risk-ratio", None),
+    "OR": ("odds-ratio", None),
+    "PETO_OR": ("odds-ratio", "Peto odds ratio"),
+    "RD": ("risk-difference", None),
+    "MD": ("mean-difference", None),
+    "SMD": ("other", "standardised mean difference (Hedges' g)"),
+    "HR": ("hazard-ratio", None),
+}
 
 
 @dataclass
@@ -183,6 +199,8 @@ def _record(
                 figure["note"] += f"; SD {row.sds[i]:g}"
         if "n" not in figure and "value" not in figure:
             continue
+        if i == 0:
+            _compare(endpoint, analysis, row, (first, second))
         previous = results.get(arm)
 
         def count(f: dict[str, Any]) -> str:
@@ -199,6 +217,34 @@ def _record(
             )
             continue
         results.setdefault(arm, figure)
+
+
+def _compare(
+    endpoint: dict[str, Any], analysis: Analysis, row: DataRow, arms: tuple[str, str]
+) -> None:
+    """The review's own estimate for this study, group 1 against group 2 (RevMan's
+    EFFECT_SIZE and CI, to 4 significant figures), once per pair of arms: the first
+    analysis of an outcome that compares them gives it, as for the arms' counts."""
+    measure, name = _MEASURES.get(
+        "PETO_OR" if analysis.method == "PETO" else analysis.measure, ("other", None)
+    )
+    comparisons: list[dict[str, Any]] = endpoint.setdefault("comparisons", [])
+    if row.effect is None or any(c["arms"] == list(arms) for c in comparisons):
+        return
+    estimate, low, high = (float(f"{v:.4g}") for v in row.effect)
+    comparison: dict[str, Any] = {
+        "measure": measure,
+        "estimate": estimate,
+        "ci": [low, high],
+        "arms": list(arms),
+        "direction": "stated",
+        "source": SOURCE_ID,
+        "note": f"analysis {analysis.id}: the review's estimate for this study "
+        f"({analysis.measure}, {analysis.method}), group 1 against group 2",
+    }
+    if name is not None or measure == "other":
+        comparison["measure_name"] = name or analysis.measure
+    comparisons.append(comparison)
 
 
 def _intervention(label: str) -> dict[str, str]:
@@ -249,6 +295,8 @@ def _same_arms(study: _Study, notes: list[str]) -> None:
             for endpoint in study.endpoints.values():
                 if drop in endpoint["results"]:
                     endpoint["results"].setdefault(keep, endpoint["results"].pop(drop))
+                for comparison in endpoint.get("comparisons", []):
+                    comparison["arms"] = [keep if a == drop else a for a in comparison["arms"]]
             study.arms[keep].experimental |= study.arms[drop].experimental
             notes.append(
                 f"{study.name}: “{study.arms[drop].label}” and “{study.arms[keep].label}” "
@@ -261,6 +309,54 @@ def _role(arm: _Arm) -> str:
     if arm.label.casefold() == "placebo":
         return "placebo"
     return "experimental" if arm.experimental else "active-comparator"
+
+
+# "AE" only in capitals: the word, not letters inside another.
+_HARM = re.compile(
+    r"(?i:\badverse (?:events?|effects?|reactions?)\b|\bside[- ]effects?\b)|\bAEs?\b"
+)
+_DISCONTINUED = re.compile(r"\b(?:discontinu|withdr[ae]w|stopp)", flags=re.I)
+
+
+def _harm(endpoint: dict[str, Any]) -> dict[str, Any] | None:
+    """An adverse-event outcome ("Serious adverse events", "Treatment discontinuation due
+    to AEs over 24 months") also as a safety finding, so that `ae` lists it: the same
+    counts, people with the event of each arm's analysed."""
+    name = endpoint["name"]
+    counted = {arm: r for arm, r in endpoint["results"].items() if "n" in r and "N" in r}
+    if endpoint["kind"] != "proportion" or not _HARM.search(name) or not counted:
+        return None
+    finding: dict[str, Any] = {
+        "term": name,
+        "arms": {
+            arm: {"affected": r["n"], "at_risk": r["N"], "note": r["note"]}
+            for arm, r in counted.items()
+        },
+        "population": "as the review analyses it",
+    }
+    if _DISCONTINUED.search(name):
+        finding["summary"] = "discontinuation"
+    elif re.search(r"\bserious\b", name, flags=re.I):
+        finding["summary"] = "serious-adverse-event"
+        finding["serious"] = True
+    return finding
+
+
+def _analysed(study: _Study, key: str) -> dict[str, Any]:
+    """The arm's number analysed, where the review counts it the same in every analysis
+    (the MS review: its randomized N); where it changes with the outcome, none."""
+    counts = {
+        e["results"][key]["N"] for e in study.endpoints.values() if "N" in e["results"].get(key, {})
+    }
+    if len(counts) != 1:
+        return {}
+    return {
+        "analysed": {
+            "value": counts.pop(),
+            "source": SOURCE_ID,
+            "note": "the review's N for this group, the same in each of its analyses",
+        }
+    }
 
 
 def _study_data(study: _Study, review: Review) -> dict[str, Any]:
@@ -280,10 +376,12 @@ def _study_data(study: _Study, review: Review) -> dict[str, Any]:
                 "label": arm.label,
                 "role": _role(arm),
                 "interventions": [_intervention(arm.given)],
+                **_analysed(study, key),
             }
             for key, arm in study.arms.items()
         ],
         "endpoints": [e for e in study.endpoints.values() if e["results"]],
+        "safety": [f for e in study.endpoints.values() if (f := _harm(e)) is not None],
         "sources": [
             {
                 "id": SOURCE_ID,
@@ -301,6 +399,50 @@ def study_names(files: Iterable[dict[str, Any]]) -> list[str]:
     return [f["acronym"] for f in files]
 
 
+_NAME_YEAR = re.compile(r"\s+(?:19|20)\d\d[a-z]?$")
+
+
+def _loose(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text.casefold())
+
+
+def same_trial(name: str, year: str | None, study: Study) -> bool:
+    """Whether a review's study ("CARE-MS II 2012", year 2012) is a catalog study: the same
+    acronym (any case, spaces or hyphens) and a source of the catalog study dated that year
+    (a review dates a trial by its main report)."""
+    if year is None or _loose(_NAME_YEAR.sub("", name)) != _loose(study.acronym):
+        return False
+    return year in {s.date[:4] for s in study.sources if s.date}
+
+
+def link(data: dict[str, Any], catalog: Study) -> str:
+    """Record in an imported study's data that the catalog holds the trial; never merge."""
+    text = (
+        f"The catalog also holds this trial as {catalog.id} ({catalog.acronym}: same acronym "
+        "and year). trialcli did not merge them: this file holds the review's figures only; "
+        f"'trialcli diff {catalog.id} {data['id']}' sets them beside the catalog's."
+    )
+    data.setdefault("notes", []).append({"text": text})
+    return (
+        f"{data['acronym']} is also in the catalog as {catalog.id}: not merged; the file "
+        f"records the link ('trialcli diff {catalog.id} {data['id']}')"
+    )
+
+
+def _catalog_matches(catalog: Catalog, into: Path, names: Iterable[str]) -> list[Study]:
+    """The catalog's studies (outside `into`) whose acronym is one of the review's."""
+    wanted = {_loose(_NAME_YEAR.sub("", n)) for n in names}
+    target = into.resolve()
+    return [
+        catalog.load(str(c.path))
+        for c in catalog.checked(warnings=False)
+        if c.ok
+        and c.row is not None
+        and _loose(c.row.acronym) in wanted
+        and c.path.resolve().parent != target
+    ]
+
+
 @dataclass(frozen=True)
 class Imported:
     written: tuple[Path, ...]
@@ -309,9 +451,12 @@ class Imported:
     notes: tuple[str, ...]
 
 
-def import_review(path: Path, into: Path, *, force: bool) -> Imported:
+def import_review(
+    path: Path, into: Path, *, force: bool, catalog: Catalog | None = None
+) -> Imported:
     """Write one study file per included study with data into `into`; every file is checked
-    to validate before anything is written."""
+    to validate before anything is written. A study `catalog` already holds (same acronym
+    and year) is linked, never merged."""
     from trialcli.files import write_atomically
     from trialcli.importers.revman.reader import read_review
     from trialcli.model import Study
@@ -319,6 +464,13 @@ def import_review(path: Path, into: Path, *, force: bool) -> Imported:
 
     review = read_review(path)
     files, notes = review_studies(review)
+    if catalog is not None:
+        known = _catalog_matches(catalog, into, study_names(files))
+        years = {ref.name: ref.year for ref in review.studies.values()}
+        for data in files:
+            for study in known:
+                if same_trial(data["acronym"], years.get(data["acronym"]), study):
+                    notes.append(link(data, study))
     header = [
         f"Imported by trialcli from the Cochrane review data file {path.name}:",
         f"{review.title}" + (f" ({review.citation})" if review.citation else ""),
