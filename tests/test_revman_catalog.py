@@ -190,6 +190,17 @@ def test_diff_sets_the_reviews_count_beside_the_curated_one(ms: tuple[Path, str]
     assert "436 [" in row and "426 → 436 (+10)" in row
 
 
+def test_diffs_first_screen_shows_the_analysed_counts_that_differ(ms: tuple[Path, str]) -> None:
+    code, out = run(ms[0], "diff", "care-ms-ii", "care-ms-ii-2012")
+    assert code == 0, out
+    flat = " ".join(out.split())
+    assert "≠ N analysed Alemtuzumab 12 mg 426;" in flat
+    assert "Alemtuzumab 12 mg 436;" in flat
+    # The review names no primary endpoint: one side only is not "no verdict differs".
+    assert "No verdict differs among the 0 primary endpoints both report; 2 primary" in flat
+    assert "No primary endpoint's verdict differs." not in flat
+
+
 def test_show_an_imported_study(ms: tuple[Path, str]) -> None:
     code, out = run(ms[0], "show", "care-ms-ii-2012")
     assert code == 0, out

@@ -128,6 +128,12 @@ def _arms(study: Study) -> str:
     return "; ".join(parts)
 
 
+def _analysed(study: Study) -> str | None:
+    # Per arm: a review's 436 vs the curated 426 is a disagreement to see before --full.
+    parts = [f"{arm.label} {arm.analysed.value:,}" for arm in study.arms if arm.analysed]
+    return "; ".join(parts) or None
+
+
 def _facts(a: Study, b: Study) -> list[Pair]:
     def randomized(study: Study) -> str | None:
         count = study.population.randomized
@@ -146,6 +152,9 @@ def _facts(a: Study, b: Study) -> list[Pair]:
         Pair("Population", population(a), population(b)),
         n,
         Pair("Arms", _arms(a), _arms(b)),
+        # Where a file has no randomized count (a review's), its analysed counts are the
+        # counts to set side by side; otherwise they wait for --full.
+        *([Pair("N analysed", _analysed(a), _analysed(b))] if n_a is None or n_b is None else []),
     ]
 
 

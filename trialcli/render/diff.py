@@ -413,7 +413,15 @@ def _harm_cell(side: HarmSide) -> Text:
 def _verdict_summary(page: DiffGlance) -> Text:
     changed = page.changed_verdicts
     if not changed:
-        return Text("No primary endpoint's verdict differs.", style="bold")
+        both = sum(1 for e in page.endpoints if e.a is not None and e.b is not None)
+        if both == len(page.endpoints):
+            return Text("No primary endpoint's verdict differs.", style="bold")
+        # A verdict on one side only is not "the same": say how many could be set side by side.
+        return Text(
+            f"No verdict differs among the {both} primary endpoint{'s' if both != 1 else ''} "
+            f"both report; {len(page.endpoints) - both} primary in one study only.",
+            style="bold",
+        )
     parts = []
     for endpoint in changed:
         assert endpoint.a is not None and endpoint.b is not None  # changed needs both
