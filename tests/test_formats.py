@@ -45,10 +45,14 @@ def test_show_csv_says_what_the_table_says(
     table = run(runner, "show", study, "--full")
     rows = csv_rows(run(runner, "show", study, "--format", "csv"))
     assert rows, "every bundled study has endpoint results"
+    document = run(runner, "show", study, "--format", "markdown")
     for row in rows:
         assert row["study"] == study
-        assert row["text"] in table, row
-        if row["value"] and row["ci_lower"]:
+        if row["kind"] in {"effect", "harm-difference"}:  # long: a table cell wraps them
+            assert row["text"].replace("<", "\\<") in document, row
+        else:
+            assert row["text"] in table, row
+        if row["value"] and row["ci_lower"] and row["computed"] == "false":
             assert (
                 printed(row["value"], row["ci_lower"], row["ci_upper"], row["unit"]) in row["text"]
             )
@@ -70,19 +74,21 @@ def test_show_csv_keeps_printed_precision_and_inherited_sources(runner: CliRunne
     assert ratio["p_value"] == "<0.0001"
     assert ratio["met"] == "true" and ratio["verdict"] == "met"
     assert ratio["group_ids"] == "alem12 vs ifn"
-    assert ratio["source"] == "p1"
-    edss = next(r for r in care if r["endpoint_id"] == "edss-change" and r["group_ids"] == "alem12")
+    assert (ratio["source_id"], ratio["source"]) == ("p1", "9")  # the page's [9]
+    edss = next(r for r in care if r["subject_id"] == "edss-change" and r["group_ids"] == "alem12")
     assert (edss["value"], edss["ci_lower"], edss["ci_upper"]) == ("-0.17", "-0.29", "-0.05")
 
 
 @pytest.mark.parametrize("study", BUNDLED)
 def test_show_json_numbers_equal_the_csv(runner: CliRunner, study: str) -> None:
     data = json.loads(run(runner, "show", study, "--format", "json"))
-    assert data["shape_version"] == 2
+    assert data["shape_version"] == 3
     endpoints = {e["id"]: e for e in data["study"]["endpoints"]}
     for row in csv_rows(run(runner, "show", study, "--format", "csv")):
-        endpoint = endpoints[row["endpoint_id"]]
-        if row["row"] == "result":
+        if row["kind"] not in {"result", "comparison"}:
+            continue
+        endpoint = endpoints[row["subject_id"]]
+        if row["kind"] == "result":
             record = endpoint["results"][row["group_ids"]]
             value = record.get("value")
         else:

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from trialcli.cli import app
 from trialcli.loader import Locator, load_study, validate_data
 from trialcli.ops.audit import Audit, Check, audit_study
+from trialcli.ops.page import build_page
 from trialcli.render.console import make_console
 from trialcli.render.study import render_study
 
@@ -178,7 +179,7 @@ def test_show_looks_at_each_warning_a_bounded_number_of_times(
 
     monkeypatch.setattr(Check, "figures", property(counted))
     console = make_console(record=True)
-    render_study(study, console, audit, [])
+    render_study(build_page(study, audit), console)
     # Marking each of the n harms used to scan all n warnings: n × n looks.
     assert looked < 10 * n
     page = console.export_text()

@@ -43,10 +43,11 @@ def test_the_page_requests_nothing(runner: CliRunner) -> None:
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
     assert "@media print" in text
     # The sources as links, numbered as `show` numbers them.
-    assert '<li id="source-24">' in text
+    assert '<li id="source-24" value="24">' in text
     assert '<a href="#source-24">[24]</a>' in text
-    # Figures inline: the forest plot and the adverse-event dot plot.
-    assert text.count("<svg") == 2
+    # Figures inline: a forest plot per endpoint with comparisons (3), the adverse-event
+    # dot plot.
+    assert text.count("<svg") == 4
     assert "Rate ratio (experimental ÷ comparator), log scale" in text
 
 

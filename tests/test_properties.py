@@ -17,7 +17,7 @@ from trialcli.errors import StudyFileError
 from trialcli.loader import PLACEHOLDER, check_study, validate_data
 from trialcli.model import Study
 from trialcli.ops.audit import audit_study
-from trialcli.ops.effects import absolute_effects
+from trialcli.ops.page import build_page
 from trialcli.render.console import make_console
 from trialcli.render.study import render_study
 
@@ -129,7 +129,7 @@ def test_valid_studies_round_trip_and_render_safely(
     assert Study.model_validate(yaml.safe_load(again)) == study
 
     buffer = io.StringIO()
-    render_study(study, make_console(buffer, width=80), audit_study(study), absolute_effects(study))
+    render_study(build_page(study, audit_study(study)), make_console(buffer, width=80))
     out = buffer.getvalue()
     assert "\x1b" not in out and "\u202e" not in out
     assert max(cell_len(line) for line in out.splitlines()) <= 80

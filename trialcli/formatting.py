@@ -173,6 +173,18 @@ def comparison_text(comparison: Comparison) -> str:
     return f"{text} ({direction})" if direction else text
 
 
+def test_words(comparison: Comparison) -> str:
+    """`superiority`, `non-inferiority (margin 1.3)`, `equivalence (margin 0.8 to 1.25)`."""
+    if comparison.test == "superiority":
+        return "superiority"
+    if comparison.margin is None:
+        return f"{comparison.test} (margin {NOT_REPORTED})"
+    margin = number(comparison.margin)
+    if comparison.margin_upper is not None:
+        margin += f" to {number(comparison.margin_upper)}"
+    return f"{comparison.test} (margin {margin})"
+
+
 def safety_text(value: ArmSafety) -> str:
     """`100/596 (17%)`, `587/596 (98.5%, computed)`, `~16%`, `3 people`, or not reported.
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typing_extensions import assert_never
 
 from trialcli import completion
 from trialcli.cli.base import (
@@ -36,7 +37,7 @@ from trialcli.ops.keys import ShowFormat, StudySection
 from trialcli.render.tabular import OutputFormat
 
 if TYPE_CHECKING:
-    pass
+    from trialcli.ops.page import Page
 
 
 @app.command("list")
@@ -105,7 +106,7 @@ def show(
             "-s",
             metavar="NAME",
             help="Only this part of the whole page (repeatable): design, arms, endpoints, "
-            "safety, checks, notes, summary or sources.",
+            "safety (or harms), checks, notes, summary or sources.",
         ),
     ] = None,
     no_pager: NoPager = False,
@@ -126,22 +127,39 @@ def show(
     Example: trialcli show care-ms-ii
     """
     from trialcli.ops.audit import audit_study
+    from trialcli.ops.page import build_page
 
     loaded = _catalog(ctx).load(study)
-    checked = audit_study(loaded)
-    if chosen is ShowFormat.html:
-        from trialcli.ops.effects import absolute_effects
+    page = build_page(loaded, audit_study(loaded))
+    if chosen is ShowFormat.table:
+        _show_table(page, no_pager, full=full, sections=[s.value for s in section or ()])
+    elif chosen is ShowFormat.json:
+        from trialcli.render.export import study_json
+
+        _write(study_json(page))
+    elif chosen is ShowFormat.csv:
+        from trialcli.render.export import FACT_COLUMNS, fact_records
+        from trialcli.render.tabular import to_csv
+
+        _write(to_csv(fact_records(page), FACT_COLUMNS))
+    elif chosen is ShowFormat.markdown:
+        from trialcli.render.document import study_markdown
+
+        _write(study_markdown(page))
+    elif chosen is ShowFormat.html:
         from trialcli.render.html import study_html
 
-        _write(study_html(loaded, checked, absolute_effects(loaded)))
-        return
-    output = OutputFormat(chosen.value)
-    if output is OutputFormat.table and not full and not section:
-        from trialcli.ops.glance import glance
+        _write(study_html(page))
+    else:
+        assert_never(chosen)
+
+
+def _show_table(page: Page, no_pager: bool, *, full: bool, sections: list[str]) -> None:
+    """The first screen, or with `full` the whole page, or the named sections of it."""
+    if not full and not sections:
         from trialcli.render.glance import glance_plain, render_glance
         from trialcli.render.lines import plain_width
 
-        page = glance(loaded, checked)
         width = plain_width()  # piped: plain text, without loading Rich's console
         if width is not None:
             _write(glance_plain(page, width))
@@ -149,32 +167,13 @@ def show(
         with _paged(no_pager) as console:
             render_glance(page, console)
         return
-    from trialcli.ops.effects import absolute_effects
+    from trialcli.render.study import render_sections, render_study
 
-    effects = absolute_effects(loaded)
-    if output is OutputFormat.table:
-        from trialcli.render.study import render_sections, render_study
-
-        with _paged(no_pager) as console:
-            if section:
-                render_sections(loaded, console, checked, effects, [s.value for s in section])
-            else:
-                render_study(loaded, console, checked, effects)
-    elif output is OutputFormat.json:
-        from trialcli.render.export import study_json
-
-        _write(study_json(loaded, checked, effects))
-    elif output is OutputFormat.csv:
-        from dataclasses import asdict
-
-        from trialcli.ops.results import COLUMNS, result_rows
-        from trialcli.render.tabular import to_csv
-
-        _write(to_csv([asdict(row) for row in result_rows(loaded)], COLUMNS))
-    else:
-        from trialcli.render.document import study_markdown
-
-        _write(study_markdown(loaded, checked, effects))
+    with _paged(no_pager) as console:
+        if sections:
+            render_sections(page, console, sections)
+        else:
+            render_study(page, console)
 
 
 @app.command()

@@ -31,6 +31,7 @@ from trialcli.formatting import (
     effect_text,
     number,
     p_text,
+    test_words,
     with_interval,
 )
 from trialcli.model import (
@@ -95,6 +96,8 @@ class ForestRow:
     endpoint_id: str = ""
     arms: tuple[str, str] = ("", "")
     one_sided: bool = False  # the CI is one-sided as recorded: its width is not 2 × z × SE
+    time_frame: str | None = None  # the endpoint's follow-up: `2 years`, `week 12`
+    test: str = "superiority"  # or `non-inferiority (margin 1.3)`, as formatting.test_words
 
     @property
     def text(self) -> str:
@@ -125,6 +128,8 @@ class NotDrawn:
     reason: str
     source: SourceRef | None
     direction: str | None = None
+    time_frame: str | None = None
+    test: str | None = None  # None when no comparison is reported
 
 
 @dataclass(frozen=True)
@@ -287,6 +292,8 @@ def _study_rows(study: Study, endpoints: list[Endpoint]) -> tuple[list[ForestRow
                 reason=reason,
                 source=cite(study, comparison, endpoint),
                 direction=comparison.direction,
+                time_frame=endpoint.time_frame,
+                test=test_words(comparison),
             )
         )
 
@@ -365,6 +372,7 @@ def _uncompared(study: Study, endpoint: Endpoint) -> NotDrawn:
         what=what,
         reason=reason,
         source=cite(study, endpoint),
+        time_frame=endpoint.time_frame,
     )
 
 
@@ -413,6 +421,8 @@ def _row(
         converted_from=None,
         source=cite(study, comparison, endpoint),
         direction=comparison.direction,
+        time_frame=endpoint.time_frame,
+        test=test_words(comparison),
         experimental_first=(
             study.group_role(experimental) == "experimental"
             and study.group_role(comparator) != "experimental"

@@ -66,6 +66,7 @@ class StudySection(str, Enum):
     arms = "arms"
     endpoints = "endpoints"
     safety = "safety"
+    harms = "harms"  # the same part: the first screen heads it "Harms"
     checks = "checks"
     notes = "notes"
     summary = "summary"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -61,6 +62,7 @@ class PrimaryCount:
     stated: int  # met, not met or disputed, as a source states it
     met: int
     not_met: int
+    rows: int = 0  # result rows, when a measure of several rows counts once in `total`
 
     @property
     def unstated(self) -> int:
@@ -74,6 +76,36 @@ def count_primaries(study: Study) -> PrimaryCount:
         stated=sum(1 for s in states if s in STATED),
         met=states.count("met"),
         not_met=states.count("not-met"),
+    )
+
+
+_ROW_ID = re.compile(r"^(?P<measure>.+)\.\d+$")
+
+
+def measure_of(endpoint: Endpoint) -> str:
+    """The measure an endpoint is a row of: a registry measure of several rows is imported
+    as endpoints `primary-1.1`, `primary-1.2`… named `<measure> — <row>`; else its own id."""
+    match = _ROW_ID.match(endpoint.id)
+    if match and " — " in endpoint.name:
+        return match["measure"]
+    return endpoint.id
+
+
+def count_primary_measures(study: Study) -> PrimaryCount:
+    """Primary endpoints counted as measures: a measure of several rows counts once, met
+    when every row with a stated verdict is met, not met when every one is not, and
+    stated-but-mixed (neither) when its rows differ."""
+    rows = primary_endpoints(study)
+    by_measure: dict[str, set[VerdictState]] = {}
+    for endpoint in rows:
+        by_measure.setdefault(measure_of(endpoint), set()).add(endpoint_verdict(endpoint).state)
+    stated = [states & STATED for states in by_measure.values()]
+    return PrimaryCount(
+        total=len(by_measure),
+        stated=sum(1 for s in stated if s),
+        met=sum(1 for s in stated if s == {"met"}),
+        not_met=sum(1 for s in stated if s == {"not-met"}),
+        rows=len(rows) if len(rows) != len(by_measure) else 0,
     )
 
 
@@ -171,6 +203,7 @@ def plain_summary(study: Study, *, brief: bool = False) -> str:
     """A short paragraph in plain words, built from the data alone.
 
     `brief`: who, what and how many endpoints were met, for a page that shows the rest.
+    Endpoints are counted as measures (`count_primary_measures`), never as result rows.
     """
     design = study.design
     kind = " ".join(
@@ -206,7 +239,7 @@ def plain_summary(study: Study, *, brief: bool = False) -> str:
             effect = headline(endpoint)
             parts.append(f"{endpoint.name}: {verdict.label}" + (f" ({effect})" if effect else ""))
         sentences.append(
-            _verdict_sentence(count_primaries(study))
+            _verdict_sentence(count_primary_measures(study))
             + ("." if brief else " — " + "; ".join(parts) + ".")
         )
     if brief:
@@ -270,14 +303,15 @@ def _conditions(text: str) -> str:
 def _verdict_sentence(count: PrimaryCount) -> str:
     """How many primary endpoints were met, never counting an unstated verdict as not met."""
     total = count.total
+    rows = f" ({count.rows} result rows)" if count.rows else ""
     endpoints = "primary endpoint" if total == 1 else f"{total} primary endpoints"
     if count.stated == total:
-        return f"It met {count.met} of its {total} primary endpoints"
+        return f"It met {count.met} of its {total} primary endpoints{rows}"
     if not count.stated:
-        return f"No verdict is stated for its {endpoints}"
+        return f"No verdict is stated for its {endpoints}{rows}"
     return (
         f"It met {count.met} of the {count.stated} primary endpoints with a stated verdict "
-        f"({count.unstated} of {total} have none)"
+        f"({count.unstated} of {total} have none){rows}"
     )
 
 

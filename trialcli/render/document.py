@@ -13,9 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from trialcli.model import Study
-from trialcli.ops.audit import Audit
-from trialcli.ops.effects import AbsoluteEffect
+from trialcli.ops.page import Page
 from trialcli.render.study import WIDE, study_sections
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
@@ -27,9 +25,9 @@ _BULLETS = ("• ", "◆ ")
 BREAK = "\\\n"
 
 
-def study_markdown(study: Study, audit: Audit, effects: list[AbsoluteEffect]) -> str:
+def study_markdown(page: Page) -> str:
     # The wide layout: the verdict gets its own column, as on a wide terminal.
-    header, sections = study_sections(study, WIDE, audit, effects)
+    header, sections = study_sections(page, WIDE)
     lines = _header(header)
     for title, body in sections:
         lines += ["", f"## {title}", "", *_block(body)]

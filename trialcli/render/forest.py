@@ -46,6 +46,8 @@ COLUMNS = (
     "text",
     "converted_from_relative_reduction",
     "direction",
+    "time_frame",
+    "test",
     "drawn",
     "reason",
     "source",
@@ -201,6 +203,7 @@ def _estimate_lines(row: ForestRow, width: int) -> list[tuple[str, str]]:
     p = p_text(row.p_value)
     if p:
         notes.append(p)
+    notes.append(f"{row.test}; follow-up {row.time_frame or NOT_REPORTED}")
     for note in notes:
         lines += [(part, "dim") for part in textwrap.wrap(note, width)]
     return lines
@@ -324,8 +327,10 @@ def _not_drawn(item: NotDrawn) -> Text:
     line.append(clean(item.what))
     if item.source is not None:
         line.append(f" {item.source.mark}", style="dim")
-    groups = f" ({clean(item.groups)})" if item.groups else f" ({clean(item.endpoint)})"
-    line.append(f"{groups} — {clean(item.reason)}", style="dim")
+    groups = clean(item.groups) if item.groups else clean(item.endpoint)
+    qualifiers = [groups, item.test, f"follow-up {clean(item.time_frame or NOT_REPORTED)}"]
+    shown = "; ".join(q for q in qualifiers if q)
+    line.append(f" ({shown}) — {clean(item.reason)}", style="dim")
     return line
 
 
@@ -359,6 +364,8 @@ def forest_records(plot: ForestPlot) -> list[dict[str, Any]]:
                     row.converted_from if row.converted_from is not None else ""
                 ),
                 "direction": row.direction,
+                "time_frame": row.time_frame,
+                "test": row.test,
                 "drawn": True,
                 "reason": "",
                 "source": row.source.citation if row.source else None,
@@ -383,6 +390,8 @@ def forest_records(plot: ForestPlot) -> list[dict[str, Any]]:
                 "text": item.what,
                 "converted_from_relative_reduction": "",
                 "direction": item.direction or "",
+                "time_frame": item.time_frame,
+                "test": item.test or "",
                 "drawn": False,
                 "reason": item.reason,
                 "source": item.source.citation if item.source else None,

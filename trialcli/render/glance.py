@@ -13,10 +13,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from trialcli.formatting import NOT_REPORTED, comparison_text, result_text, safety_text, signed
-from trialcli.model import Endpoint, Study
+from trialcli.model import Endpoint, PooledArms, Study
 from trialcli.ops.audit import Audit
 from trialcli.ops.glance import Glance, Harm, shows_figure
-from trialcli.ops.summary import endpoint_verdict, plain_summary
+from trialcli.ops.page import Page
+from trialcli.ops.summary import Verdict
 from trialcli.render.lines import Line, plain_text, rich_text, wrap
 from trialcli.render.marks import VERDICT_MARKS, WARNING_MARK, SourceMarks
 from trialcli.render.text import clean
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 MORE = "notes, links: --full, or --section NAME (see --help)"
+# Where the harms a narrow page leaves out are, named on the line that names them.
+HIDDEN_HARMS = "Not shown at this width: "
+HIDDEN_WHERE = " (--section harms)"
 # Arms and pooled groups named in the header; the others are counted.
 HEADER_GROUPS = 6
 # A citation on the first screen is cut to this, so that two share a line at 80 columns.
@@ -38,9 +42,10 @@ class _Block:
     lines: list[Line]
     cited: set[str]
     height: int = 0
+    names: tuple[str, ...] = ()  # the harms it shows, named if it does not fit
 
 
-def render_glance(page: Glance, console: Console) -> None:
+def render_glance(page: Page, console: Console) -> None:
     """The first screen through Rich: colour, and links on a terminal that shows them."""
     from rich.console import Group
 
@@ -49,40 +54,52 @@ def render_glance(page: Glance, console: Console) -> None:
     console.print(Group(*map(rich_text, lines)))
 
 
-def glance_plain(page: Glance, width: int) -> str:
+def glance_plain(page: Page, width: int) -> str:
     """The first screen as plain text, for a pipe: the same lines as `render_glance`."""
     return plain_text(glance_lines(page, width, links=False))
 
 
-def glance_lines(page: Glance, width: int, *, links: bool) -> list[Line]:
+def glance_lines(whole: Page, width: int, *, links: bool) -> list[Line]:
     """The first screen, wrapped to `width`: what the trial found and its harms, every
     figure with its source.
 
     Candidates claim the room in the order `ops.glance` gives them; a kind stops at the
-    first that does not fit, and its heading says how many are shown.
+    first that does not fit, and its heading says how many are shown. A harm is never
+    left out silently: those that do not fit are named ("Not shown at this width: …").
     """
+    page = whole.glance
     study = page.study
 
-    def block(build: Callable[[SourceMarks], list[Line]]) -> _Block:
+    def block(build: Callable[[SourceMarks], list[Line]], names: Sequence[str] = ()) -> _Block:
         marks = SourceMarks(study, Audit(()))
         lines = [piece for line in build(marks) for piece in wrap(line, width)]
-        return _Block(lines, marks.cited, len(lines))
+        return _Block(lines, marks.cited, len(lines), tuple(names))
 
     header = block(lambda marks: _glance_header(study, marks))
     tail = block(
         lambda marks: [
             _glance_checks(page),
-            Line("In plain words: " + clean(plain_summary(study, brief=True))),
+            Line("In plain words: " + clean(whole.summary_brief)),
         ]
     )
-    primaries = [block(partial(_glance_endpoint, e)) for e in page.primary]
-    harms = [block(partial(_harm_lines, study, h)) for h in page.harms]
+    primaries = [block(partial(_glance_endpoint, e, whole.verdicts[e.id])) for e in page.primary]
+    harms = [block(partial(_harm_lines, study, h), [h.term]) for h in page.harms]
     if page.summary_harms:
-        harms.insert(0, block(partial(_glance_summary_harms, study, page.summary_harms)))
+        summary = page.summary_harms
+        harms.insert(
+            0, block(partial(_glance_summary_harms, study, summary), [h.term for h in summary])
+        )
     if page.named_harms:
-        harms.append(block(partial(_glance_named, study, page.named_harms)))
-    harms += [block(partial(_harm_lines, study, h)) for h in page.lesser_harms]
-    secondaries = [block(partial(_glance_secondary, e)) for e in page.secondary]
+        named = page.named_harms
+        harms.append(block(partial(_glance_named, study, named), [h.term for h in named]))
+    harms += [block(partial(_harm_lines, study, h), [h.term]) for h in page.lesser_harms]
+    secondaries = [block(partial(_glance_secondary, study, e)) for e in page.secondary]
+
+    def hidden(blocks: Sequence[_Block]) -> _Block:
+        names = ", ".join(clean(n) for b in blocks for n in b.names)
+        line = Line(HIDDEN_HARMS, style="bold")
+        line.append(names + HIDDEN_WHERE, style="dim")
+        return block(lambda _: [line])
 
     chosen: dict[str, list[_Block]] = {"primary": [], "harms": [], "secondary": []}
 
@@ -111,6 +128,12 @@ def glance_lines(page: Glance, width: int, *, links: bool) -> list[Line]:
             if height(candidate, kind) > page.lines and (kind != "primary" or chosen[kind]):
                 break
             chosen[kind].append(candidate)
+        if kind == "harms" and len(chosen["harms"]) < len(harms):
+            # Room for the line that names what is left out, giving up shown harms for it.
+            shown = chosen["harms"]
+            while shown and height(hidden(harms[len(shown) :]), kind) > page.lines:
+                shown.pop()
+            shown.append(hidden(harms[len(shown) :]))
 
     lines = list(header.lines)
     shown_primary, shown_secondary = len(chosen["primary"]), len(chosen["secondary"])
@@ -125,8 +148,12 @@ def glance_lines(page: Glance, width: int, *, links: bool) -> list[Line]:
         lines += [line for b in chosen["secondary"] for line in b.lines]
     if chosen["harms"]:
         note = " (pp: difference from the comparator, computed)"
-        if len(chosen["harms"]) < len(harms):
-            note = _of(len(chosen["harms"]), len(harms)) + "; pp: computed difference"
+        listed = [b for b in chosen["harms"] if b.names]
+        if len(listed) < len(harms):
+            count = sum(len(b.names) for b in listed)
+            total = sum(len(b.names) for b in harms)
+            note = f" ({count} of {total} harms shown, the rest named below; pp: computed"
+            note += " difference)"
         lines += [Line(), _heading("Harms", note)]
         lines += [line for b in chosen["harms"] for line in b.lines]
     lines += tail.lines
@@ -141,7 +168,8 @@ def glance_lines(page: Glance, width: int, *, links: bool) -> list[Line]:
 
 
 def _of(shown: int, total: int) -> str:
-    return f" ({shown} of {total})" if shown < total else ""
+    """`(1 of 9 shown; all: --section endpoints)`: what the count counts, where the rest is."""
+    return f" ({shown} of {total} shown; all: --section endpoints)" if shown < total else ""
 
 
 def _glance_summary_harms(study: Study, harms: Sequence[Harm], marks: SourceMarks) -> list[Line]:
@@ -193,9 +221,11 @@ def _glance_header(study: Study, marks: SourceMarks) -> list[Line]:
         if arm.randomized is not None:
             arms.append(f" n={arm.randomized.value:,}{marks(arm.randomized, arm)}")
     for pooled in study.pooled_arms[: max(HEADER_GROUPS - len(study.arms), 0)]:
+        # The group in words, as its label says it ("12 + 24 mg pooled", "dose not stated"):
+        # two groups of the same arms are two different claims.
         arms.append(" · ")
         arms.append(clean(pooled.id), style="dim")
-        arms.append(" = " + "+".join(clean(a) for a in pooled.arms))
+        arms.append(" " + clean(_pooled_words(study, pooled)))
     hidden = len(study.arms) + len(study.pooled_arms) - HEADER_GROUPS
     if hidden > 0:
         arms.append(f" · {hidden} more: --section arms", style="dim")
@@ -211,6 +241,17 @@ def _glance_header(study: Study, marks: SourceMarks) -> list[Line]:
     return [identity, who, arms, total]
 
 
+def _pooled_words(study: Study, pooled: PooledArms) -> str:
+    """A pooled group's label without the word its arms' labels all begin with:
+    `12 + 24 mg pooled`, `dose not stated` beside `alem12 Alemtuzumab 12 mg`."""
+    first, _, rest = pooled.label.partition(" ")
+    labels = [study.group_label(a) for a in pooled.arms]
+    stem = first.rstrip(",")
+    if rest and all(label.split(" ", 1)[0] == stem for label in labels):
+        return rest
+    return pooled.label
+
+
 def _endpoint_name(endpoint: Endpoint) -> Line:
     """The name, then what `compare -e` takes (the code), else the endpoint's id, dimmed."""
     name = Line(clean(endpoint.name), style="bold")
@@ -218,8 +259,8 @@ def _endpoint_name(endpoint: Endpoint) -> Line:
     return name
 
 
-def _glance_endpoint(endpoint: Endpoint, marks: SourceMarks) -> list[Line]:
-    head = Line(*VERDICT_MARKS[endpoint_verdict(endpoint).state])
+def _glance_endpoint(endpoint: Endpoint, verdict: Verdict, marks: SourceMarks) -> list[Line]:
+    head = Line(*VERDICT_MARKS[verdict.state])
     head.append("  ")
     head.append_line(_endpoint_name(endpoint))
     results = Line("  ")
@@ -236,9 +277,18 @@ def _glance_endpoint(endpoint: Endpoint, marks: SourceMarks) -> list[Line]:
     return [line for line in (head, results, effects) if line.plain.strip()]
 
 
-def _glance_secondary(endpoint: Endpoint, marks: SourceMarks) -> list[Line]:
+def _glance_secondary(study: Study, endpoint: Endpoint, marks: SourceMarks) -> list[Line]:
+    """The name, the arms' own figures where they exist (`alem12 77.6% vs ifn 58.7%`),
+    then each comparison."""
     line = _endpoint_name(endpoint)
     line.append(": ")
+    for j, (key, result) in enumerate(endpoint.results.items()):
+        if j:
+            line.append(" vs ")
+        line.append(clean(key), style="dim")
+        line.append(" " + clean(result_text(result)) + marks(result, endpoint))
+    if endpoint.results:
+        line.append("; ")
     line.append(
         " · ".join(clean(comparison_text(c)) + marks(c, endpoint) for c in endpoint.comparisons)
     )

@@ -1,10 +1,13 @@
 """`show --format html`: one self-contained page about a study, to hand to a colleague.
 
-Summary first, then design and arms, results, harms, participant flow and the figures,
-then the sources as links. Everything is inside the file: styles inline in <style>,
-figures as inline SVG, the system's own fonts; the page makes no request when opened.
-It reads on a phone (one column, tables scroll sideways) and prints (no backgrounds,
-figures not split). Every text from the study file is HTML-escaped.
+It renders the page model (trialcli.ops.page) and runs no operation of its own. The answer
+first, on one screen (the plain words, each primary endpoint's verdict and figures, the
+serious harms); then design and arms, results, harms, participant flow and the figures
+(one forest plot per endpoint, titled by its name), then the sources as links. Everything
+is inside the file: styles inline in <style>, figures as inline SVG, the system's own
+fonts; the page makes no request when opened. It reads on a phone (one column, tables
+scroll sideways) and prints (no backgrounds, figures not split). Every text from the
+study file is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -12,15 +15,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from trialcli.formatting import NOT_REPORTED
 from trialcli.model import Study
-from trialcli.ops.audit import Audit
-from trialcli.ops.effects import AbsoluteEffect
-from trialcli.ops.flow import FlowResult, study_flow
-from trialcli.ops.results import result_rows
-from trialcli.ops.summary import endpoint_verdict, plain_summary
+from trialcli.ops.flow import FlowResult
+from trialcli.ops.page import Fact, Page
 from trialcli.render.flow import count_text, stage_lines
 from trialcli.render.text import clean
 
@@ -41,7 +42,7 @@ h1 { font-size: 1.5rem; margin: 0.2rem 0; } h2 { font-size: 1.2rem; margin-top: 
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { border: 1px solid #bbb; padding: 0.3rem 0.45rem; text-align: left;
   vertical-align: top; }
-th { background: #eee; }
+th { background: #eee; } tbody th { font-weight: normal; background: none; }
 .flow { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr));
   gap: 0.6rem; }
 .box { border: 1px solid #555; border-radius: 6px; padding: 0.4rem 0.6rem; }
@@ -50,8 +51,15 @@ th { background: #eee; }
 figure { margin: 1rem 0; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 a { color: #0b5394; overflow-wrap: anywhere; }
-@media print { body { max-width: none; } .summary, th { background: none; }
-  a { color: #000; } h2 { break-after: avoid; } table, .box { break-inside: avoid; } }
+.answer { border-bottom: 2px solid #0072B2; padding-bottom: 0.5rem; }
+.answer ul { padding-left: 1.1rem; } .answer li { margin: 0.25rem 0; }
+@page { margin: 1.2cm; }
+@media print { body { max-width: none; padding: 0; font-size: 9pt; line-height: 1.3; }
+  .summary, th { background: none; } .summary { font-size: 10pt; }
+  a { color: #000; } h2 { break-after: avoid; }
+  tr, .box, li { break-inside: avoid; } table { font-size: 8pt; }
+  .flow { grid-template-columns: repeat(3, 1fr); }
+  figure svg { max-height: 11cm; width: auto; } }
 """
 
 
@@ -60,9 +68,9 @@ def _e(text: str | None) -> str:
     return html.escape(clean(text or "", one_line=False))
 
 
-def study_html(study: Study, audit: Audit, effects: Sequence[AbsoluteEffect]) -> str:
-    marks = {s.id: n for n, s in enumerate(study.sources, start=1)}
-    flow = study_flow(study)
+def study_html(page: Page) -> str:
+    """The page model as one HTML page: the answer first, on one screen; the rest below."""
+    study = page.study
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -72,23 +80,75 @@ def study_html(study: Study, audit: Audit, effects: Sequence[AbsoluteEffect]) ->
         "style-src 'unsafe-inline'; img-src data:\">",
         f"<title>{_e(study.acronym)}: {_e(study.title)}</title>",
         f"<style>{STYLE}</style></head><body>",
+        '<section class="answer">',
         f"<h1>{_e(study.acronym)}</h1>",
         f"<p>{_e(study.title)}</p>",
         f'<p class="meta">{_e(_identity(study))}</p>',
-        f'<p class="summary">{_e(plain_summary(study))}</p>',
-        *_design(study, marks),
-        *_results(study, marks),
-        *_effects(effects),
-        *_harms(study),
-        *_flow(flow),
-        *_figures(study, flow),
-        *_warnings(audit),
-        *_sources(study),
+        f'<p class="summary">{_e(page.summary)}</p>',
+        *_answer(page),
+        "</section>",
+        *_design(study),
+        *_results(page),
+        *_effects(page),
+        *_harms(page),
+        *_flow(page.flow),
+        *_figures(page),
+        *_warnings(page),
+        *_sources(page),
         '<p class="note">Made by trialcli. Numbers in [brackets] name their source; figures '
         "and differences marked as computed are trialcli's arithmetic, not the sources'.</p>",
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _answer(page: Page) -> list[str]:
+    """What the trial found, on one screen: each primary endpoint's verdict and figures,
+    then the serious harms; every figure with the group it counts and its source."""
+    study = page.study
+    lines = ["<h2>What it found</h2>", "<ul>"]
+    for endpoint in page.glance.primary:
+        facts = [f for f in page.endpoint_facts(endpoint.id) if f.kind != "effect"]
+        when = f", {endpoint.time_frame}" if endpoint.time_frame else ""
+        head = (
+            f"<strong>{_e(endpoint.name)}</strong>{_e(when)}: "
+            f"{_e(page.verdicts[endpoint.id].label)}"
+        )
+        lines.append(f"<li>{head}<br>{_facts(facts)}</li>")
+    lines.append("</ul>")
+    harms = [h for h in page.harms if not h.summary and h.serious]
+    if harms:
+        lines += ["<h3>Serious harms</h3>", "<ul>"]
+        for harm in harms:
+            figures = _facts([*harm.figures, *harm.differences])
+            lines.append(f"<li><strong>serious {_e(harm.term)}</strong>: {figures}</li>")
+        lines.append("</ul>")
+    lines.append(
+        f'<p class="note">Below: all {len(study.endpoints)} endpoints, '
+        f"{len(page.harms)} harm findings, the figures and the sources.</p>"
+    )
+    return lines
+
+
+def _facts(facts: Sequence[Fact]) -> str:
+    """Facts of one endpoint or harm, those of one group after its name once:
+    `IFN beta-1a (Rebif): 0.52 … [9] · Alemtuzumab 12 mg vs IFN beta-1a (Rebif): …`."""
+    by_group: dict[str, list[Fact]] = {}
+    for fact in facts:
+        by_group.setdefault(fact.group, []).append(fact)
+    return " · ".join(
+        f"{_e(group)}: " + "; ".join(_figure(f) for f in shown) for group, shown in by_group.items()
+    )
+
+
+def _figure(fact: Fact) -> str:
+    """The figure, what qualifies it beyond its group and "serious" (said once per row):
+    computed, a test, the direction where not stated, fatal cases; then its source."""
+    qualifiers = [q for q in fact.qualifier_words.split("; ")[1:] if q and q != "serious"]
+    text = _e(fact.text)
+    if qualifiers:
+        text += f" <small>({_e('; '.join(qualifiers))})</small>"
+    return text + _mark(fact.source)
 
 
 def _identity(study: Study) -> str:
@@ -102,8 +162,7 @@ def _identity(study: Study) -> str:
     return " · ".join(b for b in bits if b)
 
 
-def _mark(marks: dict[str, int], source: str | None) -> str:
-    number = marks.get(source or "")
+def _mark(number: int | None) -> str:
     return f' <a href="#source-{number}">[{number}]</a>' if number else ""
 
 
@@ -118,13 +177,27 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     return lines
 
 
-def _count(marks: dict[str, int], count: Any, source: str | None) -> str:
+Grouped = list[tuple[str, list[list[str]]]]
+
+
+def _grouped(head: Sequence[str], groups: Grouped) -> list[str]:
+    """A table whose first cell spans the rows of its group (an endpoint, a finding)."""
+    lines = _table(head, [])
+    body: list[str] = []
+    for first, rows in groups:
+        for i, row in enumerate(rows):
+            spanned = f'<th scope="rowgroup" rowspan="{len(rows)}">{first}</th>' if not i else ""
+            body.append("<tr>" + spanned + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
+    return [*lines[:-1], *body, lines[-1]]
+
+
+def _count(study: Study, count: Any, source: str | None) -> str:
     if count is None:
         return NOT_REPORTED
-    return f"{count.value:,}{_mark(marks, source)}"
+    return f"{count.value:,}{_mark(study.source_number(source) if source else None)}"
 
 
-def _design(study: Study, marks: dict[str, int]) -> list[str]:
+def _design(study: Study) -> list[str]:
     design, population = study.design, study.population
     facts = [
         ("Population", f"{population.condition}: {population.description}"),
@@ -137,7 +210,7 @@ def _design(study: Study, marks: dict[str, int]) -> list[str]:
     lines += [f"<li>{k}: {_e(v)}</li>" for k, v in facts if v]
     randomized = population.randomized
     source = study.cited_source(randomized, population) if randomized else None
-    lines.append(f"<li>Randomized: {_count(marks, randomized, source)}</li></ul>")
+    lines.append(f"<li>Randomized: {_count(study, randomized, source)}</li></ul>")
     rows = []
     for arm in study.arms:
         drugs = "; ".join(
@@ -146,56 +219,74 @@ def _design(study: Study, marks: dict[str, int]) -> list[str]:
         )
         cells = [_e(arm.label), _e(arm.role)]
         for count in (arm.randomized, arm.analysed):
-            cells.append(_count(marks, count, study.cited_source(count, arm) if count else None))
+            cells.append(_count(study, count, study.cited_source(count, arm) if count else None))
         rows.append([*cells, _e(drugs)])
     lines += _table(["Arm", "Role", "Randomized", "Analysed", "Treatment"], rows)
     return lines
 
 
-def _results(study: Study, marks: dict[str, int]) -> list[str]:
+def _results(page: Page) -> list[str]:
+    study = page.study
     if not study.endpoints:
         return ["<h2>Results</h2>", f"<p>{NOT_REPORTED}</p>"]
-    verdicts = {e.id: endpoint_verdict(e).label for e in study.endpoints}
-    rows = [
-        [
-            f"{_e(r.endpoint)}<br><small>{_e(r.level)}; {_e(verdicts[r.endpoint_id])}</small>",
-            _e(r.group),
-            _e(r.text) + _mark(marks, r.source),
-        ]
-        for r in result_rows(study)
-    ]
-    return ["<h2>Results</h2>", *_table(["Endpoint", "Group", "As reported"], rows)]
+    groups: Grouped = []
+    for endpoint in study.endpoints:
+        details = [endpoint.level, endpoint.time_frame, endpoint.population]
+        verdict = page.verdicts[endpoint.id].label
+        name = (
+            f"{_e(endpoint.name)}<br><small>{_e(', '.join(d for d in details if d))}; "
+            f"{_e(verdict)}</small>"
+        )
+        rows = []
+        for fact in page.endpoint_facts(endpoint.id):
+            if fact.kind == "effect":
+                continue
+            shown = _figure(fact)
+            if fact.population and fact.population != endpoint.population:
+                shown += f" <small>({_e(fact.population)})</small>"
+            rows.append([_e(fact.group), shown])
+        groups.append((name, rows or [["", NOT_REPORTED]]))
+    return ["<h2>Results</h2>", *_grouped(["Endpoint", "Group", "As reported"], groups)]
 
 
-def _effects(effects: Sequence[AbsoluteEffect]) -> list[str]:
+def _effects(page: Page) -> list[str]:
+    effects = [f for f in page.facts if f.kind == "effect"]
     if not effects:
         return []
     lines = ["<h3>Absolute differences, computed by trialcli from the arms</h3>", "<ul>"]
-    lines += [f"<li>{_e(e.endpoint)}: {_e(e.text)}</li>" for e in effects]
+    lines += [
+        f"<li><strong>{_e(f.subject)}</strong> ({_e(f.group)}): {_e(f.text)}</li>" for f in effects
+    ]
     return [*lines, "</ul>"]
 
 
-def _harms(study: Study) -> list[str]:
-    from trialcli.ops.keys import SafetySort
-    from trialcli.ops.safety import Filters, safety_table
-    from trialcli.render.safety import table_records
-
-    table = safety_table(study, Filters(), SafetySort.soc)
-    records = table_records(table, document=True)
-    if not records:
+def _harms(page: Page) -> list[str]:
+    """Every finding, each figure with the group it counts and whether only serious events
+    count; the computed differences beside them."""
+    if not page.harms:
         return ["<h2>Harms</h2>", f"<p>{NOT_REPORTED}</p>"]
-    rows = [
-        [
-            _e(str(r.get("term") or "")),
-            _e(str(r.get("experimental_text") or NOT_REPORTED)),
-            _e(str(r.get("comparator_text") or NOT_REPORTED)),
-            _e(str(r.get("computed_difference") or "")),
-            _e(str(r.get("source") or "")),
-        ]
-        for r in records
-    ]
-    head = ["Event", "Experimental", "Comparator", "Difference (computed)", "Source"]
-    return ["<h2>Harms</h2>", *_table(head, rows)]
+    groups: Grouped = []
+    for harm in page.harms:
+        event = _e(harm.term)
+        if harm.serious:
+            event = f"<strong>serious</strong> {event}"
+        if harm.population:
+            event += f"<br><small>{_e(harm.population)}</small>"
+        rows = [[_e(f.group), _figure(f)] for f in (*harm.figures, *harm.differences)]
+        groups.append((event, rows or [["", NOT_REPORTED]]))
+    head = ["Event", "Group it counts", "Figure"]
+    return ["<h2>Harms</h2>", _listed(page), *_grouped(head, groups)]
+
+
+def _listed(page: Page) -> str:
+    """What the list of harms is (never every adverse event unless it says so), and where
+    the whole list lives."""
+    scope = page.harms_listed
+    text = f'<p class="note">Harms listed: {_e(scope.text)}'
+    if scope.full_list is not None:
+        url = html.escape(scope.full_list, quote=True)
+        text += f'; the full list: <a href="{url}">{_e(scope.full_list)}</a>'
+    return text + ".</p>"
 
 
 def _flow(result: FlowResult) -> list[str]:
@@ -229,7 +320,9 @@ def _flow(result: FlowResult) -> list[str]:
     return lines
 
 
-def _figures(study: Study, flow: FlowResult) -> list[str]:
+def _figures(page: Page) -> list[str]:
+    """One forest plot per endpoint (worsening and improvement never share a panel), the
+    adverse-event dot plot and the flow diagram, each titled in words."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -237,20 +330,16 @@ def _figures(study: Study, flow: FlowResult) -> list[str]:
     from trialcli.figures.flow import flow_figure
     from trialcli.figures.forest import forest_figure
     from trialcli.figures.safety import safety_figure
-    from trialcli.ops.compare import Selection, compare_studies
-    from trialcli.ops.keys import SafetySort
-    from trialcli.ops.safety import Filters, safety_table
 
-    drawn: list[tuple[str, Callable[[], Figure]]] = []
-    picked = tuple((study.id, e.id) for e in study.endpoints if e.comparisons)
-    plot = compare_studies([study], Selection((), picked))
-    if plot.panels:
-        drawn.append(("Comparisons as reported (forest plot)", lambda: forest_figure(plot)))
-    table = safety_table(study, Filters(), SafetySort.difference)
+    drawn: list[tuple[str, Callable[[], Figure]]] = [
+        (f"{forest.title}: comparisons as reported", partial(forest_figure, forest.plot))
+        for forest in page.forests
+    ]
+    table = page.safety
     if any(r.experimental and r.comparator for r in (*table.rows, *table.summary)):
-        drawn.append(("Adverse events (dot plot)", lambda: safety_figure(table)))
-    if flow.reported:
-        drawn.append(("Participant flow (CONSORT)", lambda: flow_figure(flow)))
+        drawn.append(("Adverse events (dot plot)", partial(safety_figure, table)))
+    if page.flow.reported:
+        drawn.append(("Participant flow (CONSORT)", partial(flow_figure, page.flow)))
     lines = ["<h2>Figures</h2>"]
     for caption, draw in drawn:
         lines += ["<figure>", _inline_svg(draw, caption), f"<figcaption>{_e(caption)}</figcaption>"]
@@ -267,19 +356,25 @@ def _inline_svg(draw: Callable[[], Figure], title: str) -> str:
     return re.sub(r"<metadata>.*?</metadata>", "", svg[start:], flags=re.S)
 
 
-def _warnings(audit: Audit) -> list[str]:
-    if not audit.warnings:
+def _warnings(page: Page) -> list[str]:
+    """Each warning citing its figures' sources by the numbers of the list below."""
+    if not page.warnings:
         return []
     lines = ["<h2>Consistency warnings</h2>", "<ol>"]
-    lines += [f"<li>{_e(w.text())}</li>" for w in audit.warnings]
+    lines += [f"<li>{_linked(w.text)}</li>" for w in page.warnings]
     return [*lines, "</ol>"]
 
 
-def _sources(study: Study) -> list[str]:
+def _linked(text: str) -> str:
+    """Escaped text whose `[n]` become links to the numbered source."""
+    return re.sub(r"\[(\d+)\]", r'<a href="#source-\1">[\1]</a>', _e(text))
+
+
+def _sources(page: Page) -> list[str]:
     lines = ["<h2>Sources</h2>", "<ol>"]
-    for number, source in enumerate(study.sources, start=1):
+    for source in page.sources:
         text = _e(source.citation)
         if source.url:
             text += f' <a href="{html.escape(source.url, quote=True)}">{_e(source.url)}</a>'
-        lines.append(f'<li id="source-{number}">{text}</li>')
+        lines.append(f'<li id="source-{source.number}" value="{source.number}">{text}</li>')
     return [*lines, "</ol>"]

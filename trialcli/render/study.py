@@ -22,15 +22,14 @@ from trialcli.formatting import (
 from trialcli.model import Arm, Count, Endpoint, Source, Sourced, Study
 from trialcli.ops.audit import Audit
 from trialcli.ops.effects import AbsoluteEffect
-from trialcli.ops.summary import endpoint_verdict, plain_summary
+from trialcli.ops.page import Fact, Page
 from trialcli.render.marks import WARNING_MARK, SourceMarks, verdict_text
 from trialcli.render.text import clean
 
 
-def render_study(
-    study: Study, console: Console, audit: Audit, effects: list[AbsoluteEffect]
-) -> None:
-    header, sections = study_sections(study, console.width, audit, effects)
+def render_study(page: Page, console: Console) -> None:
+    study = page.study
+    header, sections = study_sections(page, console.width)
     console.print(header)
     for title, body in sections:
         console.print()
@@ -44,19 +43,18 @@ def render_study(
 Section = tuple[str, RenderableType]
 
 
-def study_sections(
-    study: Study, width: int, audit: Audit, effects: list[AbsoluteEffect]
-) -> tuple[RenderableType, list[Section]]:
+def study_sections(page: Page, width: int) -> tuple[RenderableType, list[Section]]:
     """The header and the titled sections of `show`; the Markdown document reuses them."""
+    study, audit = page.study, page.audit
     marks = SourceMarks(study, audit)
     sections = [
         ("Population and design", _population(study, marks)),
         ("Arms", _arms(study, marks)),
-        ("Endpoints", _endpoints(study, marks, width, effects)),
-        ("Safety", _safety(study, marks)),
+        ("Endpoints", _endpoints(page, marks, width)),
+        ("Safety", _safety(page, marks)),
         ("Consistency checks", _checks(audit, marks)),
         ("Notes and milestones", _notes(study, marks)),
-        ("In plain words", Text(clean(plain_summary(study)))),
+        ("In plain words", Text(clean(page.summary))),
         (SOURCES, sources_table(study)),
     ]
     return _header(study, marks), [(title, body) for title, body in sections if body is not None]
@@ -239,9 +237,8 @@ def _arms(study: Study, marks: SourceMarks) -> RenderableType:
 WIDE = 110
 
 
-def _endpoints(
-    study: Study, marks: SourceMarks, width: int, effects: list[AbsoluteEffect]
-) -> RenderableType | None:
+def _endpoints(page: Page, marks: SourceMarks, width: int) -> RenderableType | None:
+    study, effects = page.study, page.effects
     if not study.endpoints:
         return None
     wide = width >= WIDE
@@ -261,16 +258,17 @@ def _endpoints(
         # What `compare -e` takes (the code), else the id that names it in the file.
         code = clean(endpoint.code or endpoint.id)
         name.append(f"\n{code} · " + clean(", ".join(d for d in details if d)), style="dim")
-        verdict = endpoint_verdict(endpoint)
+        verdict = page.verdicts[endpoint.id]
         cell = verdict_text(verdict)
         if verdict.state not in {"not-stated", "not-tested"}:
             cell.append("\n" + clean(verdict.basis), style="dim")
         first = [name, cell] if wide else [Text("\n").join([name, cell])]
         computed = [e for e in effects if e.endpoint == endpoint.id]
+        facts = [f for f in page.endpoint_facts(endpoint.id) if f.kind == "comparison"]
         table.add_row(
             *first,
             _results(study, endpoint, (*_ENDPOINTS, i), marks),
-            _effects(study, endpoint, (*_ENDPOINTS, i), marks, computed),
+            _effects(study, endpoint, (*_ENDPOINTS, i), marks, computed, facts),
         )
     return table
 
@@ -297,13 +295,21 @@ def _effects(
     loc: Loc,
     marks: SourceMarks,
     computed: list[AbsoluteEffect],
+    facts: list[Fact],
 ) -> Text:
+    """Each comparison with its qualifiers from the page model: the groups it compares
+    where the study has more than two, its test where not superiority."""
     effects = Text()
-    for j, comparison in enumerate(endpoint.comparisons):
+    several = len(study.arms) + len(study.pooled_arms) > 2
+    for j, (comparison, fact) in enumerate(zip(endpoint.comparisons, facts, strict=True)):
         if effects:
             effects.append("\n")
         effects.append(clean(comparison_text(comparison)) + marks(comparison, endpoint))
         marks.warn(effects, *loc, "comparisons", j)
+        if several:
+            effects.append(f" ({clean(fact.group)})", style="dim")
+        if fact.test and fact.test != "superiority":
+            effects.append(f" {clean(fact.test)}", style="bold")
         if comparison.population and comparison.population != endpoint.population:
             effects.append(f" ({clean(comparison.population)})", style="dim")
         if comparison.note:
@@ -311,15 +317,18 @@ def _effects(
     if not effects:
         effects = _text(None)
     for effect in computed:
+        arms = clean(" vs ".join(study.group_label(key) for key in effect.arms))
         effects.append("\ncomputed", style="italic")
-        if len(endpoint.results) > 2:
-            arms = " vs ".join(study.group_label(key) for key in effect.arms)
-            effects.append(f" ({clean(arms)})", style="dim")
+        if len(endpoint.results) > 2:  # which two of the arms, before the figure
+            effects.append(f" ({arms})", style="dim")
         effects.append(": " + clean(effect.text))
+        if several and len(endpoint.results) <= 2:
+            effects.append(f" ({arms})", style="dim")
     return effects
 
 
-def _safety(study: Study, marks: SourceMarks) -> RenderableType | None:
+def _safety(page: Page, marks: SourceMarks) -> RenderableType | None:
+    study = page.study
     if not study.safety and not study.safety_monitoring:
         return None
     parts: list[RenderableType] = []
@@ -345,11 +354,21 @@ def _safety(study: Study, marks: SourceMarks) -> RenderableType | None:
                     by_arm.append(f", {value.deaths} fatal", style="bold")
                 if value.note:
                     by_arm.append(f" ({clean(value.note)})", style="dim")
+            for fact in page.harms[i].differences:
+                by_arm.append("\ncomputed", style="italic")
+                by_arm.append(f": {clean(fact.text)}")
+                by_arm.append(f" ({clean(fact.group)})", style="dim")
             who = Text(clean(finding.population or ""), style="dim")
             if finding.note:
                 who.append(("\n" if who else "") + clean(finding.note))
             table.add_row(term, by_arm or _text(None), who)
         parts.append(table)
+    if study.safety:
+        listed = page.harms_listed
+        text = "Harms listed: " + listed.text
+        if listed.full_list is not None:
+            text += "; the full list: " + listed.full_list
+        parts.append(Text(clean(text), style="dim"))
     if study.safety_monitoring:
         parts.append(Text("Monitoring: " + clean(study.safety_monitoring)))
     return Group(*parts)
@@ -451,6 +470,7 @@ SECTIONS = {
     "arms": "Arms",
     "endpoints": "Endpoints",
     "safety": "Safety",
+    "harms": "Safety",  # the first screen's heading for the same findings
     "checks": "Consistency checks",
     "notes": "Notes and milestones",
     "summary": "In plain words",
@@ -458,16 +478,11 @@ SECTIONS = {
 }
 
 
-def render_sections(
-    study: Study,
-    console: Console,
-    audit: Audit,
-    effects: list[AbsoluteEffect],
-    names: Collection[str],
-) -> None:
+def render_sections(page: Page, console: Console, names: Collection[str]) -> None:
     """Only the parts of the full page named by `--section`, in the page's order."""
+    study = page.study
     wanted = {SECTIONS[name] for name in names}
-    _, sections = study_sections(study, console.width, audit, effects)
+    _, sections = study_sections(page, console.width)
     first = True
     for title, body in sections:
         if title not in wanted:

@@ -204,6 +204,10 @@ def denominator(denoms: list[dict[str, Any]], group_id: str) -> tuple[int | None
     return None, None
 
 
+# The registry's paramType values a percentage of participants is reported as ("" when absent).
+PROPORTION_PARAMS = frozenset({"NUMBER", ""})
+
+
 def kind_of(param: str, unit: str | None, title: str) -> Kind:
     """The endpoint's kind, inferred from the parameter type, the unit and the title."""
     lowered_unit, lowered_title = (unit or "").lower(), title.lower()
@@ -213,7 +217,10 @@ def kind_of(param: str, unit: str | None, title: str) -> Kind:
         return "count"
     if "time to" in lowered_title or "time-to" in lowered_title:
         return "time-to-event"
-    if is_percent(unit) or "proportion" in lowered_unit:
+    # A percentage is a proportion of people only as a plain number: a mean, median or
+    # least-squares mean of percentages (percent change in body weight, ejection fraction)
+    # is continuous, and has no number needed to treat.
+    if (is_percent(unit) or "proportion" in lowered_unit) and param in PROPORTION_PARAMS:
         return "proportion"
     if "rate" in lowered_unit or re.search(
         r"\bper (patient|participant|person)[- ]?year", lowered_unit

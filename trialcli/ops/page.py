@@ -1,0 +1,409 @@
+"""What `show` says about one study, computed once: every fact with the words that make it true.
+
+A figure without "serious", without "12 + 24 mg pooled", without its direction or its time
+frame is a different claim. So each fact carries its qualifiers: the group it counts (in
+words, as the study file labels it: "Alemtuzumab 12 mg", "Alemtuzumab 12 + 24 mg pooled",
+"Alemtuzumab, dose not stated"), serious or not, population, time frame, how the direction
+of a comparison is known, the test (superiority, non-inferiority with its margin,
+equivalence), whether trialcli computed it, and its source as the page numbers it (`[n]`).
+
+Every format of `show` renders a `Page` and nothing else: the first screen, `--full`,
+`--section`, json, csv, markdown and html (and its figures). Pure: no Rich, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Literal
+
+from trialcli.formatting import (
+    COMPUTED,
+    DIRECTION_WORDS,
+    comparison_text,
+    points_text,
+    result_text,
+    safety_text,
+    test_words,
+)
+from trialcli.model import Endpoint, SafetyFinding, Study
+from trialcli.ops.audit import Audit, Check
+from trialcli.ops.compare import ForestPlot, Selection, compare_studies
+from trialcli.ops.effects import AbsoluteEffect, absolute_effects
+from trialcli.ops.flow import FlowResult, study_flow
+from trialcli.ops.glance import Glance, glance
+from trialcli.ops.keys import SafetySort
+from trialcli.ops.safety import (
+    Filters,
+    HarmsScope,
+    SafetyTable,
+    finding_rows,
+    harms_scope,
+    safety_table,
+)
+from trialcli.ops.summary import (
+    PrimaryCount,
+    Verdict,
+    count_primary_measures,
+    endpoint_verdict,
+    plain_summary,
+)
+
+FactKind = Literal["result", "comparison", "effect", "harm", "harm-difference"]
+
+# The qualifiers every format carries for a fact (the cross-format test walks these).
+QUALIFIERS = (
+    "group",
+    "serious",
+    "population",
+    "time_frame",
+    "direction",
+    "test",
+    "computed",
+    "source",
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One figure on the page, with what makes it the claim it is."""
+
+    kind: FactKind
+    subject_id: str  # the endpoint's id, or `safety-N` (N: the finding's place, from 0)
+    subject: str  # the endpoint's name or the harm's term
+    level: str | None  # primary, secondary…; None for a harm
+    group: str  # words: "Alemtuzumab 12 mg", "Alemtuzumab 12 mg vs IFN beta-1a (Rebif)"
+    group_ids: str  # "alem12", "alem12 vs ifn"
+    serious: bool | None  # a harm: True when only serious events count; None elsewhere
+    population: str | None
+    time_frame: str | None
+    direction: str | None  # a comparison: stated, inferred or unknown
+    test: str | None  # "superiority", "non-inferiority (margin 1.3)", "equivalence (…)"
+    computed: bool  # trialcli's arithmetic, not the source's
+    source: int | None  # the `[n]` of the page's numbered source list
+    source_id: str | None
+    text: str  # the figure in the words every format prints
+    measure: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    ci_lower: float | None = None
+    ci_upper: float | None = None
+    ci_level: float | None = None
+    n: int | None = None
+    N: int | None = None
+    p_value: str | None = None
+    approximate: bool = False
+    met: bool | None = None
+    verdict: str | None = None
+    fatal: int | None = None  # a harm's deaths, beside people affected (`6 (2.8%), 1 fatal`)
+
+    @property
+    def mark(self) -> str:
+        return f" [{self.source}]" if self.source is not None else ""
+
+    @property
+    def qualifier_words(self) -> str:
+        """The qualifiers in words, as every format prints them beside the figure."""
+        parts = [self.group]
+        if self.serious:
+            parts.append("serious")
+        if self.fatal:
+            parts.append(f"{self.fatal} fatal")
+        if self.direction and DIRECTION_WORDS[self.direction]:
+            parts.append(DIRECTION_WORDS[self.direction])
+        if self.test and self.test != "superiority":
+            parts.append(self.test)
+        if self.computed:
+            parts.append(COMPUTED)
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class NumberedSource:
+    number: int
+    id: str
+    citation: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Warning:
+    number: int
+    text: str  # every figure followed by its `[n]` in the page's source list
+    acknowledged: bool
+
+
+@dataclass(frozen=True)
+class HarmRow:
+    """One finding as the harms table of a document lists it."""
+
+    index: int
+    term: str
+    serious: bool
+    summary: bool
+    population: str | None
+    figures: tuple[Fact, ...]  # one per group, each naming its group in words
+    differences: tuple[Fact, ...]  # computed, experimental − comparator
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One forest plot per endpoint: its title is the endpoint's name, never a selector."""
+
+    title: str
+    plot: ForestPlot
+
+
+@dataclass(frozen=True)
+class Page:
+    study: Study
+    audit: Audit
+    effects: tuple[AbsoluteEffect, ...]
+    facts: tuple[Fact, ...]
+    sources: tuple[NumberedSource, ...]
+    primaries: PrimaryCount  # counted as measures, as the plain words count them
+    summary: str
+    summary_brief: str
+    warnings: tuple[Warning, ...]
+    harms: tuple[HarmRow, ...]
+    glance: Glance
+    verdicts: dict[str, Verdict]  # by endpoint id, as the sources state them
+    harms_listed: HarmsScope  # what the list of harms is, and where the whole list lives
+
+    # What only the document draws (its figures), computed when first asked for.
+    @cached_property
+    def safety(self) -> SafetyTable:
+        return safety_table(self.study, Filters(), SafetySort.difference)
+
+    @cached_property
+    def flow(self) -> FlowResult:
+        return study_flow(self.study)
+
+    @cached_property
+    def forests(self) -> tuple[Figure, ...]:
+        return tuple(_forests(self.study))
+
+    def endpoint_facts(self, endpoint_id: str) -> list[Fact]:
+        return [f for f in self.facts if f.subject_id == endpoint_id]
+
+    def endpoint_name(self, endpoint_id: str) -> str:
+        return next((e.name for e in self.study.endpoints if e.id == endpoint_id), endpoint_id)
+
+
+def build_page(study: Study, audit: Audit) -> Page:
+    numbers = study.source_numbers
+    effects = tuple(absolute_effects(study))
+    facts: list[Fact] = []
+    for endpoint in study.endpoints:
+        facts += _endpoint_facts(study, endpoint, [e for e in effects if e.endpoint == endpoint.id])
+    harms = tuple(_harm_row(study, i, f) for i, f in enumerate(study.safety))
+    for harm in harms:
+        facts += [*harm.figures, *harm.differences]
+    return Page(
+        study=study,
+        audit=audit,
+        effects=effects,
+        facts=tuple(facts),
+        sources=tuple(
+            NumberedSource(n, s.id, s.citation, s.url)
+            for n, s in enumerate(study.sources, start=1)
+            if numbers.get(s.id) == n
+        ),
+        primaries=count_primary_measures(study),
+        summary=plain_summary(study),
+        summary_brief=plain_summary(study, brief=True),
+        warnings=tuple(_warning(study, n, w) for n, w in enumerate(audit.warnings, start=1)),
+        harms=harms,
+        glance=glance(study, audit),
+        verdicts={e.id: endpoint_verdict(e) for e in study.endpoints},
+        harms_listed=harms_scope(study),
+    )
+
+
+def _number(study: Study, source: str | None) -> int | None:
+    return study.source_number(source) if source else None
+
+
+def _endpoint_facts(study: Study, endpoint: Endpoint, effects: list[AbsoluteEffect]) -> list[Fact]:
+    verdict = endpoint_verdict(endpoint).state
+    common = {
+        "subject_id": endpoint.id,
+        "subject": endpoint.name,
+        "level": endpoint.level,
+        "serious": None,
+        "time_frame": endpoint.time_frame,
+        "verdict": verdict,
+    }
+    facts = []
+    for key, result in endpoint.results.items():
+        source = study.cited_source(result, endpoint)
+        lower, upper = result.ci or (None, None)
+        facts.append(
+            Fact(
+                kind="result",
+                group=study.group_label(key),
+                group_ids=key,
+                population=endpoint.population,
+                direction=None,
+                test=None,
+                computed=False,
+                source=_number(study, source),
+                source_id=source,
+                text=result_text(result),
+                value=result.value,
+                unit=result.unit,
+                ci_lower=lower,
+                ci_upper=upper,
+                ci_level=result.ci_level if result.ci else None,
+                n=result.n,
+                N=result.N,
+                approximate=result.approximate,
+                **common,  # type: ignore[arg-type]
+            )
+        )
+    for comparison in endpoint.comparisons:
+        source = study.cited_source(comparison, endpoint)
+        first, second = comparison.arms
+        lower, upper = comparison.ci or (None, None)
+        facts.append(
+            Fact(
+                kind="comparison",
+                group=f"{study.group_label(first)} vs {study.group_label(second)}",
+                group_ids=f"{first} vs {second}",
+                population=comparison.population or endpoint.population,
+                direction=comparison.direction,
+                test=test_words(comparison),
+                computed=False,
+                source=_number(study, source),
+                source_id=source,
+                text=comparison_text(comparison),
+                measure=comparison.measure,
+                value=comparison.estimate,
+                unit=comparison.unit,
+                ci_lower=lower,
+                ci_upper=upper,
+                ci_level=comparison.ci_level if comparison.ci else None,
+                p_value=comparison.p_value,
+                approximate=comparison.approximate,
+                met=comparison.met,
+                **common,  # type: ignore[arg-type]
+            )
+        )
+    for effect in effects:
+        first, second = effect.arms
+        lower, upper = effect.ci or (None, None)
+        # Computed from the arms' own figures: the direction is the arms' order as compared.
+        stated = [c for c in endpoint.comparisons if c.arms == effect.arms]
+        facts.append(
+            Fact(
+                kind="effect",
+                group=f"{study.group_label(first)} vs {study.group_label(second)}",
+                group_ids=f"{first} vs {second}",
+                population=endpoint.population,
+                direction=stated[0].direction if stated else "inferred",
+                test=None,
+                computed=True,
+                source=None,
+                source_id=None,
+                text=effect.text,
+                measure=effect.measure,
+                value=round(effect.difference, 4),
+                unit=effect.unit,
+                ci_lower=lower,
+                ci_upper=upper,
+                ci_level=effect.ci_level,
+                approximate=effect.approximate,
+                **common,  # type: ignore[arg-type]
+            )
+        )
+    return facts
+
+
+def _harm_row(study: Study, index: int, finding: SafetyFinding) -> HarmRow:
+    common = {
+        "subject_id": f"safety-{index}",
+        "subject": finding.term,
+        "level": None,
+        "serious": bool(finding.serious),
+        "population": finding.population,
+        "time_frame": None,
+        "test": None,
+    }
+    figures = []
+    for key, value in finding.arms.items():
+        source = study.cited_source(value, finding)
+        text = safety_text(value)
+        fatal = value.deaths if value.affected is not None or value.pct is not None else None
+        figures.append(
+            Fact(
+                kind="harm",
+                group=study.group_label(key),
+                group_ids=key,
+                direction=None,
+                computed=False,
+                source=_number(study, source),
+                source_id=source,
+                text=text,
+                value=value.pct,
+                unit="%" if value.pct is not None else None,
+                n=value.affected,
+                N=value.at_risk,
+                approximate=value.approximate,
+                fatal=fatal or None,
+                **common,  # type: ignore[arg-type]
+            )
+        )
+    differences = []
+    for row in finding_rows(study, index, finding):
+        points = row.difference.points
+        if points is None or row.experimental is None or row.comparator is None:
+            continue
+        lower, upper = row.difference.ci or (None, None)
+        ours, theirs = row.experimental.group, row.comparator.group
+        differences.append(
+            Fact(
+                kind="harm-difference",
+                group=f"{study.group_label(ours)} vs {study.group_label(theirs)}",
+                group_ids=f"{ours} vs {theirs}",
+                direction=None,  # experimental minus comparator, by definition
+                computed=True,
+                source=None,
+                source_id=None,
+                text=points_text(points, row.difference.ci),
+                measure="risk-difference",
+                value=round(points, 4),
+                unit="percentage points",
+                ci_lower=lower,
+                ci_upper=upper,
+                approximate=row.difference.approximate,
+                **common,  # type: ignore[arg-type]
+            )
+        )
+    return HarmRow(
+        index=index,
+        term=finding.term,
+        serious=bool(finding.serious),
+        summary=finding.summary is not None,
+        population=finding.population,
+        figures=tuple(figures),
+        differences=tuple(differences),
+    )
+
+
+def _warning(study: Study, number_: int, check: Check) -> Warning:
+    def label(source: str | None) -> str:
+        found = _number(study, source)
+        return f" [{found}]" if found is not None else ""
+
+    return Warning(number_, check.text(label), check.acknowledged is not None)
+
+
+def _forests(study: Study) -> list[Figure]:
+    figures = []
+    for endpoint in study.endpoints:
+        if not endpoint.comparisons:
+            continue
+        plot = compare_studies([study], Selection((), ((study.id, endpoint.id),)))
+        if plot.panels:
+            figures.append(Figure(endpoint.name, replace(plot, code=endpoint.name)))
+    return figures
