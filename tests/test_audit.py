@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from studies import PROPORTION_ENDPOINT, with_endpoints
 
+from trialcli.checking import check_file
 from trialcli.errors import Problem
-from trialcli.loader import check_study, load_study, parse_yaml
+from trialcli.loader import load_study, parse_yaml
 from trialcli.model import Study, Written
 from trialcli.ops.audit import Audit, Check, audit_study
 
@@ -60,7 +61,7 @@ def only(audit: Audit, kind: str) -> Check:
 
 
 def warnings_of(path: Path) -> list[Problem]:
-    _, problems = check_study(path, audit=True)
+    _, problems = check_file(path)
     return [p for p in problems if p.severity == "warning"]
 
 

@@ -19,10 +19,12 @@ import pytest
 from typer.testing import CliRunner
 
 import trialcli.catalog
+import trialcli.checking
 import trialcli.loader
 from trialcli import __version__
 from trialcli.cache import StudyCache, _tag_written, cache_root
-from trialcli.catalog import Catalog, bundled_dir, check_paths
+from trialcli.catalog import Catalog, bundled_dir
+from trialcli.checking import check_paths
 from trialcli.cli import app
 from trialcli.loader import load_study
 
@@ -267,8 +269,8 @@ def test_many_files_are_checked_in_workers_in_order(
     files["study-3.yaml"] = "id: [unclosed\n"
     folder = folder_with(tmp_path, files)
     alone = check_paths([folder])
-    monkeypatch.setattr(trialcli.catalog, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(trialcli.catalog, "_cores", lambda: 2)
+    monkeypatch.setattr(trialcli.checking, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(trialcli.checking, "_cores", lambda: 2)
     in_workers = check_paths([folder])
     assert in_workers == alone
     assert [c.path.stem for c in in_workers] == names
@@ -284,7 +286,8 @@ def test_version_loads_neither_rich_nor_yaml_nor_the_models() -> None:
         "    app(['--version'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = ('rich', 'yaml', 'trialcli.model', 'trialcli.loader', 'trialcli.catalog')\n"
+        "heavy = ('rich', 'yaml', 'trialcli.model', 'trialcli.loader', 'trialcli.catalog',\n"
+        "         'trialcli.checking')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))\n"
     )
     result = subprocess.run(
@@ -297,13 +300,13 @@ def test_the_cyclic_collector_is_paused_for_a_command_only(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[bool] = []
-    real = trialcli.catalog._check_files
+    real = trialcli.checking._check_files
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         seen.append(gc.isenabled())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(trialcli.catalog, "_check_files", spy)
+    monkeypatch.setattr(trialcli.checking, "_check_files", spy)
     assert runner.invoke(app, ["list", "-f", "csv"]).exit_code == 0
     assert seen == [False]
     assert gc.isenabled()

@@ -15,8 +15,9 @@ from trialcli.importers.ctgov import record_to_study
 from trialcli.model import Comparison, Study
 from trialcli.ops.compare import Selection, compare_studies, split_selector
 from trialcli.render.console import make_console
-from trialcli.render.forest import panel_title, render_forest
-from trialcli.render.study_yaml import study_yaml
+from trialcli.render.forest import render_forest
+from trialcli.render.forest_text import panel_title
+from trialcli.writer import study_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -185,15 +186,16 @@ def test_panel_title_names_the_groups_only_when_true() -> None:
         [imported("NCT01206062")], Selection(endpoints=(("nct01206062", "primary-1"),))
     )
     assert panel_title(sprint.panels[0]) == ("Hazard ratio (experimental ÷ comparator), log scale")
-    # Edoxaban 30 mg vs 60 mg: both experimental, the order unknown, so not drawn; what is
-    # drawn is each dose against warfarin (order inferred from roles): experimental first.
+    # Edoxaban 30 mg vs 60 mg: both experimental, so roles cannot order them, but the
+    # record's risks do (20.3 − 23.8 = −3.5): all three rows are drawn, and with two
+    # experimental doses in one row the title says only "first group − second".
     doses = compare_studies(
         [imported("NCT00806624")], Selection(endpoints=(("nct00806624", "primary-1"),))
     )
-    assert [item.direction for item in doses.not_drawn] == ["unknown"]
-    assert {row.direction for row in doses.rows} == {"inferred"}
+    assert doses.not_drawn == ()
+    assert [row.direction for row in doses.rows] == ["inferred"] * 3
     assert panel_title(doses.panels[0]) == (
-        "Risk difference (experimental − comparator), percentage points"
+        "Risk difference (first group − second, as each row names them), percentage points"
     )
 
 

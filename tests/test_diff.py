@@ -269,7 +269,8 @@ def test_cli_changed_only(runner: CliRunner) -> None:
 def test_two_versions_of_one_file(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "200")
+    # Wide enough for the long temporary paths in the header, whichever runner makes them.
+    monkeypatch.setenv("COLUMNS", "400")
     original = (Path(__file__).parent.parent / "data" / "care-ms-ii.yaml").read_text("utf-8")
     old = tmp_path / "old" / "care-ms-ii.yaml"
     new = tmp_path / "new" / "care-ms-ii.yaml"

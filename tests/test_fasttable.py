@@ -82,6 +82,7 @@ def tables(draw: st.DrawFn) -> tuple[Table, list[list[Cell]]]:
     return table, rows
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(tables(), st.integers(30, 200), st.booleans())
 def test_fast_tables_look_exactly_like_rich_tables(

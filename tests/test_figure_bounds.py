@@ -10,6 +10,9 @@ from typer.testing import CliRunner
 
 from trialcli.cli import app
 
+# Slow (matplotlib draws large figures): left out of `make fast`.
+pytestmark = pytest.mark.slow
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -12,6 +12,9 @@ from typer.testing import CliRunner
 
 from trialcli.cli import app
 
+# Slow (matplotlib draws every figure): left out of `make fast`.
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("matplotlib", reason="figures need the trialcli[figures] extra")
 
 REFERENCE = Path(__file__).parent / "fixtures" / "figures" / "forest-arr.png"
@@ -28,10 +31,11 @@ FIGURES = {
             "CARE-MS II",
             "CAMMS223",
             "Rate ratio (experimental ÷ comparator), log scale",
-            "lower with experimental",
+            "Favours experimental",
             "0.45 (0.32–0.63)",
             "0.49 (0.40–0.60)",  # the pooled diamond's row (REML)
-            "Pooled (random effects, REML)",
+            "Pooled, 2 studies",
+            "random effects, REML",
         ],
     ),
     "ae": (

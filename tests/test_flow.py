@@ -18,7 +18,7 @@ from trialcli.ops.audit import audit_study
 from trialcli.ops.flow import study_flow
 from trialcli.render.console import make_console
 from trialcli.render.flow import flow_json, flow_markdown, render_flow
-from trialcli.render.study_yaml import study_yaml
+from trialcli.writer import study_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORDS = sorted([*FIXTURES.glob("ctgov/*.json"), *FIXTURES.glob("ctgov-wide/*.json")])

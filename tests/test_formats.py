@@ -174,3 +174,25 @@ def test_validate_markdown_leaves_a_whole_file_problem_blank(
 def test_every_format_works_for_show_and_validate(runner: CliRunner, output: str) -> None:
     assert run(runner, "show", "camms223", "--format", output).strip()
     assert run(runner, "validate", "--format", output).strip()
+
+
+@pytest.mark.parametrize("direction", ["stated", "inferred", "unknown"])
+def test_show_csv_carries_a_comparisons_direction_in_its_own_column(
+    runner: CliRunner, write: Callable[..., Path], minimal_text: str, direction: str
+) -> None:
+    # Before, the direction was only words inside `text` ("(direction inferred from arm
+    # roles)"): a program reading the numbers could not tell A vs B from B vs A.
+    text = minimal_text.replace(
+        "        arms: [drug, control]\n",
+        f"        arms: [drug, control]\n        direction: {direction}\n",
+        1,
+    )
+    result = runner.invoke(app, ["show", str(write(text)), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    [comparison] = [r for r in rows if r["kind"] == "comparison"]
+    assert comparison["group_ids"] == "drug vs control"
+    assert comparison["direction"] == direction
+    assert {r["direction"] for r in rows if r["kind"] == "result"} == {""}
+    if direction != "stated":
+        assert f"(direction {direction}" in comparison["text"]

@@ -24,7 +24,7 @@ from trialcli.ops.page import Page, build_page
 from trialcli.render.console import make_console
 from trialcli.render.glance import glance_plain, render_glance
 from trialcli.render.lines import Line, plain_width, rich_text, wrap
-from trialcli.render.study_yaml import study_yaml
+from trialcli.writer import study_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures"
 Write = Callable[..., Path]

@@ -131,6 +131,7 @@ def test_bad_file_gives_one_clean_error(
         assert result.stderr.startswith("Error: ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_file_in_a_catalog_folder_never_hides_good_ones(
     runner: CliRunner,

@@ -62,6 +62,7 @@ def test_text_from_the_file_is_escaped(runner: CliRunner, write, minimal_text: s
     assert "Drug &lt;img src=x onerror=alert(1)&gt;" in shown
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (CI installs it)")
 def test_care_ms_ii_in_a_browser(runner: CliRunner, tmp_path: Path) -> None:
     assert CHROMIUM is not None

@@ -28,7 +28,7 @@ from trialcli.importers import ctgov
 from trialcli.importers.ctgov import RecordError, fetch, record_to_study
 from trialcli.loader import parse_yaml, validate_data
 from trialcli.model import Study
-from trialcli.render.study_yaml import study_yaml
+from trialcli.writer import study_yaml
 
 RECORDS = Path(__file__).parent / "fixtures" / "ctgov"
 TRANSFORM3 = RECORDS / "NCT02422186.json"
@@ -132,9 +132,11 @@ def test_edoxaban_outcomes_keep_values_cis_and_unposted_measures() -> None:
         ("risk-difference", -5.6, (-19.3, 8.2), None, "percentage points"),
     ]
     assert bleeding.comparisons[1].arms == (ids["DU176b 30mg"], ids["Warfarin Potassium"])
-    # The record states no direction: two doses of one drug cannot be ordered by role; a
-    # dose against warfarin is read experimental vs active comparator, and says so.
-    assert [c.direction for c in bleeding.comparisons] == ["unknown", "inferred", "inferred"]
+    # The record states no direction: two doses of one drug cannot be ordered by role, but
+    # the risks can: 20.3 − 23.8 = −3.5, and so for each dose against warfarin.
+    assert [(c.direction, c.direction_basis) for c in bleeding.comparisons] == [
+        ("inferred", "figures")
+    ] * 3
     # Five secondary measures were registered but their results never posted.
     assert len(unposted) == 5
     for endpoint in unposted:
@@ -310,11 +312,11 @@ def test_import_file_validates_and_shows_the_records_figures(
     assert (
         # −3.6 as the record writes it, beside limits written to two places
         "least-squares mean difference −3.6 (−7.20 to 0.07) units on a scale, p=0.059 "
-        "(direction inferred from arm roles) [1]"
+        "(direction inferred from the record's figures) [1]"
     ) in shown
     assert (
         "least-squares mean difference −3.6 (−7.16 to −0.03) units on a scale, p=0.052 "
-        "(direction inferred from arm roles) [1]"
+        "(direction inferred from the record's figures) [1]"
     ) in shown
     assert "Oral AD Plus Intranasal Placebo: 12.5% [1]" in shown
     assert "Intranasal Esketamine Plus Oral Antidepressant (AD): 3/72 (4.2%, computed) [1]" in shown
@@ -337,8 +339,8 @@ def test_import_to_stdout_shows_unposted_results_as_not_reported(
     shown = run(runner, "show", str(path), "--full")
     assert "DU176b 30mg: 20.3% (12.9–30.4) [1]" in shown
     assert (
-        "risk difference −9.1 (−22.4 to 4.5) percentage points (direction inferred from arm "
-        "roles) [1]"
+        "risk difference −9.1 (−22.4 to 4.5) percentage points (direction inferred from the "
+        "record's figures) [1]"
     ) in shown
     assert "Evaluation of Plasma Concentration of DU-176" in shown
     assert "DU-176b 60 mg: 10/80 (12.5%, computed) [1]" in shown  # serious adverse events
@@ -661,6 +663,7 @@ _REMOVABLE = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_REMOVABLE), min_size=1, max_size=12))
 def test_derived_any_missing_keys_give_a_valid_study_or_a_clear_error(

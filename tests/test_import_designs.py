@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from trialcli.cli import app
@@ -51,6 +52,7 @@ def arm(study: Study, label: str) -> Any:
     return next(a for a in study.arms if a.label == label)
 
 
+@pytest.mark.slow
 def test_every_record_imports_validates_shows_and_lists_harms(
     tmp_path: Path, runner: CliRunner
 ) -> None:

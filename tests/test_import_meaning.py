@@ -178,6 +178,10 @@ def test_each_comparison_runs_the_way_its_record_says(path: Path) -> None:
         elif stated is not None:
             assert comparison.direction == "stated", words
             assert first == stated, words
+        elif comparison.direction_basis == "figures":
+            # The record's own figures fix the order: A − B or a crude ratio, in the note.
+            assert comparison.note is not None
+            assert "order from " in comparison.note or "the figures fix it" in comparison.note
         elif comparison.direction == "inferred":
             # By role: the placebo, sham or comparator side comes second; groups without
             # a registered role by the placebo their title names, or the reference
@@ -199,11 +203,19 @@ def test_each_comparison_runs_the_way_its_record_says(path: Path) -> None:
 
 
 def test_direction_counts_over_the_17_records() -> None:
-    counts = {"stated": 0, "inferred": 0, "unknown": 0}
+    counts: dict[tuple[str, str | None], int] = {}
     for path in RECORDS:
         for comparison in comparisons(imported(json.loads(path.read_text(encoding="utf-8")))):
-            counts[comparison.direction] += 1
-    assert counts == {"stated": 60, "inferred": 54, "unknown": 7}
+            key = (comparison.direction, comparison.direction_basis)
+            counts[key] = counts.get(key, 0) + 1
+    # 15 orders fixed by the record's figures (A − B, or a crude ratio of counts); two
+    # of them were unknown, 13 came from arm roles.
+    assert counts == {
+        ("stated", "stated"): 60,
+        ("inferred", "figures"): 15,
+        ("inferred", "roles"): 41,
+        ("unknown", None): 5,
+    }
 
 
 def test_pooled_analyses_of_a_two_by_two_record() -> None:
@@ -284,14 +296,19 @@ SIDES = {
 )
 def test_direction_table(text: str, a: str, b: str, expected: tuple[bool, str]) -> None:
     one: Side = SIDES[a]
-    assert direction([text], one, SIDES[b]) == expected
+    order = direction([text], one, SIDES[b])
+    assert (order.swap, order.how) == expected
 
 
 def test_show_says_how_the_direction_is_known() -> None:
     study = imported(load("NCT00806624"))
     texts = [comparison_text(c) for c in study.endpoints[0].comparisons]
-    assert texts[0].endswith("percentage points (direction unknown)")
-    assert texts[1].endswith("percentage points (direction inferred from arm roles)")
+    # 20.3 − 23.8 = −3.5: the record's figures fix the order the analysis left unsaid.
+    assert texts[0] == (
+        "risk difference −3.5 (−16.2 to 9.4) percentage points"
+        " (direction inferred from the record's figures)"
+    )
+    assert texts[1].endswith("percentage points (direction inferred from the record's figures)")
     stated = comparisons(imported(load("NCT02291237")))[0]
     assert comparison_text(stated) == (
         "least-squares mean difference −0.55 (−1.87 to 0.78) mL/kg/min, p=0.416"
@@ -321,7 +338,8 @@ def test_bioequivalence_is_an_equivalence_test_on_a_percent_ratio() -> None:
     assert label(study, found[0].arms[0]) == "Treatment A"
     assert study.population.healthy_volunteers is True
     assert comparison_text(found[0]) == (
-        "least-squares mean ratio 91.52% (87.77–95.43) [90% CI] (direction inferred from arm roles)"
+        "least-squares mean ratio 91.52% (87.77–95.43) [90% CI] (equivalence, margins not reported)"
+        " (direction inferred from arm roles)"
     )
 
 
@@ -354,12 +372,12 @@ def test_derived_equivalence_margins_as_stated_and_the_audit_judges_them() -> No
     )
 
 
-def test_non_inferiority_margin_without_its_side_stays_in_words() -> None:
+def test_non_inferiority_margin_on_no_known_scale_stays_in_words() -> None:
     study = imported(load("NCT00382863"))
     (ni,) = [c for c in comparisons(study) if c.test == "non-inferiority"]
     assert ni.margin is None
     assert ni.note is not None
-    assert "margin as registered: margin of 7.5% (its side is not stated)" in ni.note
+    assert "margin as registered: margin of 7.5% (the measure has no known scale)" in ni.note
     assert "test registered as non-inferiority or equivalence; read as non-inferiority" in ni.note
 
 

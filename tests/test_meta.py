@@ -11,7 +11,9 @@ Three kinds of reference, each named where it is used:
   (statsmodels/stats/tests/results/results_meta.py, by Josef Perktold): the Kacker 2004
   example (PM, DL, DL with Knapp–Hartung) and metabin on dat.fine1993 (I² interval,
   prediction interval, Q and its p).
-- statsmodels.stats.meta_analysis.combine_effects and StratifiedTable, run on the same data.
+- statsmodels.stats.meta_analysis.combine_effects and StratifiedTable, run on the same data;
+  their figures are pinned in tests/reference/statsmodels.json by
+  tests/reference/statsmodels_values.py, so the suite does not import statsmodels.
 - metafor's rma.mh on dat.bcg (Mantel–Haenszel, Q centred on the MH estimate), pinned in
   tests/reference/mantel_haenszel.json with the .R script that regenerates it.
 """
@@ -22,10 +24,8 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
-from statsmodels.stats.contingency_tables import StratifiedTable
-from statsmodels.stats.meta_analysis import combine_effects
+from pinned import statsmodels
 
 from trialcli.stats.distributions import chi2_sf, t_quantile
 from trialcli.stats.meta import (
@@ -72,6 +72,11 @@ FINE_TABLES = [
 ]
 
 
+# Where scipy's chi² tail and t quantile are checked (tests/reference/statsmodels.json).
+CHI2_POINTS = [(152.233, 12), (16.18, 16), (0.5, 1), (24.8, 8)]
+T_POINTS = [(0.975, 1), (0.975, 2), (0.975, 15), (0.995, 3)]
+
+
 def close(value: float, expected: float) -> bool:
     return round(value, 4) == round(expected, 4) or abs(value - expected) < 5e-5
 
@@ -99,29 +104,25 @@ def test_bcg_matches_metafor_fixed_dl_and_reml() -> None:
     ("method", "method_re"), [("dersimonian-laird", "chi2"), ("paule-mandel", "iterated")]
 )
 def test_bcg_matches_statsmodels(method: str, method_re: str) -> None:
-    reference = combine_effects(np.array(BCG_Y), np.array(BCG_V), method_re=method_re)
+    reference = statsmodels()[f"bcg_{method_re}"]
     ours = inverse_variance(BCG_Y, BCG_V, method)  # type: ignore[arg-type]
-    frame = reference.summary_frame()
-    assert close(ours.estimate, reference.mean_effect_re)
-    assert close(ours.se, reference.sd_eff_w_re)
-    assert close(ours.ci[0], frame.loc["random effect", "ci_low"])
-    assert close(ours.ci[1], frame.loc["random effect", "ci_upp"])
-    assert close(ours.heterogeneity.tau2, reference.tau2)
-    assert close(ours.heterogeneity.q, reference.q)
-    assert close(ours.heterogeneity.i2, 100 * reference.i2)
+    assert close(ours.estimate, reference["mean_effect_re"])
+    assert close(ours.se, reference["sd_eff_w_re"])
+    assert close(ours.ci[0], reference["re_ci_low"])
+    assert close(ours.ci[1], reference["re_ci_upp"])
+    assert close(ours.heterogeneity.tau2, reference["tau2"])
+    assert close(ours.heterogeneity.q, reference["q"])
+    assert close(ours.heterogeneity.i2, 100 * reference["i2"])
     fixed = inverse_variance(BCG_Y, BCG_V, "fixed")
-    assert close(fixed.estimate, reference.mean_effect_fe)
-    assert close(fixed.ci[0], frame.loc["fixed effect", "ci_low"])
+    assert close(fixed.estimate, reference["mean_effect_fe"])
+    assert close(fixed.ci[0], reference["fe_ci_low"])
 
 
-# statsmodels warns that its per-study CIs fall back to z; only the pooled CI is compared.
-@pytest.mark.filterwarnings("ignore::statsmodels.stats.meta_analysis.InvalidTestWarning")
 def test_hartung_knapp_matches_statsmodels_and_metafor() -> None:
-    reference = combine_effects(np.array(BCG_Y), np.array(BCG_V), method_re="chi2", use_t=True)
-    frame = reference.summary_frame(use_t=True)
+    reference = statsmodels()["bcg_chi2_t"]
     ours = inverse_variance(BCG_Y, BCG_V, "dersimonian-laird", hksj=True)
-    assert close(ours.ci[0], frame.loc["random effect wls", "ci_low"])
-    assert close(ours.ci[1], frame.loc["random effect wls", "ci_upp"])
+    assert close(ours.ci[0], reference["re_wls_ci_low"])
+    assert close(ours.ci[1], reference["re_wls_ci_upp"])
     # metafor rma(y, v, method="DL", test="knha") on Kacker 2004.
     kacker = inverse_variance(KACKER_Y, KACKER_V, "dersimonian-laird", hksj=True)
     assert close(kacker.estimate, 62.3901386044504)
@@ -190,21 +191,12 @@ def test_two_studies_have_no_prediction_interval() -> None:
 
 
 def test_mantel_haenszel_matches_statsmodels() -> None:
-    strata = [
-        np.array(
-            [
-                [t.events_experimental, t.total_experimental - t.events_experimental],
-                [t.events_comparator, t.total_comparator - t.events_comparator],
-            ]
-        )
-        for t in FINE_TABLES
-    ]
-    reference = StratifiedTable(strata)
+    reference = statsmodels()["fine_mantel_haenszel"]
     odds = mantel_haenszel(FINE_TABLES, "odds-ratio")
-    assert close(odds.estimate, reference.logodds_pooled)
-    assert close(odds.se, reference.logodds_pooled_se)
+    assert close(odds.estimate, reference["logodds_pooled"])
+    assert close(odds.se, reference["logodds_pooled_se"])
     risk = mantel_haenszel(FINE_TABLES, "risk-ratio")
-    assert close(math.exp(risk.estimate), reference.riskratio_pooled)
+    assert close(math.exp(risk.estimate), reference["riskratio_pooled"])
     assert odds.method == "mantel-haenszel"
 
 
@@ -234,12 +226,13 @@ def test_se_from_ci_of_a_ratio() -> None:
 
 
 def test_distributions_match_scipy_through_statsmodels() -> None:
-    from scipy import stats
-
-    for x, df in [(152.233, 12), (16.18, 16), (0.5, 1), (24.8, 8)]:
-        assert math.isclose(chi2_sf(x, df), stats.chi2.sf(x, df), rel_tol=1e-9)
-    for p, df in [(0.975, 1), (0.975, 2), (0.975, 15), (0.995, 3)]:
-        assert math.isclose(t_quantile(p, df), stats.t.ppf(p, df), rel_tol=1e-9)
+    pinned = statsmodels()
+    assert [[x, df] for x, df, _ in pinned["chi2_sf"]] == [list(p) for p in CHI2_POINTS]
+    assert [[p, df] for p, df, _ in pinned["t_ppf"]] == [list(p) for p in T_POINTS]
+    for x, df, expected in pinned["chi2_sf"]:
+        assert math.isclose(chi2_sf(x, df), expected, rel_tol=1e-9)
+    for p, df, expected in pinned["t_ppf"]:
+        assert math.isclose(t_quantile(p, df), expected, rel_tol=1e-9)
 
 
 MH_REFERENCE = json.loads(

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Slow (each test runs trialcli in a new process): left out of `make fast`.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parent.parent
 COMMANDS = {
     "list": ["list"],

@@ -14,6 +14,9 @@ from typer.testing import CliRunner
 from trialcli.cli import app
 from trialcli.render.pager import DEFAULT_PAGER, pager_command, run_pager
 
+# Slow (each test runs trialcli in a new process on a pseudo-terminal): left out of `make fast`.
+pytestmark = pytest.mark.slow
+
 
 def decide(env: dict[str, str], **overrides: object) -> str | None:
     options: dict[str, object] = {"terminal": True, "lines": 100, "height": 40, "enabled": True}

@@ -122,6 +122,7 @@ documents = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(documents, st.booleans())
 def test_dumped_documents_agree(data: Any, flow: bool) -> None:

@@ -1,4 +1,8 @@
-"""`trialcli compare --pool`: what is pooled, what is not and why, against statsmodels."""
+"""`trialcli compare --pool`: what is pooled, what is not and why, against statsmodels.
+
+statsmodels' figures are pinned in tests/reference/statsmodels.json
+(tests/reference/statsmodels_values.py regenerates them from the inputs below).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,15 @@ import io
 import json
 import math
 
-import numpy as np
 import pytest
-from statsmodels.stats.meta_analysis import combine_effects
+from pinned import statsmodels
 from typer.testing import CliRunner
 
 from trialcli.catalog import Catalog
 from trialcli.cli import app
 from trialcli.model import Comparison, Study
-from trialcli.ops.compare import compare_studies
-from trialcli.ops.pool import pool_plot
+from trialcli.ops.compare import ForestPlot, compare_studies
+from trialcli.ops.pool import PoolOptions, PoolResult, pool_method, pool_rows
 from trialcli.stats import z_for
 
 ARR = "annualized-relapse-rate"
@@ -29,7 +32,22 @@ def bundled() -> list[Study]:
     return [catalog.load(ref) for ref in ("camms223", "care-ms-i", "care-ms-ii")]
 
 
-def _log_and_variance(estimates: list[tuple[float, float, float]]) -> tuple[list[float], ...]:
+def pool_plot(
+    plot: ForestPlot, studies: list[Study], method: str = "reml", mixed: bool = False
+) -> PoolResult:
+    options = PoolOptions(pool_method(method), allow_mixed_follow_up=mixed)
+    return pool_rows(plot.rows, studies, plot.code, options)
+
+
+# Rate ratios for relapse (CARE-MS I, CARE-MS II) and hazard ratios for disability
+# worsening (CAMMS223, CARE-MS I, CARE-MS II): estimate, CI low, CI high.
+ARR_ESTIMATES = [(0.45, 0.32, 0.63), (0.51, 0.39, 0.65)]
+SDW_ESTIMATES = [(0.29, 0.16, 0.54), (0.70, 0.40, 1.23), (0.58, 0.38, 0.87)]
+# CARE-MS I 82/376 vs 75/187, CARE-MS II 147/426 vs 104/202.
+MH_COUNTS = [(82, 376, 75, 187), (147, 426, 104, 202)]
+
+
+def log_and_variance(estimates: list[tuple[float, float, float]]) -> tuple[list[float], ...]:
     z = z_for(95)
     effects = [math.log(e) for e, _, _ in estimates]
     variances = [((math.log(u) - math.log(lo)) / (2 * z)) ** 2 for _, lo, u in estimates]
@@ -45,15 +63,14 @@ def test_relapse_rate_pools_the_two_rate_ratios_and_leaves_out_the_hazard_ratio(
     assert pooled.study_ids == ("care-ms-i", "care-ms-ii")
     assert pooled.compares == "alemtuzumab vs active comparator"
     # CARE-MS I 0.45 (0.32–0.63) and CARE-MS II 0.51 (0.39–0.65), checked with statsmodels.
-    effects, variances = _log_and_variance([(0.45, 0.32, 0.63), (0.51, 0.39, 0.65)])
-    reference = combine_effects(np.array(effects), np.array(variances), method_re="chi2")
+    reference = statsmodels()["pool_arr"]
     # Q (0.33) is below its df (1): DerSimonian–Laird truncates τ² at 0, as metafor does, so
     # the random-effects estimate is the fixed-effect one. statsmodels' "chi2" leaves τ²
     # negative (−0.0156) and so differs from both; the fixed-effect figure is the check.
-    assert reference.tau2 < 0
+    assert reference["tau2"] < 0
     assert pooled.statistics.heterogeneity.tau2 == 0
-    assert round(math.log(pooled.estimate), 4) == round(reference.mean_effect_fe, 4)
-    assert round(pooled.statistics.heterogeneity.q, 4) == round(reference.q, 4)
+    assert round(math.log(pooled.estimate), 4) == round(reference["mean_effect_fe"], 4)
+    assert round(pooled.statistics.heterogeneity.q, 4) == round(reference["q"], 4)
     assert (round(pooled.estimate, 2), round(pooled.ci[0], 2), round(pooled.ci[1], 2)) == (
         0.49,
         0.40,
@@ -70,18 +87,18 @@ def test_relapse_rate_pools_the_two_rate_ratios_and_leaves_out_the_hazard_ratio(
 def test_three_hazard_ratios_get_a_prediction_interval_matching_statsmodels(
     bundled: list[Study],
 ) -> None:
-    result = pool_plot(compare_studies(bundled, SDW), bundled, "dersimonian-laird")
+    # CAMMS223 reports disability at 36 months, CARE-MS I and II at 2 years: pooled across
+    # time frames only when asked, and then every follow-up is named.
+    result = pool_plot(compare_studies(bundled, SDW), bundled, "dl", mixed=True)
     [pooled] = result.panels
+    assert pooled.follow_ups == ("36 months", "2 years", "2 years")
+    assert pooled.mixed_follow_up
     assert pooled.statistics.k == 3
-    effects, variances = _log_and_variance(
-        [(0.29, 0.16, 0.54), (0.70, 0.40, 1.23), (0.58, 0.38, 0.87)]
-    )
-    reference = combine_effects(np.array(effects), np.array(variances), method_re="chi2")
-    frame = reference.summary_frame()
-    assert round(math.log(pooled.estimate), 4) == round(reference.mean_effect_re, 4)
-    assert round(math.log(pooled.ci[0]), 4) == round(frame.loc["random effect", "ci_low"], 4)
-    assert round(pooled.statistics.heterogeneity.tau2, 4) == round(reference.tau2, 4)
-    assert round(pooled.statistics.heterogeneity.i2, 2) == round(100 * reference.i2, 2)
+    reference = statsmodels()["pool_sdw"]
+    assert round(math.log(pooled.estimate), 4) == round(reference["mean_effect_re"], 4)
+    assert round(math.log(pooled.ci[0]), 4) == round(reference["re_ci_low"], 4)
+    assert round(pooled.statistics.heterogeneity.tau2, 4) == round(reference["tau2"], 4)
+    assert round(pooled.statistics.heterogeneity.i2, 2) == round(100 * reference["i2"], 2)
     assert pooled.prediction is not None
     assert pooled.prediction[0] < pooled.ci[0] and pooled.prediction[1] > pooled.ci[1]
     assert not pooled.tau2_unreliable
@@ -173,12 +190,14 @@ def test_mantel_haenszel_says_it_needs_counts(bundled: list[Study]) -> None:
 def test_cli_pool_shows_the_pooled_rate_ratio_and_what_it_left_out(runner: CliRunner) -> None:
     result = runner.invoke(app, ["compare", "--drug", "alemtuzumab", "-e", ARR, "--pool"])
     assert result.exit_code == 0, result.output
-    out = result.output
+    out = " ".join(result.output.split())
     assert "Pooled, 2 studies" in out
     assert "0.49 (0.40–0.60)" in out
     assert "random effects, REML" in out
-    assert "Q = 0.33 (df 1), p = 0.563; I² = 0%" in out
+    assert "Q = 0.33 (df 1), p = 0.563; I² = 0% from Q" in out
     assert "too imprecise" in out
+    # The test for the overall effect (metafor: z −6.9076, SE 0.1040 of the log ratio).
+    assert "Test for overall effect: z = −6.91, p<0.0001; SE 0.104 (log scale)" in out
     assert "Drawn but not pooled:" in out
     assert "CAMMS223: hazard ratio 0.26 (0.16–0.41)" in out
     assert "nothing is pooled unless" not in out
@@ -234,8 +253,6 @@ def _with_risk_ratio(study: Study, study_id: str | None = None, events: int | No
 def test_mantel_haenszel_pools_counts_and_leaves_out_a_study_without_events(
     bundled: list[Study],
 ) -> None:
-    from statsmodels.stats.contingency_tables import StratifiedTable
-
     studies = [
         _with_risk_ratio(bundled[1]),
         _with_risk_ratio(bundled[2]),
@@ -245,11 +262,70 @@ def test_mantel_haenszel_pools_counts_and_leaves_out_a_study_without_events(
     [pooled] = result.panels
     assert pooled.study_ids == ("care-ms-i", "care-ms-ii")
     assert pooled.statistics.method == "mantel-haenszel"
-    # CARE-MS I 82/376 vs 75/187, CARE-MS II 147/426 vs 104/202.
-    reference = StratifiedTable(
-        [np.array([[82, 376 - 82], [75, 187 - 75]]), np.array([[147, 426 - 147], [104, 202 - 104]])]
-    )
-    assert round(pooled.estimate, 4) == round(reference.riskratio_pooled, 4)
+    reference = statsmodels()["pool_mantel_haenszel"]
+    assert round(pooled.estimate, 4) == round(reference["riskratio_pooled"], 4)
     [left_out] = result.not_pooled
     assert left_out.study_id == "no-events"
     assert left_out.reason == "no events in either arm: no information on a ratio"
+
+
+@pytest.mark.parametrize("method", ["fixed", "fe", "mantel-haenszel", "mh"])
+@pytest.mark.parametrize("flag", ["--hksj", "--hksj-adhoc"])
+def test_hksj_is_refused_with_a_fixed_effect_model(
+    runner: CliRunner, method: str, flag: str
+) -> None:
+    args = ["compare", "--drug", "alemtuzumab", "-e", ARR, "--pool", "--method", method, flag]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "adjusts a random-effects CI" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("alias", "method"),
+    [("dl", "dersimonian-laird"), ("pm", "paule-mandel"), ("fe", "fixed"), ("reml", "reml")],
+)
+def test_metafor_method_names_are_accepted(runner: CliRunner, alias: str, method: str) -> None:
+    args = ["compare", "--drug", "alemtuzumab", "-e", ARR, "--pool", "--method", alias]
+    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).output)
+    assert data["pooled_estimate"][0]["method"] == method
+
+
+def test_hksj_adhoc_is_named_and_never_narrower(runner: CliRunner) -> None:
+    base = ["compare", "--drug", "alemtuzumab", "-e", ARR, "--pool", "-f", "json"]
+    standard = json.loads(runner.invoke(app, base).output)["pooled_estimate"][0]
+    adhoc = json.loads(runner.invoke(app, [*base, "--hksj-adhoc"]).output)["pooled_estimate"][0]
+    assert adhoc["hksj_adhoc"] and "ad hoc: never narrower" in adhoc["method_name"]
+    assert adhoc["ci"]["lower"] <= standard["ci"]["lower"]
+    assert adhoc["ci"]["upper"] >= standard["ci"]["upper"]
+    # metafor test="adhoc" on the two rate ratios: t with 1 df, p 0.0915.
+    assert adhoc["overall_effect"]["statistic"] == "t" and adhoc["overall_effect"]["df"] == 1
+    assert round(adhoc["overall_effect"]["p"], 4) == 0.0915
+
+
+def test_follow_ups_are_never_pooled_under_one_label_unless_asked(
+    bundled: list[Study], runner: CliRunner
+) -> None:
+    result = pool_plot(compare_studies(bundled, SDW), bundled, "reml")
+    [pooled] = result.panels
+    assert pooled.acronyms == ("CARE-MS I", "CARE-MS II")
+    assert set(pooled.follow_ups) == {"2 years"}
+    reasons = {item.acronym: item.reason for item in result.not_pooled}
+    assert reasons["CAMMS223"].startswith("follow-up 36 months; the pooled rows are at 2 years")
+    args = ["compare", "--drug", "alemtuzumab", "-e", SDW, "--pool", "--allow-mixed-follow-up"]
+    out = " ".join(runner.invoke(app, args).output.split())
+    assert (
+        "Pooled across different follow-ups (--allow-mixed-follow-up): CAMMS223 36 months, "
+        "CARE-MS I 2 years, CARE-MS II 2 years" in out
+    )
+    # With three studies, the prediction interval comes with its caveat.
+    assert "(from only 3 studies, on t with 1 df: very imprecise" in out
+
+
+def test_a_weight_under_one_percent_is_not_printed_as_zero() -> None:
+    from trialcli.render.forest_text import weight_text
+
+    assert weight_text(0.3) == "<1%"
+    assert weight_text(0.99) == "<1%"
+    assert weight_text(1.2) == "1%"
+    assert weight_text(36.4) == "36%"

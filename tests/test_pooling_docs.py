@@ -16,7 +16,7 @@ EXCERPTS = re.findall(r"<!-- output: (.*?) -->\n```text\n(.*?)```", DOC, flags=r
 
 
 def test_the_doc_has_its_excerpts() -> None:
-    assert len(EXCERPTS) == 3
+    assert len(EXCERPTS) == 4
     assert "## Pool an endpoint across trials" in DOC
     assert "## Make a Summary-of-Findings table" in DOC
 

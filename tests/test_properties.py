@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -63,6 +64,7 @@ documents = st.recursive(
 )
 
 
+@pytest.mark.slow
 @QUICK
 @given(documents)
 def test_arbitrary_yaml_documents_never_escape_the_loader(document: Any) -> None:
@@ -83,6 +85,7 @@ def paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 MINIMAL_PATHS = paths(MINIMAL)
 
 
+@pytest.mark.slow
 @QUICK
 @given(st.sampled_from(MINIMAL_PATHS), documents)
 def test_any_field_with_any_value_gives_located_problems_or_a_study(
@@ -106,6 +109,7 @@ printable = st.text(
 ).filter(lambda s: s.strip() and not PLACEHOLDER.match(s))  # "<0>" is an unfilled placeholder
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     title=printable,

@@ -17,8 +17,8 @@ from trialcli.errors import Problem
 from trialcli.loader import check_study
 from trialcli.model import Study
 from trialcli.ops.safety import Filters, safety_table
-from trialcli.render.study_yaml import study_yaml
 from trialcli.skeleton import skeleton
+from trialcli.writer import study_yaml
 
 Write = Callable[..., Path]
 

@@ -200,8 +200,10 @@ def test_key_secondary_endpoint_shows_the_arms_figures(runner: CliRunner) -> Non
 
 def test_compare_rows_carry_follow_up_and_test_in_every_format(runner: CliRunner) -> None:
     args = ["compare", "care-ms-i", "care-ms-ii", "-e", "annualized-relapse-rate"]
-    flat = " ".join(run(runner, *args).split())
-    assert flat.count("superiority; follow-up 2 years") >= 2
+    lines = run(runner, *args).splitlines()
+    # Each drawn row: its test beside the estimate, its follow-up under the study's name.
+    assert sum(line.rstrip().endswith("│         superiority") for line in lines) == 2
+    assert sum(line.startswith("2 years ") for line in lines) == 2
     rows = json.loads(run(runner, *args, "-f", "json"))["rows"]
     assert rows and all(r["time_frame"] == "2 years" for r in rows)
     assert all(r["test"] == "superiority" for r in rows if r["drawn"])

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import math
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -137,3 +138,83 @@ def test_cli_sof_formats(runner: CliRunner) -> None:
     missing = runner.invoke(app, ["sof", "care-ms-ii", "-e", "nope"])
     assert missing.exit_code == 1
     assert "Error: no endpoint 'nope'" in missing.output
+
+
+def test_harms_are_outcomes_with_the_same_arithmetic() -> None:
+    from trialcli.catalog import Catalog
+    from trialcli.ops.sof import summary_of_findings
+
+    catalog = Catalog.discover()
+    studies = [catalog.load(ref) for ref in ("care-ms-i", "care-ms-ii")]
+    [row] = summary_of_findings(studies, ["thyroid disorders"]).rows
+    assert row.level == "harm" and row.studies == ("CARE-MS I", "CARE-MS II")
+    assert row.relative is not None and row.relative.measure == "risk-ratio"
+    assert "Mantel–Haenszel" in row.relative.how
+    # Comparator: 12/187 + 10/202 = 22/389 with a thyroid disorder.
+    assert row.comparator_basis == "22/389" and row.comparator == 57
+    assert row.participants == 376 + 187 + 596 + 202
+    # The difference comes from the unrounded risks: 1000 × (0.0566 × 3.09… − 0.0566).
+    risk = 22 / 389
+    assert row.difference == round(1000 * (risk * row.relative.estimate - risk))
+    [serious] = summary_of_findings(studies, ["serious immune thrombocytopenic purpura"]).rows
+    assert serious.outcome == "Immune thrombocytopenic purpura (serious)"
+    assert any("0.5 added to every cell" in c for c in serious.comments)
+
+
+def test_an_outcome_whose_arms_have_figures_is_never_not_reported() -> None:
+    from trialcli.catalog import Catalog
+    from trialcli.ops.sof import summary_of_findings
+
+    study = Catalog.discover().load("care-ms-ii")
+    [row] = summary_of_findings([study], ["relapse-free"]).rows
+    assert (row.comparator, row.intervention, row.difference) == (467, 654, 187)
+
+
+def test_a_pooled_row_states_its_heterogeneity() -> None:
+    from trialcli.catalog import Catalog
+    from trialcli.ops.sof import summary_of_findings
+
+    catalog = Catalog.discover()
+    studies = [catalog.load(ref) for ref in ("care-ms-i", "care-ms-ii")]
+    [row] = summary_of_findings(studies, ["annualized-relapse-rate"]).rows
+    assert any(
+        c.startswith("heterogeneity: I² 0%, τ² 0.000 (2 studies; Q 0.33") for c in row.comments
+    )
+
+
+def test_two_full_arms_give_no_risk_ratio() -> None:
+    from trialcli.stats import risk_ratio
+
+    assert risk_ratio(20, 20, 30, 30) is None
+
+
+JUDGEMENTS = Path(__file__).parent / "fixtures" / "judgements-example.yaml"
+
+
+def test_certainty_comes_only_from_the_reviewers_judgements(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from trialcli.cli import app
+
+    runner = CliRunner()
+    base = ["sof", "care-ms-i", "care-ms-ii", "-e", "arr", "-f", "json"]
+    plain = json.loads(runner.invoke(app, base).output)
+    assert plain["outcomes"][0]["certainty"] == "not assessed" and plain["header"] is None
+    judged = json.loads(runner.invoke(app, [*base, "--judgements", str(JUDGEMENTS)]).output)
+    [row] = judged["outcomes"]
+    assert row["certainty"] == "⊕⊕⊕◯ moderate"
+    assert "certainty: risk of bias (serious): example: open-label treatment" in row["comments"]
+    assert judged["header"]["intervention"] == "Alemtuzumab 12 mg"
+    assert judged["risk_of_bias"][0].startswith("CARE-MS I: overall some-concerns")
+    text = runner.invoke(app, [*base[:-2], "--judgements", str(JUDGEMENTS)]).output
+    assert "Population: Adults with relapsing–remitting multiple sclerosis" in text
+    # Every domain filled in but no certainty stated: trialcli does not count them up.
+    stripped = JUDGEMENTS.read_text(encoding="utf-8").replace("    certainty: moderate\n", "")
+    (tmp_path / "j.yaml").write_text(stripped, encoding="utf-8")
+    undecided = json.loads(
+        runner.invoke(app, [*base, "--judgements", str(tmp_path / "j.yaml")]).output
+    )
+    assert undecided["outcomes"][0]["certainty"] == "not assessed"
+    (tmp_path / "bad.yaml").write_text("outcomes: {arr: {certainty: great}}\n", encoding="utf-8")
+    bad = runner.invoke(app, [*base, "--judgements", str(tmp_path / "bad.yaml")])
+    assert bad.exit_code == 1 and "outcomes.arr" in bad.output and "Traceback" not in bad.output

@@ -15,7 +15,7 @@ from trialcli.importers.ctgov import record_to_study
 from trialcli.loader import load_study
 from trialcli.model import ArmSafety, SafetyFinding, Study
 from trialcli.ops.summary import count_primaries, harms_named, list_row, plain_summary
-from trialcli.render.study_yaml import study_yaml
+from trialcli.writer import study_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

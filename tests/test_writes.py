@@ -10,6 +10,9 @@ from typer.testing import CliRunner
 
 from trialcli.cli import app
 
+# Slow (every command's write interrupted midway): left out of `make fast`.
+pytestmark = pytest.mark.slow
+
 RECORD = Path(__file__).parent / "fixtures" / "ctgov" / "NCT00806624.json"
 ORIGINAL = "# the user's own work\n"
 

@@ -33,7 +33,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trialcli import __version__
+from trialcli import __version__, settings
+from trialcli.settings import cache_root
 from trialcli.written import Written
 
 if TYPE_CHECKING:
@@ -41,11 +42,7 @@ if TYPE_CHECKING:
 
 # Bump when the layout of cached data changes.
 CACHE_FORMAT = 2
-# The largest cache file read or written: an index for 10,000 studies with their
-# consistency warnings is about 30 MB.
-MAX_CACHE_BYTES = 256 * 1024 * 1024
 KEY_FILE, KEY_BYTES = "key", 32
-CACHE_ENV = "XDG_CACHE_HOME"
 # A file changed this recently may change again within the same timestamp tick (2 s on
 # FAT), unseen by its stamp; it is checked again next time rather than cached.
 RACY_NS = 2_000_000_000
@@ -60,13 +57,6 @@ def stamp_of(status: os.stat_result) -> Stamp:
     return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
-def cache_root() -> Path:
-    """`$XDG_CACHE_HOME/trialcli`, or `~/.cache/trialcli` (relative XDG paths are ignored)."""
-    base = os.environ.get(CACHE_ENV, "")
-    folder = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return folder / "trialcli"
-
-
 def _code_stamp() -> str:
     """The code and settings that produced a result: any change to them invalidates it.
 
@@ -74,15 +64,8 @@ def _code_stamp() -> str:
     releases; the size and modification time of every module are. Settings are the
     TRIALCLI_* variables (such as the file size limit), except the list of folders.
     """
-    from trialcli.catalog import PATH_ENV
-
     package = Path(__file__).resolve().parent
-    parts = [str(CACHE_FORMAT), __version__]
-    parts += sorted(
-        f"{name}={value}"
-        for name, value in os.environ.items()
-        if name.startswith("TRIALCLI_") and name != PATH_ENV
-    )
+    parts = [str(CACHE_FORMAT), __version__, *settings.result_settings()]
     for folder, _, names in sorted(os.walk(package)):
         for name in sorted(n for n in names if n.endswith(".py")):
             status = os.stat(os.path.join(folder, name))
@@ -92,6 +75,9 @@ def _code_stamp() -> str:
 
 
 FOLDERS, WARNINGS = "folders", "warnings"
+# An index entry's checksum of the file's bytes, for a file recorded a moment after it
+# was written (see StudyCache.remember_written).
+DIGEST = "sha256"
 
 
 class StudyCache:
@@ -140,6 +126,8 @@ class StudyCache:
         entry = self._index(FOLDERS, path.parent).get(path.name)
         if stamp is None or entry is None or entry.get("stamp") != list(stamp):
             return None
+        if DIGEST in entry and not self._same_bytes(path, stamp, entry):
+            return None
         if not warnings:
             return entry
         extra = self._index(WARNINGS, path.parent).get(path.name)
@@ -149,9 +137,17 @@ class StudyCache:
         problems.sort(key=lambda p: (p.get("line") or 0, p.get("column") or 0))
         return {**entry, "problems": problems}
 
-    def remember(self, path: Path, stamp: Stamp | None, record: Mapping[str, Any]) -> None:
-        """Record what was found in a file; a file changed a moment ago is not recorded."""
-        if stamp is None or _racy(stamp):
+    def remember(
+        self,
+        path: Path,
+        stamp: Stamp | None,
+        record: Mapping[str, Any],
+        *,
+        digest: str | None = None,
+    ) -> None:
+        """Record what was found in a file; a file changed a moment ago is not recorded,
+        unless the checksum of its bytes (`digest`) is given to check it by."""
+        if stamp is None or (_racy(stamp) and digest is None):
             for kind in (FOLDERS, WARNINGS):
                 if self._index(kind, path.parent).pop(path.name, None) is not None:
                     self._changed.add((kind, self._folder(path.parent)))
@@ -163,6 +159,7 @@ class StudyCache:
             **record,
             "problems": others,
             "stamp": list(stamp),
+            **({DIGEST: digest} if digest is not None and _racy(stamp) else {}),
         }
         self._index(WARNINGS, path.parent)[path.name] = {
             "problems": warnings,
@@ -170,6 +167,33 @@ class StudyCache:
         }
         for kind in (FOLDERS, WARNINGS):
             self._changed.add((kind, self._folder(path.parent)))
+
+    def remember_written(self, path: Path, data: bytes, record: Mapping[str, Any]) -> None:
+        """Record a file this run has just written with `data`: as it was changed a moment
+        ago, its stamp alone cannot vouch for it, so its checksum is kept too, and the first
+        run that finds the file with that stamp and those bytes drops it (`record`)."""
+        try:
+            stamp = stamp_of(os.stat(path))
+        except OSError:
+            return
+        if stamp[0] != len(data):
+            return  # already replaced by someone else
+        self.remember(path, stamp, record, digest=hashlib.sha256(data).hexdigest())
+
+    def _same_bytes(self, path: Path, stamp: Stamp, entry: dict[str, Any]) -> bool:
+        """Whether a file recorded with a checksum still holds those bytes; once its stamp
+        is old enough to vouch for it, the checksum is dropped."""
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(stamp[0] + 1)
+        except OSError:
+            return False
+        if not hmac.compare_digest(hashlib.sha256(data).hexdigest(), str(entry[DIGEST])):
+            return False
+        if not _racy(stamp):
+            del entry[DIGEST]
+            self._changed.add((FOLDERS, self._folder(path.parent)))
+        return True
 
     def keep_only(self, folder: Path, names: set[str]) -> None:
         """Forget the files of `folder` that are not in `names` (they are gone).
@@ -224,6 +248,20 @@ class StudyCache:
             data = {"stamp": list(stamp), "study": _tag_written(study.model_dump())}
             self._write("studies", str(path), data)
 
+    # --- pages replayed (trialcli.cli.replay) -----------------------------------------
+
+    def read_page(self, name: str, key: str) -> str | None:
+        """The output recorded for this command (`name`) under this key; else None."""
+        data = self._read("pages", name)
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        text = data.get("text")
+        return text if isinstance(text, str) else None
+
+    def save_page(self, name: str, key: str, text: str) -> None:
+        """Record a command's output; one page per command, its last key replacing others."""
+        self._write("pages", name, {"key": key, "text": text})
+
     # --- files ------------------------------------------------------------------------
 
     def _file(self, kind: str, key: str) -> Path:
@@ -266,7 +304,7 @@ class StudyCache:
         temporary: str | None = None
         try:
             payload = json.dumps(data, separators=(",", ":")).encode()
-            if len(payload) > MAX_CACHE_BYTES:
+            if len(payload) > settings.MAX_CACHE_BYTES:
                 return  # it would not be read back
             head = json.dumps(self._header(kind, key, payload, secret)).encode()
             handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
@@ -352,7 +390,7 @@ def _read_own_file(path: Path, limit: int | None = None) -> bytes | None:
     """A regular file of the user's, of at most `limit` bytes (MAX_CACHE_BYTES), never
     through a symbolic link; else None. Opened without blocking: a FIFO cannot hang the run.
     """
-    limit = MAX_CACHE_BYTES if limit is None else limit
+    limit = settings.MAX_CACHE_BYTES if limit is None else limit
     try:
         handle = os.open(path, _OWN_FILE_FLAGS)
     except OSError:

@@ -3,9 +3,11 @@
 A catalog file is named after its study id (`care-ms-ii.yaml` holds `id: care-ms-ii`), so
 looking a study up by id reads one file, not the whole catalog.
 
-Checking many files (`list`, `validate`) takes what it can from the cache (trialcli.cache)
-and parses the rest, on every core when there are many. The YAML loader and the models are
-imported only when a file has to be parsed.
+Looking a study up by its acronym or registry id needs every study's names: the catalog
+asks `names` for them (trialcli.checking.discover gives it the list rows it checks, cached
+and in parallel); without it, it loads each file. Checking many files is
+trialcli.checking's. The YAML loader and the models are imported only when a file has to
+be parsed.
 """
 
 from __future__ import annotations
@@ -15,28 +17,23 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trialcli.cache import Stamp, StudyCache, stamp_of
-from trialcli.errors import Position, Problem, StudyFileError, TrialcliError
-from trialcli.files import ensure_readable
-from trialcli.ops.summary import ListRow, list_row
+from trialcli.errors import Problem, StudyFileError, TrialcliError
+from trialcli.settings import PATH_ENV, data_path
 
 if TYPE_CHECKING:
     from trialcli.model import Study
 
-PATH_ENV = "TRIALCLI_PATH"
 # Where a study file is taken, this reads one from standard input.
 STDIN = "-"
 SUFFIXES = (".yaml", ".yml")
-# Fewer files than this are parsed in this process: starting workers would cost more.
-PARALLEL_FROM = 64
-
-# Called with (files done, files to do) while files are parsed.
-Progress = Callable[[int, int], None]
+# (id, acronym, registry id) of every valid study of a catalog: how else a study is known.
+Names = Callable[["Catalog"], Iterable[tuple[str, str, "str | None"]]]
 
 
 def bundled_dir() -> Path:
@@ -60,37 +57,23 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class Checked:
-    """What `list` and `validate` need about one file: its list row, or why it has none."""
-
-    path: Path
-    study_id: str | None
-    row: ListRow | None
-    problems: tuple[Problem, ...]
-
-    @property
-    def ok(self) -> bool:
-        return self.row is not None and not any(p.severity == "error" for p in self.problems)
-
-    @property
-    def unacknowledged(self) -> tuple[Problem, ...]:
-        """Warnings that fail `validate --strict`: not recorded as disagreements on purpose."""
-        return tuple(p for p in self.problems if p.severity == "warning" and p.acknowledged is None)
-
-
-@dataclass(frozen=True)
 class Catalog:
     folders: tuple[Path, ...]
     cache: StudyCache | None = None
+    names: Names | None = field(default=None, compare=False, repr=False)
     # The status of each file `files` found, so that checking it needs no second stat.
     # Keyed by the path as text: hashing Path objects costs more than the stat saved.
-    _statuses: dict[str, os.stat_result] = field(default_factory=dict, compare=False, repr=False)
+    statuses: dict[str, os.stat_result] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def discover(cls, data_dirs: Sequence[Path] = (), cache: StudyCache | None = None) -> Catalog:
+    def discover(
+        cls,
+        data_dirs: Sequence[Path] = (),
+        cache: StudyCache | None = None,
+        names: Names | None = None,
+    ) -> Catalog:
         """Bundled studies, then each folder on TRIALCLI_PATH, then each --data-dir."""
-        env = [Path(p) for p in os.environ.get(PATH_ENV, "").split(os.pathsep) if p.strip()]
-        named = [(folder, f"{PATH_ENV} names '{folder}', which") for folder in env]
+        named = [(folder, f"{PATH_ENV} names '{folder}', which") for folder in data_path()]
         named += [(folder, f"--data-dir '{folder}'") for folder in data_dirs]
         folders = [bundled_dir()]
         # A folder named twice (or through a symbolic link) is read once.
@@ -107,7 +90,7 @@ class Catalog:
             if _identity(status) not in seen:
                 seen.add(_identity(status))
                 folders.append(folder)
-        return cls(tuple(folders), cache)
+        return cls(tuple(folders), cache, names)
 
     def files(self) -> list[Path]:
         """Each study file once, by folder; one reached twice (a link) counts once.
@@ -134,7 +117,7 @@ class Catalog:
                 elif _identity(status) not in seen:
                     seen.add(_identity(status))
                     path = folder / entry.name
-                    self._statuses[str(path)] = status
+                    self.statuses[str(path)] = status
                     found.append(path)
         return found
 
@@ -179,12 +162,16 @@ class Catalog:
             return index[ids[0]]
         if len(ids) > 1:
             raise TrialcliError(f"'{ref}' could be any of {', '.join(ids)}; give the exact id")
-        # Only now are the studies read (their list rows, from the cache when unchanged).
-        rows = [c.row for c in self.checked(warnings=False) if c.ok and c.row is not None]
-        found = [r.id for r in rows if _loose(r.acronym) == key or _loose(r.nct or "") == key]
+        # Only now are the studies read (their names, from the cache when unchanged).
+        known = self.known_names()
+        found = [i for i, acronym, nct in known if key in (_loose(acronym), _loose(nct or ""))]
         if len(found) > 1:
             raise TrialcliError(f"'{ref}' could be any of {', '.join(found)}; give the id")
         return index[found[0]] if found else []
+
+    def known_names(self) -> list[tuple[str, str, str | None]]:
+        """(id, acronym, registry id) of every valid study: from `names` when given."""
+        return list((self.names or _names_of_loaded)(self))
 
     def load(self, ref: str) -> Study:
         """The study with this id (or in this file, or piped in as `-`), from the cache
@@ -193,9 +180,9 @@ class Catalog:
             return _piped_study()
         path = self.resolve(ref)
         in_catalog = _real(path.parent) in {_real(f) for f in self.folders}
-        stamp = _stamp(path)
-        if self.cache is not None and stamp is not None:
-            study = _revalidated(self.cache.study_data(_real(path), stamp))
+        stamped = stamp(path)
+        if self.cache is not None and stamped is not None:
+            study = _revalidated(self.cache.study_data(_real(path), stamped))
             if study is not None and (not in_catalog or study.id == path.stem):
                 return study
         if in_catalog:
@@ -207,8 +194,8 @@ class Catalog:
             from trialcli.loader import load_study
 
             study = load_study(path)
-        if self.cache is not None and stamp is not None:
-            self.cache.save_study(_real(path), stamp, study)
+        if self.cache is not None and stamped is not None:
+            self.cache.save_study(_real(path), stamped, study)
         return study
 
     def check(self, path: Path) -> Entry:
@@ -220,30 +207,17 @@ class Catalog:
         except StudyFileError as error:
             return Entry(path, None, tuple(error.problems))
         if study is not None:
-            problems = [*problems, *_name_problems(path, study.id)]
+            problems = [*problems, *name_problems(path, study.id)]
         return Entry(path, study, tuple(problems))
 
     def entries(self) -> list[Entry]:
         """Every catalog file, checked; files sharing an id are reported, not loaded."""
-        unique, shared = self._by_id()
+        unique, shared = self.by_id()
         result = [Entry(p, None, problems) for p, problems in shared]
         result += [self.check(path) for path in unique]
         return sorted(result, key=lambda e: e.path.stem)
 
-    def checked(self, progress: Progress | None = None, *, warnings: bool = True) -> list[Checked]:
-        """Like `entries`, without the studies: what `list` and `validate` need, cached.
-
-        `warnings=False` (for `list`) skips reading the cached consistency warnings.
-        """
-        unique, shared = self._by_id()
-        result = [Checked(p, None, None, problems) for p, problems in shared]
-        found = _check_files(
-            unique, self.cache, progress, self.folders, warnings=warnings, known=self._statuses
-        )
-        result += [_with_name_rule(c) for c in found]
-        return sorted(result, key=lambda c: c.path.stem)
-
-    def _by_id(self) -> tuple[list[Path], list[tuple[Path, tuple[Problem, ...]]]]:
+    def by_id(self) -> tuple[list[Path], list[tuple[Path, tuple[Problem, ...]]]]:
         """Files with an id of their own, and files sharing one with why they are refused."""
         unique: list[Path] = []
         shared: list[tuple[Path, tuple[Problem, ...]]] = []
@@ -255,6 +229,12 @@ class Catalog:
             else:
                 unique.append(paths[0])
         return unique, shared
+
+
+def _names_of_loaded(catalog: Catalog) -> list[tuple[str, str, str | None]]:
+    """The names of every valid study, each file loaded (no cache, one process)."""
+    loaded = [e.study for e in catalog.entries() if e.ok and e.study is not None]
+    return [(study.id, study.acronym, study.registry.nct) for study in loaded]
 
 
 def _real(path: Path) -> Path:
@@ -281,36 +261,8 @@ def _entry_status(entry: os.DirEntry[str]) -> os.stat_result | None:
         return None
 
 
-def check_paths(
-    paths: Iterable[Path], cache: StudyCache | None = None, progress: Progress | None = None
-) -> list[Checked]:
-    """Explicit files, or every study file in explicit folders, in the order given.
-
-    A file that cannot be read is an error for the whole request (StudyFileError), as it
-    is for `show`: it was named, so it is not skipped.
-    """
-    given = [(path, _is_folder(path)) for path in paths]
-    for path, is_dir in given:
-        if not is_dir and str(path) != STDIN:
-            ensure_readable(path)
-    files = iter(
-        _check_files([p for p, is_dir in given if not is_dir and str(p) != STDIN], cache, progress)
-    )
-    result: list[Checked] = []
-    for path, is_dir in given:
-        if str(path) == STDIN:
-            result.append(_checked_piped())
-        elif is_dir:
-            found = Catalog((path,), cache).checked(progress)
-            if not found:  # "0 files checked, all valid" would pass a mistyped folder
-                raise TrialcliError(f"no study files ({', '.join(SUFFIXES)}) found in '{path}'")
-            result.extend(found)
-        else:
-            result.append(next(files))
-    return result
-
-
-def _name_problems(path: Path, study_id: str) -> list[Problem]:
+def name_problems(path: Path, study_id: str) -> list[Problem]:
+    """A catalog file is named after its study id."""
     if study_id == path.stem:
         return []
     message = (
@@ -320,45 +272,27 @@ def _name_problems(path: Path, study_id: str) -> list[Problem]:
     return [Problem(str(path), message, field="id")]
 
 
-def _with_name_rule(checked: Checked) -> Checked:
-    if checked.study_id is None:
-        return checked
-    extra = _name_problems(checked.path, checked.study_id)
-    return Checked(checked.path, checked.study_id, checked.row, (*checked.problems, *extra))
-
-
 def _loose(text: str) -> str:
     """A name as people type it: `CARE-MS II`, `care ms ii` and `care-ms-ii` are one."""
     return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
 def _piped_study() -> Study:
-    from trialcli.loader import load_text, read_stdin
+    from trialcli.loader import load_text
 
-    _refuse_terminal()
-    return load_text(read_stdin())
-
-
-def _checked_piped() -> Checked:
-    """A study file piped in, checked as `validate` checks a file (never cached)."""
-    from trialcli.loader import STDIN_NAME, check_text, read_stdin
-
-    _refuse_terminal()
-    try:
-        study, problems = check_text(read_stdin(), audit=True)
-    except StudyFileError as error:
-        study, problems = None, error.problems
-    ok = study is not None and not any(p.severity == "error" for p in problems)
-    row = list_row(study) if study is not None and ok else None
-    return Checked(Path(STDIN_NAME), study.id if study else None, row, tuple(problems))
+    return load_text(piped_text())
 
 
-def _refuse_terminal() -> None:
+def piped_text() -> str:
+    """The study file piped in on standard input (named `-`); a terminal is refused."""
+    from trialcli.loader import read_stdin
+
     if sys.stdin is None or sys.stdin.isatty():
         raise TrialcliError("'-' reads a study file from standard input; pipe one in")
+    return read_stdin()
 
 
-def _is_folder(path: Path) -> bool:
+def is_folder(path: Path) -> bool:
     """A folder; anything that cannot be looked at is a file, whose reading says why."""
     try:
         return stat.S_ISDIR(os.stat(path).st_mode)
@@ -366,7 +300,7 @@ def _is_folder(path: Path) -> bool:
         return False
 
 
-def _stamp(path: Path) -> Stamp | None:
+def stamp(path: Path) -> Stamp | None:
     try:
         return stamp_of(path.stat())
     except OSError:
@@ -385,140 +319,6 @@ def _revalidated(data: dict[str, Any] | None) -> Study | None:
         return Study.model_validate(data)
     except ValidationError:
         return None
-
-
-# --- checking many files --------------------------------------------------------------
-
-
-def _check_files(
-    paths: Sequence[Path],
-    cache: StudyCache | None,
-    progress: Progress | None,
-    complete: Iterable[Path] = (),
-    *,
-    warnings: bool = True,
-    known: Mapping[str, os.stat_result] | None = None,
-) -> list[Checked]:
-    """Each file checked, in order: unchanged files from the cache, the others parsed.
-
-    `complete` names folders all of whose study files are in `paths`; their indexes in
-    the cache forget files that are gone. `known` holds statuses already taken.
-    """
-    known = known or {}
-    statuses = [known.get(str(p)) for p in paths]
-    stamps = [_stamp(p) if s is None else stamp_of(s) for p, s in zip(paths, statuses, strict=True)]
-    found: list[Checked | None] = [None] * len(paths)
-    if cache is not None:
-        found = [
-            _from_cache(p, cache.record(p, s, warnings=warnings))
-            for p, s in zip(paths, stamps, strict=True)
-        ]
-    missing = [n for n, checked in enumerate(found) if checked is None]
-    parsed = _parse_all([str(paths[n]) for n in missing], progress)
-    for number, record in zip(missing, parsed, strict=True):
-        found[number] = _from_record(paths[number], record)
-        if cache is not None:
-            cache.remember(paths[number], stamps[number], record)
-    if cache is not None:
-        names: dict[Path, set[str]] = {}
-        for path in paths:
-            names.setdefault(path.parent, set()).add(path.name)
-        for folder in complete:
-            cache.keep_only(folder, names.get(folder, set()))
-        cache.save()
-    return [checked for checked in found if checked is not None]
-
-
-def _parse_all(paths: list[str], progress: Progress | None) -> list[dict[str, Any]]:
-    """`_parse` for each path, in order; on every core when there are many."""
-    report = progress or (lambda done, total: None)
-    workers = _cores()
-    if len(paths) >= PARALLEL_FROM and workers > 1:
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            return _parse_in_workers(paths, workers, report)
-        except (BrokenProcessPool, OSError):
-            pass  # no worker processes here (a sandbox, a crash): parse in this one
-    results: list[dict[str, Any]] = []
-    for path in paths:
-        results.append(_parse(path))
-        report(len(results), len(paths))
-    return results
-
-
-def _parse_in_workers(paths: list[str], workers: int, report: Progress) -> list[dict[str, Any]]:
-    import gc
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # Batches keep the messages between processes few; results come back in order.
-    size = max(1, min(64, len(paths) // (workers * 8)))
-    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
-    # A forked worker would write out whatever this process has buffered.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    results: list[dict[str, Any]] = []
-    # Parsing leaves no cyclic garbage; without the cyclic collector it is 15% faster.
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.disable) as pool:
-        for batch in [pool.submit(_parse_batch, b) for b in batches]:
-            results += batch.result()
-            report(len(results), len(paths))
-    return results
-
-
-def _cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def _parse_batch(paths: list[str]) -> list[dict[str, Any]]:
-    return [_parse(path) for path in paths]
-
-
-def _parse(path: str) -> dict[str, Any]:
-    """One file checked, as plain data that can cross processes and go into the cache."""
-    from trialcli.loader import check_study
-    from trialcli.ops.summary import list_row
-
-    try:
-        # With the consistency audit: its warnings are cached with the other problems.
-        study, problems = check_study(Path(path), audit=True)
-    except StudyFileError as error:
-        study, problems = None, error.problems
-    ok = study is not None and not any(p.severity == "error" for p in problems)
-    return {
-        "id": study.id if study is not None else None,
-        "row": asdict(list_row(study)) if study is not None and ok else None,
-        "problems": [{k: v for k, v in asdict(p).items() if k != "file"} for p in problems],
-    }
-
-
-def _from_cache(path: Path, record: dict[str, Any] | None) -> Checked | None:
-    """A cached record as a Checked; None (parse again) when it is absent or malformed."""
-    if record is None:
-        return None
-    try:
-        return _from_record(path, record)
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _from_record(path: Path, record: dict[str, Any]) -> Checked:
-    row = record["row"]
-    return Checked(
-        path,
-        record["id"],
-        ListRow(**row) if row is not None else None,
-        tuple(_problem(path, p) for p in record["problems"]),
-    )
-
-
-def _problem(path: Path, record: dict[str, Any]) -> Problem:
-    related = tuple(Position(**position) for position in record.get("related", ()))
-    return Problem(str(path), **{**record, "related": related})
 
 
 _ROMAN = {

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 from trialcli.written import Written
 
 if TYPE_CHECKING:
-    from trialcli.model import ArmResult, ArmSafety, Comparison
+    from trialcli.model import ArmResult, ArmSafety, Comparison, Design
 
 NOT_REPORTED = "not reported"
+# A study that allocated no one at random counts those who enrolled, not "randomized".
+_NOT_RANDOMIZED = frozenset({"single-arm", "non-randomized"})
 COMPUTED = "computed"
 
 MEASURE_NAMES = {
@@ -29,7 +31,8 @@ MEASURE_NAMES = {
     "slope-difference": "difference in slopes",
     "other": "effect",
 }
-# How `show` says that the order of a comparison's arms was not stated by its source.
+# How every surface (show, diff, compare) says that the order of a comparison's arms was not
+# stated by its source: the one wording.
 DIRECTION_WORDS = {
     "stated": "",
     "inferred": "direction inferred from arm roles",
@@ -163,13 +166,34 @@ def p_text(p_value: str | None) -> str:
     return f"p{p_value}" if p_value[0] in "<>=≤≥" else f"p={p_value}"
 
 
+def test_text(comparison: Comparison) -> str:
+    """`non-inferiority, margin 1.8`, `equivalence, margins 0.80 to 1.25`; "" for superiority."""
+    if comparison.test == "superiority":
+        return ""
+    if comparison.test == "equivalence":
+        if comparison.margin is None or comparison.margin_upper is None:
+            return f"equivalence, margins {NOT_REPORTED}"
+        return (
+            f"equivalence, margins {number(comparison.margin)} to {number(comparison.margin_upper)}"
+        )
+    if comparison.margin is None:
+        return f"non-inferiority, margin {NOT_REPORTED}"
+    side = "" if comparison.margin_side_stated else " (side not stated)"
+    return f"non-inferiority, margin {number(comparison.margin)}{side}"
+
+
 def comparison_text(comparison: Comparison) -> str:
-    """An effect with its p-value, as the Effect column prints it; an order of arms that its
-    source did not state says so."""
+    """An effect with its test and p-value, as the Effect column prints it; an order of arms
+    that its source did not state says so."""
     effect = effect_text(comparison) if comparison.estimate is not None else ""
+    test = test_text(comparison)
+    if test:
+        effect = f"{effect} ({test})" if effect else test
     text = ", ".join(part for part in (effect, p_text(comparison.p_value)) if part)
     text = text or "no estimate reported"
     direction = DIRECTION_WORDS[comparison.direction]
+    if comparison.direction_basis == "figures":
+        direction = "direction inferred from the record's figures"
     return f"{text} ({direction})" if direction else text
 
 
@@ -226,3 +250,20 @@ def ratio_text(value: float, ci: tuple[float, float] | None = None) -> str:
         Written(round(value, 2), 2),
         (Written(round(ci[0], 2), 2), Written(round(ci[1], 2), 2)) if ci else None,
     )
+
+
+SCREEN_NOTE = 300  # the most of a source's own words a screen prints; the file keeps them whole
+
+
+def on_screen(text: str, limit: int = SCREEN_NOTE) -> str:
+    """`text` shortened for a screen, saying that the file holds it whole."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "… (whole in the study file)"
+
+
+def intake_word(design: Design | None) -> str:
+    """What the study's first count of people is: "randomized", or "enrolled" for a
+    single-group or non-randomized study."""
+    allocation = design.allocation if design is not None else None
+    return "enrolled" if allocation in _NOT_RANDOMIZED else "randomized"

@@ -15,6 +15,7 @@ import sys
 import types
 import typing
 from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
@@ -23,16 +24,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from trialcli.crosscheck import cross_check
-from trialcli.errors import Position, Problem, StudyFileError
+from trialcli.errors import Problem, StudyFileError
 from trialcli.files import unreadable
 from trialcli.messages import error_message
 from trialcli.model import Study
-from trialcli.ops.audit import Check, audit_study
+from trialcli.settings import MAX_BYTES_ENV, max_file_bytes
 from trialcli.written import Written
 
-# Study files are around 10 KB; anything this large is a mistake or an attack.
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-MAX_BYTES_ENV = "TRIALCLI_MAX_FILE_BYTES"
 # How a study piped in on standard input (given as `-`) is named in messages.
 STDIN_NAME = "<stdin>"
 # Nesting deeper than any study needs; stops crafted files from exhausting the stack.
@@ -172,11 +170,6 @@ def _plain(loader: Any, node: yaml.Node, seen: set[int]) -> Any:
     raise _NotPlain
 
 
-def max_file_bytes() -> int:
-    raw = os.environ.get(MAX_BYTES_ENV, "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BYTES
-
-
 def read_text(path: Path) -> str:
     """The file's text, refusing what is not a reasonably sized UTF-8 file."""
     file = str(path)
@@ -293,38 +286,62 @@ def _valid(study: Study | None, problems: list[Problem]) -> Study:
     return study
 
 
-def check_study(path: Path, *, audit: bool = False) -> tuple[Study | None, list[Problem]]:
-    """The study (when it validates) and every problem found in the file; with `audit`,
-    also a warning for each failed consistency check (see trialcli.ops.audit)."""
-    return check_text(read_text(path), str(path), audit=audit)
+def check_study(path: Path) -> tuple[Study | None, list[Problem]]:
+    """The study (when it validates) and every problem found in the file. The consistency
+    audit's warnings are trialcli.checking's, above the format."""
+    return check_text(read_text(path), str(path))
 
 
-def check_text(
-    text: str, file: str = STDIN_NAME, *, audit: bool = False
-) -> tuple[Study | None, list[Problem]]:
+def check_text(text: str, file: str = STDIN_NAME) -> tuple[Study | None, list[Problem]]:
     """`check_study` for a study file's text (one piped in)."""
+    found = validation(text, file)
+    return found.study, found.problems
+
+
+def validation(text: str, file: str = STDIN_NAME) -> Validation:
+    """A study file's text parsed and validated, with what locates its fields."""
     data, nodes = _parse_with_nodes(text, file)
-    return validate_data(data, text, file, audit=audit, nodes=nodes)
+    return _validated(data, text, file, nodes)
 
 
 def validate_data(
-    data: Any, text: str, file: str, *, audit: bool = False, nodes: yaml.Node | None = None
+    data: Any, text: str, file: str, *, nodes: yaml.Node | None = None
 ) -> tuple[Study | None, list[Problem]]:
     """The study and its problems; `nodes`, when given, are `text` already parsed."""
+    found = _validated(data, text, file, nodes)
+    return found.study, found.problems
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A file validated: the study (when it validates), its problems in file order, and
+    what locates a field path in the file (for problems found later, such as the audit's)."""
+
+    file: str
+    study: Study | None
+    problems: list[Problem]
+    located: Locator | None
+    # Lines holding a `<placeholder>` of `trialcli new`: it explains every other complaint
+    # about its line, so those are left out.
+    placeholder_lines: frozenset[int] = frozenset()
+
+    def adding(self, more: Iterable[Problem]) -> list[Problem]:
+        """The problems with `more` merged in, by the same rules, in file order."""
+        extra = [p for p in more if p.line is None or p.line not in self.placeholder_lines]
+        return sorted([*self.problems, *extra], key=_position)
+
+
+def _validated(data: Any, text: str, file: str, nodes: yaml.Node | None) -> Validation:
     if data is None:
-        return None, [Problem(file, "file is empty; expected a study (a mapping of fields)")]
+        empty = Problem(file, "file is empty; expected a study (a mapping of fields)")
+        return Validation(file, None, [empty], None)
     if not isinstance(data, dict):
         found = "a list" if isinstance(data, list) else f"a single {type(data).__name__} value"
-        return None, [
-            Problem(
-                file,
-                f"expected a study (a mapping of fields) at the top level, found {found}",
-                1,
-                1,
-            )
-        ]
+        message = f"expected a study (a mapping of fields) at the top level, found {found}"
+        return Validation(file, None, [Problem(file, message, 1, 1)], None)
     if _depth(data) > MAX_DEPTH:
-        return None, [Problem(file, f"nesting is deeper than {MAX_DEPTH} levels")]
+        deep = Problem(file, f"nesting is deeper than {MAX_DEPTH} levels")
+        return Validation(file, None, [deep], None)
     located = Locator(text, nodes)
     unfilled = [
         Problem(
@@ -343,17 +360,12 @@ def validate_data(
             Problem(file, message, *located.position(loc), field=dotted(loc))
             for loc, message in cross_check(study)
         ]
-        if audit:
-            problems += [
-                _warning(check, file, located, study) for check in audit_study(study).warnings
-            ]
     except ValidationError as error:
         study = None
         problems = [_problem_from_pydantic(detail, file, located) for detail in error.errors()]
-    # A placeholder explains every other complaint about its line.
-    lines = {p.line for p in unfilled}
-    problems = unfilled + [p for p in problems if p.line is None or p.line not in lines]
-    return study, sorted(problems, key=_position)
+    lines = frozenset(p.line for p in unfilled if p.line is not None)
+    base = Validation(file, study, unfilled, located, lines)
+    return replace(base, problems=base.adding(problems))
 
 
 def _placeholders(data: Any) -> list[tuple[Loc, str, bool]]:
@@ -372,37 +384,6 @@ def _placeholders(data: Any) -> list[tuple[Loc, str, bool]]:
         elif isinstance(item, str) and PLACEHOLDER.match(item):
             found.append((loc, item, False))
     return found
-
-
-def _warning(check: Check, file: str, located: Locator, study: Study) -> Problem:
-    """A failed consistency check, with the line of every number it involves; sources are
-    numbered as `show` and `ae` number them (`[n]`)."""
-    related = tuple(
-        Position(
-            dotted(loc),
-            *located.position(loc),
-            source=figure.source,
-            source_number=study.source_number(figure.source) if figure.source else None,
-        )
-        for figure in check.figures
-        for loc in figure.locs
-    )
-    first = related[0]
-
-    def numbered(source: str | None) -> str:
-        return f" [{study.source_number(source) or '?'}]" if source else ""
-
-    return Problem(
-        file,
-        check.text(numbered),
-        first.line,
-        first.column,
-        field=first.field,
-        severity="warning",
-        related=related,
-        check=check.kind,
-        acknowledged=check.acknowledged,
-    )
 
 
 def _position(problem: Problem) -> tuple[int, int]:

@@ -305,6 +305,13 @@ class Arm(Sourced):
     randomized: Count | None = None
     analysed: Count | None = None
     interventions: list[Intervention] = Field(min_length=1)
+    kind: Literal["sequence", "treatment"] | None = Field(
+        default=None,
+        description=(
+            "a crossover's groups: a randomized sequence (counted in the flow) or a "
+            "treatment (what its results are about: the people who received it in any period)"
+        ),
+    )
     treatment: ShortText | None = Field(
         default=None,
         description="what a network meta-analysis calls this arm, when not its first drug",
@@ -404,6 +411,10 @@ class Comparison(Sourced):
         default=None, description="as the source states it; absent reads as two-sided"
     )
     p_value: PValue | None = None
+    p_sides: Literal["one-sided", "two-sided"] | None = Field(
+        default=None,
+        description='as the source states it ("1-sided p-value"); absent reads as two-sided',
+    )
     arms: tuple[Ref, Ref] = Field(
         description="[A, B]: the estimate is A vs B (A − B for differences, A/B for ratios)"
     )
@@ -412,6 +423,14 @@ class Comparison(Sourced):
         description=(
             "how the order of arms is known: stated by the source, inferred from arm roles, "
             "or unknown"
+        ),
+    )
+    direction_basis: Literal["stated", "title", "comment", "figures", "roles"] | None = Field(
+        default=None,
+        description=(
+            "where the order of arms comes from: the analysis's own words (stated), the "
+            "measure's title, the analysis's comments, the record's figures (A − B or a crude "
+            "ratio that matches the estimate only in this order), or arm roles"
         ),
     )
     population: ShortText | None = None
@@ -427,10 +446,19 @@ class Comparison(Sourced):
     margin_upper: Figure | None = Field(
         default=None, description="equivalence: the upper limit, e.g. 1.25"
     )
+    margin_side_stated: bool = Field(
+        default=True,
+        description=(
+            "false when the source gives a non-inferiority margin's size but not its side of "
+            'no difference ("a margin of 0.4%"): `margin` is then that size'
+        ),
+    )
     met: bool | None = Field(default=None, description="as the source states it")
     basis: ShortText | None = Field(default=None, description="why it counts as met or not")
     approximate: bool = False
-    note: ShortText | None = None
+    note: LongText | None = Field(
+        default=None, description="the source's own words, whole; screens shorten them"
+    )
     disagreement: Disagreement = None
 
     @model_validator(mode="after")
@@ -472,6 +500,11 @@ class Endpoint(Sourced):
     level: Literal["primary", "secondary", "tertiary", "exploratory"]
     kind: Literal["rate", "proportion", "time-to-event", "continuous", "count"]
     time_frame: ShortText | None = None
+    better: Literal["lower", "higher"] | None = Field(
+        default=None,
+        description="which way is better for a patient (relapses: lower), a property of the "
+        "endpoint; forest plots then say which side favours which group",
+    )
     definition: LongText | None = None
     population: ShortText | None = Field(default=None, description="who the results describe")
     results: dict[Ref, ArmResult] = Field(default_factory=dict)

@@ -11,6 +11,8 @@ from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+# Called with (items done, items to do) while work goes on: one shape for every progress bar.
+Progress = Callable[[int, int], None]
 
 
 def cores() -> int:

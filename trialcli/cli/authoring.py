@@ -3,12 +3,14 @@ registry record."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trialcli.cli.base import (
+    _cache,
     _catalog,
     _fail,
     _write,
@@ -19,6 +21,7 @@ from trialcli.errors import ExitCode, TrialcliError
 from trialcli.render.text import clean
 
 if TYPE_CHECKING:
+    from trialcli.cache import StudyCache
     from trialcli.catalog import Catalog
     from trialcli.importers.query import Query
 
@@ -151,7 +154,7 @@ def import_record(
             raise _fail("give either --into or --output, not both", ExitCode.USAGE)
         if not sources and not query:
             raise _fail("give a SOURCE or a search (--cond, --intr, --term…)", ExitCode.USAGE)
-        _import_into(sources, query, into, force)
+        _import_into(sources, query, into, force, _cache(ctx))
         return
     if query:
         raise _fail("a search (--cond, --intr, --term…) needs --into DIR", ExitCode.USAGE)
@@ -194,7 +197,9 @@ def _import_review(path: Path, into: Path, force: bool, catalog: Catalog) -> Non
     typer.echo("\n".join(lines), err=True)
 
 
-def _import_into(sources: list[str], query: Query, into: Path, force: bool) -> None:
+def _import_into(
+    sources: list[str], query: Query, into: Path, force: bool, cache: StudyCache | None
+) -> None:
     from trialcli.importers import bulk
     from trialcli.parallel import cores
     from trialcli.render.bulk import summary_lines
@@ -208,12 +213,22 @@ def _import_into(sources: list[str], query: Query, into: Path, force: bool) -> N
             into.mkdir(parents=True)
         except OSError as error:
             raise TrialcliError(f"'{into}': cannot create the folder ({error.strerror})") from None
+    written = None
+    if cache is not None:
+        from trialcli.checking import remember_written
+
+        written = functools.partial(remember_written, cache)
     try:
         with ProgressBar("Importing", unit="records") as progress:
-            summary = bulk.run(items, into, force=force, workers=cores(), progress=progress)
+            summary = bulk.run(
+                items, into, force=force, workers=cores(), progress=progress, written=written
+            )
     except bulk.Interrupted as stopped:
         _write("\n".join(summary_lines(stopped.summary, into)))
         raise typer.Exit(ExitCode.INTERRUPTED) from None
+    finally:
+        if cache is not None:
+            cache.save()
     _write("\n".join(summary_lines(summary, into)))
     if summary.counts["failed"]:
         raise typer.Exit(ExitCode.ERROR)

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from trialcli.cache import StudyCache
-    from trialcli.catalog import Catalog, Checked, Entry
+    from trialcli.catalog import Catalog, Entry
+    from trialcli.checking import Checked
     from trialcli.ops.listing import Filters as ListFilters
     from trialcli.ops.summary import ListRow
 
@@ -201,9 +202,9 @@ def _cache(ctx: typer.Context) -> StudyCache | None:
 
 
 def _catalog(ctx: typer.Context) -> Catalog:
-    from trialcli.catalog import Catalog
+    from trialcli.checking import discover
 
-    return Catalog.discover(_settings(ctx).data_dirs, _cache(ctx))
+    return discover(_settings(ctx).data_dirs, _cache(ctx))
 
 
 def _paged(no_pager: bool) -> AbstractContextManager[Console]:
@@ -266,7 +267,9 @@ def _selected(ctx: typer.Context, filters: ListFilters) -> list[tuple[Path, List
     from trialcli.render.progress import ProgressBar
 
     with ProgressBar("Reading studies") as progress:
-        entries = _catalog(ctx).checked(progress, warnings=False)
+        from trialcli.checking import checked
+
+        entries = checked(_catalog(ctx), progress, warnings=False)
     _warn_skipped(entries)
     files = {e.row: e.path for e in entries if e.ok and e.row is not None}
     return [(files[row], row) for row in select(list(files), filters)]

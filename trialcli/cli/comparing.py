@@ -134,7 +134,8 @@ def compare(
             "--export",
             metavar="FILE",
             help="Also draw the plot to FILE.svg, .png or .pdf (a figure), or FILE.html "
-            "(the terminal's text).",
+            "(the terminal's text); FILE.csv: one row per study with yi and vi, as metafor's "
+            "escalc reads it.",
         ),
     ] = None,
     force: Annotated[
@@ -152,6 +153,37 @@ def compare(
         bool,
         typer.Option("--hksj", help="Hartung–Knapp–Sidik–Jonkman CI for the pooled estimate."),
     ] = False,
+    hksj_adhoc: Annotated[
+        bool,
+        typer.Option(
+            "--hksj-adhoc",
+            help="Hartung–Knapp–Sidik–Jonkman, never narrower than the standard CI "
+            '(metafor\'s test="adhoc").',
+        ),
+    ] = False,
+    allow_mixed_follow_up: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mixed-follow-up",
+            help="Pool studies whose follow-ups differ (each is named); by default only one "
+            "time frame is pooled.",
+        ),
+    ] = False,
+    leave_one_out: Annotated[
+        bool, typer.Option("--leave-one-out", help="Re-pool with each study omitted in turn.")
+    ] = False,
+    cumulative: Annotated[
+        bool, typer.Option("--cumulative", help="Re-pool adding studies by the year they started.")
+    ] = False,
+    subgroup: Annotated[
+        str | None,
+        typer.Option(
+            "--subgroup",
+            metavar="FIELD",
+            help="Pool within each value of FIELD (follow-up, groups, or a study field such as "
+            "phase) and test the subgroup differences.",
+        ),
+    ] = None,
     output: FormatOption = OutputFormat.table,
 ) -> None:
     """One endpoint across studies as a forest plot: one row per study; --pool adds a pooled row.
@@ -164,59 +196,65 @@ def compare(
 
     Example: trialcli compare --drug alemtuzumab -e annualized-relapse-rate --pool
     """
-    from trialcli.ops.compare import (
-        Selection,
-        compare_studies,
-        missing_endpoints,
-        split_selector,
-        uses_drug,
-    )
-
-    selectors = [split_selector(value) for value in endpoint]
-    if not studies and drug is None and all(ref is None for ref, _ in selectors):
-        raise TrialcliError("name the studies to compare, or give --drug NAME")
     if export is not None and output is not OutputFormat.table:
         raise TrialcliError("--export writes the plot; use it with --format table")
-    if not pool and (method is not None or hksj):
-        raise typer.BadParameter("--method and --hksj choose how to pool; add --pool")
-    catalog = _catalog(ctx)
-    chosen = [catalog.load(ref) for ref in studies or []]
-    picked: list[tuple[str, str]] = []
-    for ref, endpoint_id in selectors:
-        if ref is not None:
-            loaded = catalog.load(ref)
-            if all(s.id != loaded.id for s in chosen):
-                chosen.append(loaded)
-            picked.append((loaded.id, endpoint_id))
-    codes = tuple(dict.fromkeys(code for ref, code in selectors if ref is None))
-    selection = Selection(codes, tuple(dict.fromkeys(picked)))
-    if drug is not None:
-        entries = catalog.entries()
-        _warn_skipped(entries)
-        on_drug = [e.study for e in entries if e.ok and e.study and uses_drug(e.study, drug)]
-        if not on_drug:
-            raise TrialcliError(f"no study in the catalog has an arm on '{drug}'")
-        known = {s.id for s in chosen}
-        chosen += [s for s in on_drug if s.id not in known]
-        # Oldest first, as forest plots of a drug's trials are usually read.
-        chosen.sort(key=lambda s: (s.start_date or "9999", s.id))
-    problems = missing_endpoints(chosen, selection)
-    if problems:
-        raise TrialcliError("; ".join(problems))
+    sensitivity = leave_one_out or cumulative or subgroup is not None
+    if not pool and (
+        method is not None or hksj or hksj_adhoc or allow_mixed_follow_up or sensitivity
+    ):
+        raise typer.BadParameter(
+            "--method, --hksj, --hksj-adhoc, --allow-mixed-follow-up, --leave-one-out, "
+            "--cumulative and --subgroup choose how to pool; add --pool"
+        )
+    options = None
+    if pool:
+        from trialcli.ops.pool import PoolOptions, check_options, pool_method
+
+        options = PoolOptions(
+            pool_method((method or PoolMethod.reml).value),
+            hksj=hksj,
+            hksj_adhoc=hksj_adhoc,
+            allow_mixed_follow_up=allow_mixed_follow_up,
+        )
+        try:
+            check_options(options)
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from None
+    from trialcli.ops.compare import compare_studies
+    from trialcli.ops.selecting import choose
+
+    picked = choose(_catalog(ctx), studies or [], endpoint, drug)
+    _warn_skipped(picked.skipped)
+    chosen, selection = list(picked.studies), picked.selection
     plot = compare_studies(chosen, selection)
     pooled = None
-    if pool:
-        from trialcli.ops.pool import pool_plot
+    if options is not None:
+        from trialcli.ops.pool import pool_rows
 
-        pooled = pool_plot(plot, chosen, (method or PoolMethod.reml).value, hksj)
+        pooled = pool_rows(plot.rows, chosen, plot.code, options)
+    checks = []
+    if pooled is not None and options is not None and sensitivity:
+        from trialcli.ops.sensitivity import analyses
+
+        try:
+            checks = analyses(
+                pooled.panels, chosen, options,
+                omit_each=leave_one_out, by_year=cumulative, field=subgroup,
+            )  # fmt: skip
+        except ValueError as error:
+            raise TrialcliError(str(error)) from None
     if output is OutputFormat.table:
         from trialcli.files import output_path
         from trialcli.render.console import check_export, make_console, save_recording
         from trialcli.render.forest import render_forest
 
         target = output_path(export, None) if export is not None else None
-        figure = target is not None and target.suffix.lower() != ".html"
-        if target is not None:
+        figure = target is not None and target.suffix.lower() not in {".html", ".csv"}
+        if target is not None and target.suffix.lower() == ".csv":
+            from trialcli.files import check_target
+
+            check_target(target, force=force)
+        elif target is not None:
             from trialcli.figures import check_figure_path
 
             (check_figure_path if figure else check_export)(target, force=force)
@@ -226,7 +264,20 @@ def compare(
             from trialcli.render.pool import render_pooled
 
             render_pooled(pooled, console)
-        if target is not None:
+        if checks:
+            from trialcli.render.sensitivity import render_sensitivity
+
+            for check in checks:
+                render_sensitivity(check, console)
+        if target is not None and target.suffix.lower() == ".csv":
+            from trialcli.files import write_atomically
+            from trialcli.ops.escalc import COLUMNS as ESCALC
+            from trialcli.ops.escalc import escalc_records
+            from trialcli.render.tabular import to_csv
+
+            write_atomically(target, to_csv(escalc_records(plot.rows, chosen), ESCALC), force=force)
+            typer.echo(f"Wrote {clean(str(target))}", err=True)
+        elif target is not None:
             if figure:
                 from trialcli.figures import save_figure
                 from trialcli.figures.forest import forest_figure
@@ -240,11 +291,18 @@ def compare(
         return
     if pooled is not None:
         from trialcli.render.pool import POOL_COLUMNS, pooled_forest_json, pooled_records
+        from trialcli.render.sensitivity import COLUMNS as CHECKED
+        from trialcli.render.sensitivity import sensitivity_records
 
         if output is OutputFormat.json:
             from trialcli.render.tabular import to_json
 
-            _write(to_json(pooled_forest_json(plot, pooled)))
+            data = pooled_forest_json(plot, pooled)
+            data["sensitivity"] = [sensitivity_records(check) for check in checks]
+            _write(to_json(data))
+        elif checks:
+            records = [record for check in checks for record in sensitivity_records(check)]
+            _emit_rows(output, records, CHECKED, lambda: None)
         else:
             _emit_rows(output, pooled_records(plot, pooled), POOL_COLUMNS, lambda: None)
         return
@@ -265,7 +323,22 @@ def sof(
     studies: Annotated[list[str], typer.Argument(metavar="STUDY...", help="Study ids or files.")],
     endpoints: Annotated[
         list[str] | None,
-        typer.Option("--endpoint", "-e", metavar="CODE", help="Only these endpoint codes or ids."),
+        typer.Option(
+            "--endpoint",
+            "-e",
+            metavar="CODE|HARM",
+            help='Only these endpoint codes or ids, or harms by term (e.g. "thyroid '
+            'disorders", "serious infections").',
+        ),
+    ] = None,
+    judgements: Annotated[
+        str | None,
+        typer.Option(
+            "--judgements",
+            metavar="FILE",
+            help="A reviewer's GRADE and RoB 2 judgements (YAML; see docs/pooling.md); "
+            "without it, certainty is not assessed.",
+        ),
     ] = None,
     output: Annotated[
         SofFormat,
@@ -286,13 +359,23 @@ def sof(
     chosen = [catalog.load(ref) for ref in studies]
     if endpoints:
         known = {k for s in chosen for e in s.endpoints for k in (e.code, e.id) if k}
-        unknown = [code for code in endpoints if code not in known]
+        from trialcli.ops.sof_harms import is_harm
+
+        unknown = [c for c in endpoints if c not in known and not is_harm(chosen, c)]
         if unknown:
             codes = ", ".join(sorted({e.code for s in chosen for e in s.endpoints if e.code}))
             raise TrialcliError(
-                f"no endpoint '{clean(unknown[0])}' in these studies; their codes: {codes}"
+                f"no endpoint '{clean(unknown[0])}' in these studies, nor a harm counted in "
+                f"both arms; their codes: {codes}"
             )
-    table = summary_of_findings(chosen, endpoints or ())
+    judged = None
+    if judgements is not None:
+        from pathlib import Path
+
+        from trialcli.ops.judgements import load_judgements
+
+        judged = load_judgements(Path(judgements))
+    table = summary_of_findings(chosen, endpoints or (), judged)
     from trialcli.render import sof as render
 
     if output is SofFormat.table:

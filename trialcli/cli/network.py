@@ -23,6 +23,7 @@ from trialcli.cli.base import (
     app,
     user_errors,
 )
+from trialcli.cli.replay import replayable
 from trialcli.errors import TrialcliError
 from trialcli.ops.keys import DEFAULT_MEASURE, NetworkMeasure
 from trialcli.render.tabular import OutputFormat
@@ -46,6 +47,9 @@ class BetterDirection(str, Enum):
 
 @app.command()
 @user_errors
+@replayable(
+    lambda p: p["studies"] or [], unless=lambda p: p["export"] is not None, whole_catalog=True
+)
 def network(
     ctx: typer.Context,
     studies: Annotated[

@@ -16,12 +16,15 @@ from trialcli.cli.base import (
     app,
     user_errors,
 )
+from trialcli.cli.replay import replayable
 from trialcli.render.tabular import OutputFormat
 
 
 @app.command()
 @user_errors
+@replayable(lambda p: [], paths=lambda p: [str(p["path"])], unless=lambda p: False)
 def review(
+    ctx: typer.Context,
     path: Annotated[
         Path,
         typer.Argument(metavar="REVIEW.rm5", help="A RevMan 5 file, as Cochrane publishes it."),

@@ -19,6 +19,7 @@ from trialcli.cli.base import (
     app,
     user_errors,
 )
+from trialcli.cli.replay import replayable
 from trialcli.ops.keys import SafetyFormat, SafetySort
 from trialcli.render.tabular import OutputFormat
 from trialcli.render.text import clean
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 @app.command("ae")
 @user_errors
+@replayable(lambda p: p["studies"], unless=lambda p: p["export"] is not None)
 def adverse_events(
     ctx: typer.Context,
     studies: Annotated[

@@ -32,6 +32,7 @@ from trialcli.cli.base import (
     app,
     user_errors,
 )
+from trialcli.cli.replay import replayable
 from trialcli.errors import ExitCode
 from trialcli.ops.keys import ShowFormat, StudySection
 from trialcli.render.tabular import OutputFormat
@@ -85,6 +86,7 @@ def list_studies(
 
 @app.command()
 @user_errors
+@replayable(lambda p: [p["study"]], unless=lambda p: False)
 def show(
     ctx: typer.Context,
     study: Annotated[
@@ -208,7 +210,7 @@ def validate(
 
     Example: trialcli validate --strict my-studies/
     """
-    from trialcli.catalog import check_paths
+    from trialcli.checking import check_paths, checked
     from trialcli.render.console import make_console
     from trialcli.render.problems import PROBLEM_COLUMNS, problem_records, render_problems
     from trialcli.render.progress import ProgressBar
@@ -217,7 +219,7 @@ def validate(
         if paths:
             entries = check_paths(paths, _cache(ctx), progress)
         else:
-            entries = _catalog(ctx).checked(progress)
+            entries = checked(_catalog(ctx), progress)
     if output is OutputFormat.json:
         from trialcli.render.tabular import to_json
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from trialcli.export.schema import TABLES, Rows, file_rows
-from trialcli.parallel import cores, ordered_map
+from trialcli.parallel import Progress, cores, ordered_map
 
-Progress = Callable[[int, int], None]
 # Fewer files than this are parsed here: starting worker processes would cost more.
 PARALLEL_FROM = 32
 

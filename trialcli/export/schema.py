@@ -317,14 +317,14 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
 
 def file_rows(paths: list[str]) -> list[Rows | str]:
     """Each file's rows, or why it has none (it does not validate): for worker processes."""
+    from trialcli.checking import check_file
     from trialcli.errors import StudyFileError
-    from trialcli.loader import check_study
 
     found: list[Rows | str] = []
     for name in paths:
         path = Path(name)
         try:
-            study, problems = check_study(path, audit=True)
+            study, problems = check_file(path)
         except StudyFileError as error:
             found.append(f"{path}: {error.problems[0].message}")
             continue

@@ -11,18 +11,18 @@ from matplotlib.patches import FancyBboxPatch
 
 from trialcli.figures import BLACK, short
 from trialcli.ops.flow import FlowResult
-from trialcli.render.flow import _enrolment_lines, _marks, count_text, stage_lines
+from trialcli.render.flow_text import count_text, enrolment_lines, source_marks, stage_lines
 
 LINE_INCHES = 0.19
 ARM_INCHES = 2.6
 
 
 def flow_figure(result: FlowResult) -> Figure:
-    marks = _marks(result)
+    marks = source_marks(result)
     arms = max(len(result.allocated), 1)
     # Each stage: a heading and one box per arm (or one box for enrolment).
     stages: list[tuple[str, list[tuple[str, list[tuple[str, bool]]]]]] = [
-        ("Enrolment", [("", _enrolment_lines(result, marks))]),
+        ("Enrolment", [("", enrolment_lines(result, marks))]),
         (
             "Allocation",
             [

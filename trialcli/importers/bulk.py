@@ -21,7 +21,7 @@ from typing import Any, Literal
 from trialcli.errors import TrialcliError
 from trialcli.importers.query import Query
 from trialcli.importers.query import studies as query_studies
-from trialcli.parallel import ordered_map
+from trialcli.parallel import Progress, ordered_map
 
 # One record is at most 32 MiB (the single-record limit); a search-results page at most 1 GiB.
 MAX_RECORD_BYTES = 32 * 1024 * 1024
@@ -90,9 +90,6 @@ class Interrupted(Exception):
         self.summary = summary
 
 
-Progress = Callable[[int, int], None]
-
-
 def plan(sources: Sequence[str], query: Query | None = None) -> list[Item]:
     """Every record the sources name, without reading any of them (a ZIP's directory only).
 
@@ -131,12 +128,16 @@ def run(
     force: bool = False,
     workers: int = 1,
     progress: Progress | None = None,
+    written: Callable[[Path, str], None] | None = None,
 ) -> Summary:
-    """Import every item into `into`; failures are counted and named, never fatal."""
+    """Import every item into `into`; failures are counted and named, never fatal.
+
+    `written` hears of each file written, with its text (the CLI leaves the cache warm).
+    """
     if not into.is_dir():
         raise TrialcliError(f"'{into}': no such folder (create it first)")
     report = progress or (lambda done, total: None)
-    writer = _Writer(into, force)
+    writer = _Writer(into, force, written)
     total = len(items)
     try:
         with _Reader() as reader:
@@ -244,9 +245,12 @@ def _nct_of_name(name: str) -> str | None:
 class _Writer:
     """Writes each converted record and counts what happened to it."""
 
-    def __init__(self, into: Path, force: bool) -> None:
+    def __init__(
+        self, into: Path, force: bool, written: Callable[[Path, str], None] | None = None
+    ) -> None:
         self.into = into
         self.force = force
+        self.written = written
         self.summary = Summary()
         self._seen: dict[str, str] = {}
 
@@ -291,6 +295,8 @@ class _Writer:
             self.fail(who, str(error))
             return
         self.summary.counts[outcome] += 1
+        if self.written is not None:
+            self.written(path, converted.text)
 
 
 def _one_line(text: str) -> str:

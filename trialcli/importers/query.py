@@ -8,7 +8,6 @@ RETRIES times; each request has the 30-second overall deadline of a single fetch
 
 from __future__ import annotations
 
-import os
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -16,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialcli.importers.client import TIMEOUT_SECONDS, RequestFailed, get
-from trialcli.importers.ctgov import URL_ENV, RecordError
+from trialcli.importers.ctgov import RecordError
 from trialcli.importers.ctgov.fetch import load_json
+from trialcli.settings import URL_ENV, registry_url
 
-DEFAULT_URL = "https://clinicaltrials.gov/api/v2/studies"
 PAGE_SIZE = 1000  # the API's largest page
 MIN_INTERVAL = 0.5  # seconds between requests: two a second at most
 RETRIES = 5
@@ -82,7 +81,7 @@ def studies(query: Query) -> Iterator[dict[str, Any]]:
     with a message (the studies found so far are kept by the caller).
     """
     sleep, clock = time.sleep, time.monotonic
-    base = os.environ.get(URL_ENV, "").strip().rstrip("/") or DEFAULT_URL
+    base = registry_url()
     if not base.startswith(("https://", "http://")):
         raise RecordError(f"{URL_ENV} must be an http(s) address, got '{base}'")
     parameters = {**query.parameters(), "pageSize": str(PAGE_SIZE), "format": "json"}

@@ -27,7 +27,7 @@ def study_file(
 ) -> tuple[Study, str]:
     """The study `record` describes and its file's text, checked to read back as that study."""
     from trialcli.loader import parse_yaml, validate_data
-    from trialcli.render.study_yaml import study_yaml
+    from trialcli.writer import study_yaml
 
     study = ctgov.record_to_study(record, retrieved, how)
     text = study_yaml(study, ctgov.header_lines(study, how))

@@ -29,6 +29,7 @@ from trialcli.model import (
     Comparison,
     Count,
     Endpoint,
+    PooledArms,
     SafetyFinding,
     Sourced,
     Study,
@@ -208,7 +209,9 @@ def _significant(p_value: str, alpha: float) -> bool | None:
 
 
 def _alpha(comparison: Comparison) -> float:
-    return 1 - comparison.ci_level / 100
+    """The p-value's threshold for the CI's level: half of it for a one-sided p-value."""
+    alpha = 1 - comparison.ci_level / 100
+    return alpha / 2 if comparison.p_sides == "one-sided" else alpha
 
 
 def _null(comparison: Comparison) -> float | None:
@@ -615,7 +618,7 @@ def _ci_verdict(comparison: Comparison) -> bool | None:
             return None
         return _inside_bounds(comparison.ci, comparison.margin, comparison.margin_upper)
     if comparison.test == "non-inferiority":
-        if comparison.margin is None:
+        if comparison.margin is None or not comparison.margin_side_stated:
             return None
         return _inside_margin(comparison.ci, comparison.margin, null)
     return _excludes(comparison.ci, null)
@@ -650,8 +653,10 @@ def _ci_words(placed: _Placed, verdict: bool) -> tuple[Part, ...]:
 
 
 def _p_words(placed: _Placed, significant: bool) -> tuple[Part, ...]:
-    alpha = number(_alpha(placed.comparison), 2)
-    return (placed.p(), f" is below {alpha}" if significant else f" is not below {alpha}")
+    one_sided = placed.comparison.p_sides == "one-sided"
+    alpha = number(_alpha(placed.comparison), 3 if one_sided else 2)
+    below = f" is below {alpha}" if significant else f" is not below {alpha}"
+    return (placed.p(), below + (" (one-sided)" if one_sided else ""))
 
 
 def _p_values_vs_intervals(study: Study) -> Iterator[Check]:
@@ -790,12 +795,34 @@ def _group_size(study: Study, key: str) -> tuple[int, str, Stated] | None:
                 if count is not None:
                     figure = _count(study, ("arms", i, field), count, arm)
                     return count.value, f"{field} in this arm", figure
+            if arm.kind == "treatment" and study.population.randomized is not None:
+                # A crossover's treatment: at most everyone randomized, whatever the sequence.
+                total = study.population.randomized
+                figure = _count(study, ("population", "randomized"), total, study.population)
+                return total.value, "randomized in the study (a treatment of the crossover)", figure
             return None
     for i, pooled in enumerate(study.pooled_arms):
         if pooled.id == key and pooled.n is not None:
             figure = _record(study, ("pooled_arms", i), pooled).says(f"{pooled.n:,}", "n")
             return pooled.n, "in the pooled group", figure
+        if pooled.id == key:
+            return _cells(study, pooled)
     return None
+
+
+def _cells(study: Study, pooled: PooledArms) -> tuple[int, str, Stated] | None:
+    """A pooled group with no count of its own: the people randomized to its arms, when each
+    arm's count is known (stated as the first arm's, the others named in the words)."""
+    members = [(i, a) for i, a in enumerate(study.arms) if a.id in pooled.arms]
+    if len(members) != len(pooled.arms) or any(a.randomized is None for _, a in members):
+        return None
+    counts = [a.randomized for _, a in members if a.randomized is not None]
+    total = sum(c.value for c in counts)
+    first, arm = members[0]
+    assert arm.randomized is not None
+    figure = _count(study, ("arms", first, "randomized"), arm.randomized, arm)
+    rest = " + ".join(f"{c.value:,}" for c in counts[1:])
+    return total, f"+ {rest} = {total:,} randomized in its arms (a pooled group)", figure
 
 
 def _denominators(study: Study) -> Iterator[Check]:

@@ -96,7 +96,11 @@ class ForestRow:
     endpoint_id: str = ""
     arms: tuple[str, str] = ("", "")
     one_sided: bool = False  # the CI is one-sided as recorded: its width is not 2 × z × SE
-    time_frame: str | None = None  # the endpoint's follow-up: `2 years`, `week 12`
+    time_frame: str | None = None  # the endpoint's follow-up, as the study file states it
+    code: str | None = None  # the endpoint's standard code, when it has one
+    better: str | None = None  # "lower" or "higher": which way is better, from the endpoint
+    # Events/people in each arm (experimental, comparator) where the endpoint records both.
+    counts: tuple[tuple[int, int], tuple[int, int]] | None = None
     test: str = "superiority"  # or `non-inferiority (margin 1.3)`, as formatting.test_words
 
     @property
@@ -430,7 +434,21 @@ def _row(
         endpoint_id=endpoint.id,
         arms=comparison.arms,
         one_sided=comparison.ci_sides == "one-sided",
+        code=endpoint.code,
+        better=endpoint.better,
+        counts=_counts(endpoint, comparison.arms),
     )
+
+
+def _counts(
+    endpoint: Endpoint, arms: tuple[str, str]
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    if endpoint.kind in {"rate", "continuous"}:
+        return None
+    a, b = (endpoint.results.get(group) for group in arms)
+    if a is None or b is None or a.n is None or b.n is None or not a.N or not b.N:
+        return None
+    return (int(a.n), int(a.N)), (int(b.n), int(b.N))
 
 
 def _panels(rows: list[ForestRow]) -> list[Panel]:

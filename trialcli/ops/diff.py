@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from trialcli.formatting import (
+    DIRECTION_WORDS,
     MEASURE_NAMES,
     NOT_REPORTED,
     decimals,
@@ -760,13 +761,6 @@ def _results(
         yield f"Result: {slots.items[slot].label}", in_a.get(slot), in_b.get(slot)
 
 
-# How the order of a comparison's arms is known, when the source does not state it.
-DIRECTION_WORDS = {
-    "inferred": "direction inferred from the arms' roles",
-    "unknown": "direction unknown: which arm is first is not stated",
-}
-
-
 def _comparisons(
     a: Study, b: Study, xs: list[Endpoint], ys: list[Endpoint], slots: Slots
 ) -> Iterator[FieldRow]:
@@ -787,7 +781,7 @@ def _comparisons(
                 value = effect_value(c) if c.estimate is not None else "no estimate"
                 p = p_text(c.p_value)
                 details = [
-                    DIRECTION_WORDS.get(c.direction),
+                    DIRECTION_WORDS[c.direction],
                     c.population if c.population and c.population != e.population else None,
                     c.note,
                 ]

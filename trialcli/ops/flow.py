@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from trialcli.crosscheck import Loc
+from trialcli.formatting import intake_word
 from trialcli.model import Count, FlowPeriod, Sourced, Study
 
 
@@ -108,6 +109,7 @@ class FlowResult:
     sums: tuple[FlowSum, ...]  # every sum, periods' included
     note: str | None
     sources: tuple[CitedSource, ...] = ()  # the sources its numbers cite, in `show` order
+    intake: str = "randomized"  # or "enrolled": formatting.intake_word
 
     @property
     def warnings(self) -> tuple[FlowSum, ...]:
@@ -173,6 +175,7 @@ def _flow(study: Study) -> FlowResult:
             analysed,
             (),
             None,
+            intake=intake_word(study.design),
         )
     assessed = _number(study, ("flow", "assessed"), flow.assessed, flow)
     excluded = _number(study, ("flow", "excluded"), flow.excluded, flow)
@@ -227,6 +230,7 @@ def _flow(study: Study) -> FlowResult:
         analysed,
         tuple(sums),
         flow.note,
+        intake=intake_word(study.design),
     )
 
 

@@ -37,6 +37,11 @@ class PoolMethod(str, Enum):
     fixed = "fixed"
     mantel_haenszel = "mantel-haenszel"
     mantel_haenszel_random = "mantel-haenszel-random"
+    # metafor's names for the same methods
+    dl = "dl"
+    pm = "pm"
+    fe = "fe"
+    mh = "mh"
 
 
 class ShowFormat(str, Enum):

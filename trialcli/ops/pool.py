@@ -1,13 +1,16 @@
-"""`trialcli compare --pool`: one pooled estimate per panel of a forest plot, and what was left out.
+"""`trialcli compare --pool`: a pooled estimate per measure from study rows, and what was not.
 
-A panel already holds one measure (one kind of ratio, or differences in one unit), so a rate
-ratio is never pooled with a hazard ratio. Within a panel a study's row is pooled only when:
+Pooling takes the studies' rows (trialcli.ops.compare.ForestRow: one study's estimate of one
+comparison), never a drawing. Rows are pooled within one measure (one kind of ratio, or
+differences in one unit), so a rate ratio is never pooled with a hazard ratio. A row is
+pooled only when:
 - it has a confidence interval (the standard error comes from it; a relative reduction
   without a CI has none);
 - the order of its groups is known (direction "stated" or "inferred", never "unknown");
 - it compares the same thing as the other pooled rows: the same experimental drugs against
   the same kind of comparator (placebo or active), in that order;
-- it is the study's only such row (two rows of one study share its comparator group).
+- it is the study's only such row (two rows of one study share its comparator group);
+- its follow-up is that of the other pooled rows, unless `allow_mixed_follow_up`.
 Ratios are pooled on the log scale. Everything here is computed by trialcli, never stated by
 a source; the statistics live in trialcli.stats.meta.
 """
@@ -20,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from trialcli.model import Study
-from trialcli.ops.compare import ForestPlot, ForestRow, Panel, Scale
+from trialcli.model import RATIO_MEASURES, Study
+from trialcli.ops.compare import PANEL_ORDER, ForestRow, Scale
 from trialcli.stats.meta import (
     METHOD_NAMES,
     BinaryMeasure,
@@ -49,6 +52,14 @@ POOL_METHODS: tuple[PoolMethod, ...] = (
     "mantel-haenszel-random",  # RevMan's "M-H, random": DL τ² from the MH-centred Q
 )
 LEVEL = 95.0
+# metafor's method names, accepted beside trialcli's own.
+METHOD_ALIASES: dict[str, PoolMethod] = {
+    "dl": "dersimonian-laird",
+    "pm": "paule-mandel",
+    "fe": "fixed",
+    "mh": "mantel-haenszel",
+}
+FIXED_METHODS = frozenset({"fixed", "mantel-haenszel"})
 MH_MEASURES: dict[str, BinaryMeasure] = {"risk-ratio": "risk-ratio", "odds-ratio": "odds-ratio"}
 
 
@@ -67,11 +78,20 @@ class PooledPanel:
     statistics: Pooled  # on the scale pooled: log for ratios
     compares: str  # "alemtuzumab vs active comparator"
     inferred: tuple[str, ...] = ()  # acronyms whose order of groups is inferred, not stated
+    rows: tuple[ForestRow, ...] = ()  # the rows pooled, in the order of study_ids
+    follow_ups: tuple[str, ...] = ()  # each pooled row's follow-up ("not reported" if none)
+    corrected: tuple[str, ...] = ()  # acronyms whose 2×2 table got the 0.5 correction
 
     @property
     def method_name(self) -> str:
         name = METHOD_NAMES[self.statistics.method]
+        if self.statistics.hksj_adhoc:
+            return name + ", Hartung–Knapp–Sidik–Jonkman CI (ad hoc: never narrower)"
         return name + (", Hartung–Knapp–Sidik–Jonkman CI" if self.statistics.hksj else "")
+
+    @property
+    def mixed_follow_up(self) -> bool:
+        return len(set(self.follow_ups)) > 1
 
     @property
     def tau2_unreliable(self) -> bool:
@@ -89,34 +109,104 @@ class NotPooled:
 
 
 @dataclass(frozen=True)
+class PoolOptions:
+    """How to pool: the method, its CI, and whether follow-ups may differ."""
+
+    method: PoolMethod = "reml"
+    hksj: bool = False
+    hksj_adhoc: bool = False  # Hartung–Knapp floored at the standard interval's width
+    allow_mixed_follow_up: bool = False
+
+
+@dataclass(frozen=True)
 class PoolResult:
     code: str
     method: PoolMethod
     hksj: bool
     panels: tuple[PooledPanel, ...]
     not_pooled: tuple[NotPooled, ...]
+    options: PoolOptions = PoolOptions()
 
 
-def pool_plot(
-    plot: ForestPlot,
-    studies: Sequence[Study],
-    method_name: str = "reml",
-    hksj: bool = False,
-) -> PoolResult:
-    """Pool each panel of `plot`; `method_name` is one of POOL_METHODS."""
-    method = next((m for m in POOL_METHODS if m == method_name), None)
+def pool_method(name: str) -> PoolMethod:
+    """A method by trialcli's name or metafor's (`dl`, `reml`, `pm`, `fe`, `mh`)."""
+    method = METHOD_ALIASES.get(name) or next((m for m in POOL_METHODS if m == name), None)
     if method is None:
-        raise ValueError(f"unknown pooling method {method_name!r}")
+        raise ValueError(f"unknown pooling method {name!r}")
+    return method
+
+
+def check_options(options: PoolOptions) -> None:
+    """Hartung–Knapp adjusts an inverse-variance random-effects CI, and nothing else."""
+    if not (options.hksj or options.hksj_adhoc):
+        return
+    if options.method in FIXED_METHODS:
+        raise ValueError(
+            f"--hksj adjusts a random-effects CI; {METHOD_NAMES[options.method]} has no τ² "
+            "to adjust for (choose --method reml, pm or dl)"
+        )
+    if options.method == "mantel-haenszel-random":
+        raise ValueError(
+            "--hksj adjusts an inverse-variance random-effects CI; RevMan's M-H random "
+            "model has none (choose --method reml, pm or dl)"
+        )
+
+
+def _key(row: ForestRow) -> tuple[str, str | None]:
+    return row.measure, None if row.measure in RATIO_MEASURES else row.unit
+
+
+def measure_groups(rows: Sequence[ForestRow]) -> list[tuple[str, str | None, list[ForestRow]]]:
+    """Rows by endpoint and (measure, unit): ratios in PANEL_ORDER, then differences.
+
+    Rows of different endpoint codes are never pooled together (a hazard ratio for
+    disability with one for relapse); rows chosen as STUDY:ID, without a code, are the
+    user's own pairing and form one group.
+    """
+    order: dict[str, int] = {m: i for i, m in enumerate(PANEL_ORDER)}
+    keys = sorted(
+        dict.fromkeys((r.code, *_key(r)) for r in rows),
+        key=lambda k: order.get(k[1], len(order)),
+    )
+    return [(m, u, [r for r in rows if (r.code, *_key(r)) == (c, m, u)]) for c, m, u in keys]
+
+
+def pool_rows(
+    rows: Sequence[ForestRow],
+    studies: Sequence[Study],
+    code: str,
+    options: PoolOptions = PoolOptions(),
+) -> PoolResult:
+    """Pool the study rows of each measure; `code` names the endpoint they are of."""
+    check_options(options)
     by_id = {s.id: s for s in studies}
     panels: list[PooledPanel] = []
     not_pooled: list[NotPooled] = []
-    for panel in plot.panels:
-        others: list[str] = [p.measure for p in plot.panels if p.measure != panel.measure]
-        pooled, skipped = _pool_panel(panel, others, by_id, method, hksj)
+    groups = measure_groups(rows)
+    for measure, unit, members in groups:
+        code_of = members[0].code
+        others = [m for m, _, group in groups if m != measure and group[0].code == code_of]
+        pooled, skipped = _pool_group(measure, unit, members, others, by_id, options)
         not_pooled += skipped
         if pooled is not None:
             panels.append(pooled)
-    return PoolResult(plot.code, method, hksj, tuple(panels), tuple(not_pooled))
+    return PoolResult(code, options.method, options.hksj, tuple(panels), tuple(not_pooled), options)
+
+
+def pool_selected(
+    measure: str,
+    unit: str | None,
+    rows: Sequence[ForestRow],
+    studies: Sequence[Study],
+    options: PoolOptions,
+) -> PooledPanel | None:
+    """Rows already chosen for pooling (a sensitivity analysis's subset); None if < 2 pool."""
+    pooled, _ = _pool_group(measure, unit, list(rows), [], {s.id: s for s in studies}, options)
+    return pooled
+
+
+def follow_up(row: ForestRow) -> str:
+    return row.time_frame or "follow-up not reported"
 
 
 def compares(study: Study, row: ForestRow) -> str:
@@ -137,16 +227,23 @@ def _drugs(study: Study, group_id: str) -> list[str]:
     )
 
 
-def _pool_panel(
-    panel: Panel, others: list[str], studies: dict[str, Study], method: PoolMethod, hksj: bool
+def _pool_group(
+    measure: str,
+    unit: str | None,
+    members: list[ForestRow],
+    others: list[str],
+    studies: dict[str, Study],
+    options: PoolOptions,
 ) -> tuple[PooledPanel | None, list[NotPooled]]:
     skipped: list[NotPooled] = []
+    method = options.method
+    scale: Scale = "log" if measure in RATIO_MEASURES else "linear"
 
     def skip(row: ForestRow, reason: str) -> None:
         skipped.append(NotPooled(row.study_id, row.acronym, row.measure, row.text, reason))
 
     candidates: list[tuple[ForestRow, str]] = []
-    for row in panel.rows:
+    for row in members:
         if row.ci is None:
             what = "a relative reduction" if row.converted_from is not None else "an estimate"
             skip(row, f"{what} without a CI: no standard error to weight it by")
@@ -175,14 +272,28 @@ def _pool_panel(
                 skip(row, "one of several comparisons in this study sharing a comparator group")
             else:
                 candidates.append((row, usual))
+    if candidates and not options.allow_mixed_follow_up:
+        common, _ = Counter(follow_up(row) for row, _ in candidates).most_common(1)[0]
+        kept_rows = []
+        for row, what in candidates:
+            if follow_up(row) != common:
+                skip(
+                    row,
+                    f"follow-up {follow_up(row)}; the pooled rows are at {common} "
+                    "(--allow-mixed-follow-up pools across time frames)",
+                )
+            else:
+                kept_rows.append((row, what))
+        candidates = kept_rows
     rows = [row for row, _ in candidates]
     if len(rows) < 2:
         for row in rows:
-            skip(row, _alone_reason(panel, others))
+            skip(row, _alone_reason(measure, unit, others))
         return None, skipped
+    corrected: tuple[str, ...] = ()
     if method == "mantel-haenszel" or method == "mantel-haenszel-random":
         counted = [(row, _counts(studies[row.study_id], row)) for row in rows]
-        if panel.measure not in MH_MEASURES or any(t is None for _, t in counted):
+        if measure not in MH_MEASURES or any(t is None for _, t in counted):
             for row in rows:
                 skip(row, "Mantel–Haenszel pools risk or odds ratios from n/N in both arms")
             return None, skipped
@@ -200,19 +311,24 @@ def _pool_panel(
                 skip(row, "the only study with events that can be pooled; pooling needs two")
             return None, skipped
         random = method == "mantel-haenszel-random"
-        statistics = mantel_haenszel(tables, MH_MEASURES[panel.measure], LEVEL, random)
+        statistics = mantel_haenszel(tables, MH_MEASURES[measure], LEVEL, random)
+        corrected = tuple(
+            r.acronym for r, t in zip(rows, tables, strict=True) if t.corrected() != t
+        )
     else:
-        log = panel.scale == "log"
+        log = scale == "log"
         effects = [math.log(r.estimate) if log else r.estimate for r in rows]
         variances = [_se(r, log) ** 2 for r in rows]
-        statistics = inverse_variance(effects, variances, method, LEVEL, hksj)
-    back = math.exp if panel.scale == "log" else float
+        statistics = inverse_variance(
+            effects, variances, method, LEVEL, options.hksj, options.hksj_adhoc
+        )
+    back = math.exp if scale == "log" else float
     prediction = statistics.prediction
     return (
         PooledPanel(
-            measure=panel.measure,
-            unit=panel.unit,
-            scale=panel.scale,
+            measure=measure,
+            unit=unit,
+            scale=scale,
             study_ids=tuple(r.study_id for r in rows),
             acronyms=tuple(r.acronym for r in rows),
             estimate=back(statistics.estimate),
@@ -221,15 +337,18 @@ def _pool_panel(
             statistics=statistics,
             compares=candidates[0][1],
             inferred=tuple(r.acronym for r in rows if r.direction == "inferred"),
+            rows=tuple(rows),
+            follow_ups=tuple(follow_up(r) for r in rows),
+            corrected=corrected,
         ),
         skipped,
     )
 
 
-def _alone_reason(panel: Panel, others: list[str]) -> str:
-    name = panel.measure.replace("-", " ")
-    if panel.unit:
-        name += f" in {panel.unit}"
+def _alone_reason(measure: str, unit: str | None, others: list[str]) -> str:
+    name = measure.replace("-", " ")
+    if unit:
+        name += f" in {unit}"
     names = sorted({o.replace("-", " ") + "s" for o in others})
     if names:
         return f"the only {name} that can be pooled; it is never pooled with {' or '.join(names)}"

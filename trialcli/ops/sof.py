@@ -18,13 +18,15 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from trialcli.formatting import number, result_text
 from trialcli.model import RATIO_MEASURES, ArmResult, Comparison, Endpoint, Study
 from trialcli.ops.compare import PANEL_ORDER, compare_studies, group_size
 from trialcli.ops.effects import absolute_effects
-from trialcli.ops.pool import pool_plot
+from trialcli.ops.judgements import Judgements, certainty_reasons, certainty_text, rob2_text
+from trialcli.ops.pool import pool_rows
+from trialcli.ops.sof_harms import harm_ratio, harms, is_harm
 from trialcli.stats import risk_ratio
 from trialcli.stats.absolute import per_thousand, risk_with_intervention
 from trialcli.stats.meta import METHOD_NAMES, TwoByTwo, mantel_haenszel
@@ -72,13 +74,103 @@ class SofTable:
     studies: tuple[str, ...]
     rows: tuple[SofRow, ...]
     left_out: tuple[str, ...]  # outcomes beyond the seventh
+    # GRADEpro's header, from the reviewer's judgements file ("not stated" without one).
+    header: tuple[tuple[str, str], ...] = ()
+    risk_of_bias: tuple[str, ...] = ()  # each study's RoB 2 judgements, with their source
 
 
-def summary_of_findings(studies: Sequence[Study], codes: Sequence[str] = ()) -> SofTable:
-    outcomes = _outcomes(studies, codes)
-    rows = [_row(members) for _, members in outcomes[:MAX_OUTCOMES]]
-    left_out = tuple(members[0][1].name for _, members in outcomes[MAX_OUTCOMES:])
-    return SofTable(tuple(s.acronym for s in studies), tuple(rows), left_out)
+def summary_of_findings(
+    studies: Sequence[Study], codes: Sequence[str] = (), judgements: Judgements | None = None
+) -> SofTable:
+    """Endpoints by code or id, and harms by term (`-e "thyroid disorders"`), at most seven.
+
+    Certainty comes only from a reviewer's `judgements`; without them, "not assessed".
+    """
+    known = {k for s in studies for e in s.endpoints for k in (e.code, e.id) if k}
+    harm_terms = [c for c in codes if c not in known and is_harm(studies, c)]
+    outcomes = _outcomes(studies, [c for c in codes if c not in harm_terms])
+    if harm_terms and len(harm_terms) == len(codes):
+        outcomes = []
+    rows = [_row(members) for _, members in outcomes]
+    rows += [_harm_row(term, studies) for term in harm_terms]
+    names = [members[0][1].name for _, members in outcomes] + harm_terms
+    keys = [members[0][1].code or members[0][1].id for _, members in outcomes] + harm_terms
+    header: tuple[tuple[str, str], ...] = ()
+    judged: tuple[str, ...] = ()
+    if judgements is not None:
+        rows = [_judged(row, key, judgements) for row, key in zip(rows, keys, strict=True)]
+        header = tuple(
+            (name, getattr(judgements, name) or "not stated")
+            for name in ("population", "setting", "intervention", "comparison")
+        )
+        judged = tuple(
+            rob2_text(s.acronym, judgements.studies[s.id])
+            for s in studies
+            if s.id in judgements.studies
+        )
+    return SofTable(
+        tuple(s.acronym for s in studies),
+        tuple(rows[:MAX_OUTCOMES]),
+        tuple(names[MAX_OUTCOMES:]),
+        header,
+        judged,
+    )
+
+
+def _judged(row: SofRow, key: str, judgements: Judgements) -> SofRow:
+    """The reviewer's certainty and the reasons for each domain rated down."""
+    grade = judgements.outcomes.get(key)
+    reasons = tuple(f"certainty: {reason}" for reason in certainty_reasons(grade))
+    return replace(row, certainty=certainty_text(grade), comments=(*row.comments, *reasons))
+
+
+def _harm_row(selector: str, studies: Sequence[Study]) -> SofRow:
+    found = harms(studies, selector)
+    first = found[0]
+    ratio = harm_ratio(found)
+    events = sum(h.table.events_comparator for h in found)
+    people = sum(h.table.total_comparator for h in found)
+    risk = events / people
+    comments = [f"{h.study.acronym}: {h.finding.population}" for h in found if h.finding.population]
+    relative = intervention = difference = None
+    intervention_ci = difference_ci = None
+    if ratio is not None:
+        estimate, ci, how = ratio
+        relative = Relative("risk-ratio", estimate, ci, 95, how)
+        exact = risk_with_intervention(risk, estimate, "risk-ratio")
+        intervention = per_thousand(exact)
+        difference = per_thousand(exact - risk)  # from unrounded risks
+        low, high = (risk_with_intervention(risk, r, "risk-ratio") for r in ci)
+        intervention_ci = (per_thousand(low), per_thousand(high))
+        difference_ci = (per_thousand(low - risk), per_thousand(high - risk))
+    else:
+        comments.append("risk ratio not estimable from these counts")
+    zero = [h.study.acronym for h in found if h.table.corrected() != h.table]
+    if zero and ratio is not None:
+        comments.append(
+            f"0.5 added to every cell of the 2×2 table (a zero cell): {', '.join(zero)}"
+        )
+    name = first.finding.term + (" (serious)" if first.finding.serious else "")
+    return SofRow(
+        outcome=name,
+        code=None,
+        level="harm",
+        time_frame=None,
+        studies=tuple(h.study.acronym for h in found),
+        participants=int(sum(h.table.total_experimental + h.table.total_comparator for h in found)),
+        groups=f"{first.study.group_label(first.experimental)} vs "
+        f"{first.study.group_label(first.comparator)}",
+        relative=relative,
+        per="per 1,000",
+        comparator=per_thousand(risk),
+        comparator_basis=f"{events:,.0f}/{people:,.0f}",
+        intervention=intervention,
+        intervention_ci=intervention_ci,
+        difference=difference,
+        difference_ci=difference_ci,
+        certainty=NOT_ASSESSED,
+        comments=tuple(comments),
+    )
 
 
 Members = list[tuple[Study, Endpoint]]
@@ -118,16 +210,25 @@ def _row(members: Members) -> SofRow:
         comparator = per_thousand(comparator_risk)
         risk = risk_with_intervention(comparator_risk, relative.estimate, relative.measure)
         intervention = per_thousand(risk)
-        difference = intervention - comparator
+        # Differences from the unrounded risks, not from the rounded per-1,000 figures.
+        difference = per_thousand(risk - comparator_risk)
         if relative.ci is not None:
             low, high = (
-                per_thousand(risk_with_intervention(comparator_risk, r, relative.measure))
-                for r in relative.ci
+                risk_with_intervention(comparator_risk, r, relative.measure) for r in relative.ci
             )
-            intervention_ci = (low, high)
-            difference_ci = (low - comparator, high - comparator)
+            intervention_ci = (per_thousand(low), per_thousand(high))
+            difference_ci = (
+                per_thousand(low - comparator_risk),
+                per_thousand(high - comparator_risk),
+            )
     elif comparator_risk is not None:
         comparator = per_thousand(comparator_risk)
+    elif len(members) == 1 and (stated := _stated_risks(first)) is not None:
+        # No ratio and no counts, but both arms' percentages: the table still shows them.
+        risk_c, risk_t, basis = stated
+        comparator, intervention = per_thousand(risk_c), per_thousand(risk_t)
+        difference = per_thousand(risk_t - risk_c)
+        comments.append("per 1,000 from the arms' stated percentages; no relative effect or CI")
     participants = _participants(
         used or [(s, e, e.comparisons[0] if e.comparisons else None) for s, e in members]
     )
@@ -174,6 +275,23 @@ def _row(members: Members) -> SofRow:
     )
 
 
+def _stated_risks(endpoint: Endpoint) -> tuple[float, float, str] | None:
+    """(comparator, intervention) risks as fractions from the arms' stated percentages."""
+    if endpoint.kind not in {"proportion", "time-to-event"}:
+        return None
+    for comparison in endpoint.comparisons or ():
+        treated, control = (endpoint.results.get(g) for g in comparison.arms)
+        if (
+            treated
+            and control
+            and treated.unit == "%" == control.unit
+            and treated.value is not None
+            and control.value is not None
+        ):
+            return control.value / 100, treated.value / 100, f"{number(control.value)}%"
+    return None
+
+
 def _arm_results(endpoint: Endpoint) -> tuple[str, str] | None:
     """The compared arms' results as the source gives them: comparator, then intervention."""
     for comparison in endpoint.comparisons:
@@ -209,12 +327,18 @@ def _relative(
         return Relative(c.measure, c.estimate, c.ci, c.ci_level, "as reported"), reported
     if len(reported) > 1 and code is not None:
         chosen = [s for s, _ in members]
-        pooled = pool_plot(compare_studies(chosen, code), chosen)
+        pooled = pool_rows(compare_studies(chosen, code).rows, chosen, code)
         if pooled.panels:
             panel = pooled.panels[0]
             used = [r for r in reported if r[0].id in panel.study_ids]
             for item in pooled.not_pooled:
                 comments.append(f"{item.acronym} not pooled: {item.reason}")
+            found = panel.statistics.heterogeneity
+            i2 = found.i2 if found.i2_tau2 is None else found.i2_tau2
+            comments.append(
+                f"heterogeneity: I² {i2:.0f}%, τ² {found.tau2:.3f} ({panel.statistics.k} "
+                f"studies; Q {found.q:.2f}, df {found.df}, p {found.p:.3f})"
+            )
             how = f"pooled by trialcli ({panel.method_name})"
             if panel.tau2_unreliable:
                 how += "; τ² from two studies is unreliable"

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from trialcli.formatting import effect_text, p_text
+from trialcli.formatting import effect_text, p_text, test_text
 
 if TYPE_CHECKING:
     from trialcli.model import Comparison, Endpoint, SafetyFinding, Study
@@ -190,6 +190,8 @@ def headline(endpoint: Endpoint) -> str | None:
         if comparison.estimate is None:
             continue
         text = effect_text(comparison)
+        test = test_text(comparison)
+        text = f"{text} ({test})" if test else text
         p = p_text(comparison.p_value)
         return f"{text}, {p}" if p else text
     return None

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
-from trialcli.importers.bulk import OUTCOMES, Summary
 from trialcli.render.text import clean
 
 
-def summary_lines(summary: Summary, into: Path) -> list[str]:
-    counts = ", ".join(f"{summary.counts[o]:,} {o}" for o in OUTCOMES)
+class ImportSummary(Protocol):
+    """What the summary shows of an import (trialcli.importers.bulk.Summary): the count of
+    each outcome in its order, the records that failed and were skipped, with why."""
+
+    @property
+    def counts(self) -> Mapping[Any, int]: ...
+    @property
+    def failed(self) -> Sequence[tuple[str, str]]: ...
+    @property
+    def skipped(self) -> Sequence[tuple[str, str]]: ...
+    @property
+    def interrupted(self) -> bool: ...
+    @property
+    def total(self) -> int: ...
+
+
+def summary_lines(summary: ImportSummary, into: Path) -> list[str]:
+    counts = ", ".join(f"{count:,} {outcome}" for outcome, count in summary.counts.items())
     head = "Interrupted after" if summary.interrupted else "Done:"
     lines = [f"{head} {summary.total:,} records into {clean(str(into))}: {counts}"]
     if summary.failed:

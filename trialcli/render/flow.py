@@ -18,41 +18,17 @@ from rich.table import Table
 from rich.text import Text
 
 from trialcli.formatting import NOT_REPORTED
-from trialcli.ops.flow import ArmCount, ArmStage, FlowResult, FlowSum, Number
+from trialcli.ops.flow import ArmCount, FlowResult, FlowSum, Number
 from trialcli.render.document import escape
+from trialcli.render.flow_text import count_text, enrolment_lines, source_marks, stage_lines
 from trialcli.render.text import clean
+
+# render/html.py still imports these two from here; it should take them from flow_text.
+__all__ = ["CSV_COLUMNS", "count_text", "flow_json", "flow_markdown", "flow_records"]
+__all__ += ["render_flow", "stage_lines"]
 
 # Narrowest arm box: a label and "Not completed 1,234 [12]" fit.
 BOX_WIDTH = 26
-WARN = "⚠"
-
-
-def count_text(number: Number | None, marks: dict[str, int]) -> str:
-    if number is None:
-        return NOT_REPORTED
-    mark = marks.get(number.source or "")
-    return f"{number.value:,}" + (f" [{mark}]" if mark else "")
-
-
-def sum_warning(total: FlowSum) -> str:
-    return f"{WARN} does not add up: {total.text}"
-
-
-def stage_lines(stage: ArmStage, marks: dict[str, int]) -> list[tuple[str, bool]]:
-    """An arm's follow-up box as (line, is_warning) pairs: shared by every renderer."""
-    lines = [(f"Started {count_text(stage.started, marks)}", False)]
-    lines += [(f"{clean(label)} {count_text(n, marks)}", False) for label, n in stage.milestones]
-    lines.append((f"Completed {count_text(stage.completed, marks)}", False))
-    lines.append((f"Not completed {count_text(stage.not_completed, marks)}", False))
-    lines += [(f"  {clean(reason)} {count_text(n, marks)}", False) for reason, n in stage.reasons]
-    if stage.reasons and not stage.all_reasons:
-        lines.append(("  (other reasons not listed)", False))
-    lines += [(sum_warning(total), True) for total in stage.sums if not total.ok]
-    return lines
-
-
-def _marks(result: FlowResult) -> dict[str, int]:
-    return {source.id: source.number for source in result.sources}
 
 
 def _box(title: str, lines: Sequence[tuple[str, bool]], width: int) -> Panel:
@@ -85,7 +61,7 @@ def _heading(text: str) -> Text:
 
 
 def render_flow(result: FlowResult, console: Console) -> None:
-    marks = _marks(result)
+    marks = source_marks(result)
     width = max(console.width, BOX_WIDTH)
     arms = max(len(result.allocated), 1)
     per_row = max(1, min(arms, width // BOX_WIDTH))
@@ -93,7 +69,7 @@ def render_flow(result: FlowResult, console: Console) -> None:
     parts: list[RenderableType] = [
         _heading(f"{clean(result.acronym)}: participant flow (CONSORT)"),
         _heading("Enrolment"),
-        _box("", _enrolment_lines(result, marks), min(width, 60)),
+        _box("", enrolment_lines(result, marks), min(width, 60)),
         _arrow(),
         _heading("Allocation"),
         _row_of_boxes(_count_boxes(result.allocated, "Allocated", marks, arm_width), per_row),
@@ -113,17 +89,6 @@ def render_flow(result: FlowResult, console: Console) -> None:
         parts.append(Text(clean(result.note, one_line=False), style="dim"))
     parts += _source_lines(result)
     console.print(Group(*parts))
-
-
-def _enrolment_lines(result: FlowResult, marks: dict[str, int]) -> list[tuple[str, bool]]:
-    lines = [
-        (f"Assessed for eligibility {count_text(result.assessed, marks)}", False),
-        (f"Excluded {count_text(result.excluded, marks)}", False),
-    ]
-    lines += [(f"  {clean(r)} {count_text(n, marks)}", False) for r, n in result.exclusion_reasons]
-    lines.append((f"Randomized {count_text(result.randomized, marks)}", False))
-    lines += [(sum_warning(s), True) for s in result.sums if s.context == "Enrolment" and not s.ok]
-    return lines
 
 
 def _count_boxes(
@@ -257,14 +222,14 @@ def flow_records(result: FlowResult) -> list[dict[str, Any]]:
 
 
 def flow_markdown(result: FlowResult) -> str:
-    marks = _marks(result)
+    marks = source_marks(result)
     lines = [
         f"# {escape(clean(result.acronym))}: participant flow (CONSORT)",
         "",
         "## Enrolment",
         "",
     ]
-    lines += [_bullet(line, warning) for line, warning in _enrolment_lines(result, marks)]
+    lines += [_bullet(line, warning) for line, warning in enrolment_lines(result, marks)]
     lines += ["", "## Allocation", ""]
     lines += [
         f"- {escape(clean(a.label))}: allocated {count_text(a.count, marks)}"

@@ -6,7 +6,6 @@ the line of no effect down each panel, and the numbers in a column beside it.
 
 from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -15,16 +14,27 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from trialcli.formatting import MEASURE_NAMES, NOT_REPORTED, interval, number, p_text
-from trialcli.ops.compare import ForestPlot, ForestRow, NotDrawn, Panel, Scale
-from trialcli.ops.pool import PooledPanel, PoolResult
+from trialcli.formatting import MEASURE_NAMES, NOT_REPORTED
+from trialcli.ops.compare import ForestPlot, ForestRow, NotDrawn, Panel
+from trialcli.ops.pool import PooledPanel, PoolResult, follow_up
+from trialcli.render.forest_text import (
+    CONVERTED,
+    MEASURED,
+    NO_EFFECT,
+    axis_lines,
+    favours_line,
+    n_text,
+    panel_title,
+    plot_line,
+    plot_title,
+    pooled_line,
+    pooled_spread,
+    pooled_text,
+    position,
+    row_notes,
+)
 from trialcli.render.text import clean
 
-MEASURED = "■"
-CONVERTED = "○"  # an open mark: trialcli computed this ratio
-NO_EFFECT = "│"
-POOLED = "◆"  # the pooled estimate, between < and > at its CI limits
-PREDICTION = "┈"  # the 95% prediction interval beyond the CI
 NO_POOLING = (
     "Each row is one study's own estimate; nothing is pooled unless you add --pool, "
     "and different measures are never combined."
@@ -54,95 +64,9 @@ COLUMNS = (
 )
 
 
-def position(value: float, low: float, high: float, scale: Scale, width: int) -> int:
-    """The character column of `value` on an axis `width` wide, clamped to its ends."""
-    if value <= low:  # ≤ 0 on a log scale, or an interval running off the axis
-        return 0
-    if value >= high:
-        return width - 1
-    if scale == "log":
-        start, end, point = math.log(low), math.log(high), math.log(value)
-    else:
-        start, end, point = low, high, value
-    fraction = (point - start) / (end - start)
-    return min(width - 1, max(0, round(fraction * (width - 1))))
-
-
-def plot_line(row: ForestRow, panel: Panel, width: int) -> str:
-    """`   ─■──┼─   `: the interval, the estimate and the line of no effect."""
-    cells = [" "] * width
-
-    def at(value: float) -> int:
-        return position(value, panel.low, panel.high, panel.scale, width)
-
-    zero = at(panel.no_effect)
-    cells[zero] = NO_EFFECT
-    if row.ci is not None:
-        lower, upper = row.ci
-        for column in range(at(lower), at(upper) + 1):
-            cells[column] = "┼" if column == zero else "─"
-        # An interval running off the axis ends in an arrow, not at the edge.
-        if lower < panel.low or (panel.scale == "log" and lower <= 0):
-            cells[0] = "◀"
-        if upper > panel.high:
-            cells[-1] = "▶"
-    cells[at(row.estimate)] = CONVERTED if row.converted_from is not None else MEASURED
-    return "".join(cells)
-
-
-def pooled_line(pooled: PooledPanel, panel: Panel, width: int) -> str:
-    """`  ┈┈<━◆━>┈┈ │ `: the pooled estimate, its CI and its prediction interval."""
-    cells = [" "] * width
-
-    def at(value: float) -> int:
-        return position(value, panel.low, panel.high, panel.scale, width)
-
-    if pooled.prediction is not None:
-        for column in range(at(pooled.prediction[0]), at(pooled.prediction[1]) + 1):
-            cells[column] = PREDICTION
-    zero = at(panel.no_effect)
-    cells[zero] = "┼" if cells[zero] == PREDICTION else NO_EFFECT
-    lower, upper = at(pooled.ci[0]), at(pooled.ci[1])
-    for column in range(lower, upper + 1):
-        cells[column] = "━"
-    cells[lower], cells[upper] = "<", ">"
-    cells[at(pooled.estimate)] = POOLED
-    return "".join(cells)
-
-
-def axis_lines(panel: Panel, width: int) -> tuple[str, str]:
-    """The axis with a tick under each label that fits, and the labels below it."""
-    ticks = sorted(panel.ticks, key=lambda t: t != panel.no_effect)  # no effect first
-    rule = ["─"] * width
-    labels = [" "] * width
-    taken: list[tuple[int, int]] = []
-    for tick in ticks:
-        label = number(tick)
-        column = position(tick, panel.low, panel.high, panel.scale, width)
-        start = min(max(0, column - len(label) // 2), width - len(label))
-        span = (start - 1, start + len(label))  # keep a space between labels
-        if any(span[0] < end and begin < span[1] for begin, end in taken):
-            continue
-        taken.append(span)
-        rule[column] = "┴"
-        labels[start : start + len(label)] = label
-    return "".join(rule), "".join(labels)
-
-
-def panel_title(panel: Panel) -> str:
-    """Which way the estimates point: experimental vs comparator only when every row is so."""
-    name = MEASURE_NAMES[panel.measure]
-    if all(row.experimental_first for row in panel.rows):
-        first, second = "experimental", "comparator"
-    else:
-        first, second = "first group", "second, as each row names them"
-    if panel.scale == "log":
-        return f"{name.capitalize()} ({first} ÷ {second}), log scale"
-    unit = f", {panel.unit}" if panel.unit else ""
-    return f"{name.capitalize()} ({first} − {second}){unit}"
-
-
 def render_forest(plot: ForestPlot, console: Console, pooled: PoolResult | None = None) -> None:
+    if plot.rows:
+        console.print(Text(clean(plot_title(plot.rows, plot.code)), style="bold"))
     console.print(Text(f"Endpoint: {clean(plot.code)}", style="bold"))
     if not plot.panels:
         console.print(Text("No study reports an estimate to draw for this endpoint."))
@@ -178,47 +102,29 @@ def _widths(
 ) -> tuple[int, int, int, int]:
     """Study, n, plot and estimate columns; the plot takes what the others leave."""
     study = max(18, min(36, width * 3 // 10))
-    n = max([6, *(len(_n_text(r)) for r in plot.rows)])
+    n = max([6, *(len(n_text(r)) for r in plot.rows)])
     estimate = max([16, *(len(r.text) for r in plot.rows), *map(len, pooled_texts)])
     plot_width = max(11, width - study - n - estimate - 3)
     return study, n, plot_width, estimate
 
 
-def _n_text(row: ForestRow) -> str:
-    def size(value: int | None) -> str:
-        return f"{value:,}" if value is not None else NOT_REPORTED
-
-    return f"{size(row.n_experimental)} vs {size(row.n_comparator)}"
-
-
-def _estimate_lines(row: ForestRow, width: int) -> list[tuple[str, str]]:
+def _estimate_lines(
+    row: ForestRow, width: int, weight: float | None = None
+) -> list[tuple[str, str]]:
     lines = [(row.text, "bold")]
-    notes = []
-    if row.ci is None:
-        notes.append("no CI reported")
-    if row.converted_from is not None:
-        notes.append(f"converted from a {number(row.converted_from)}% reduction")
-    if row.direction == "inferred":
-        notes.append("order inferred")
-    p = p_text(row.p_value)
-    if p:
-        notes.append(p)
-    notes.append(f"{row.test}; follow-up {row.time_frame or NOT_REPORTED}")
-    for note in notes:
+    for note in row_notes(row, weight):
         lines += [(part, "dim") for part in textwrap.wrap(note, width)]
     return lines
 
 
-def _pooled_in(pooled: PoolResult | None, panel: Panel) -> PooledPanel | None:
+def _pooled_in(pooled: PoolResult | None, panel: Panel) -> list[PooledPanel]:
     if pooled is None:
-        return None
-    return next(
-        (p for p in pooled.panels if (p.measure, p.unit) == (panel.measure, panel.unit)), None
-    )
+        return []
+    return [p for p in pooled.panels if (p.measure, p.unit) == (panel.measure, panel.unit)]
 
 
 def _panel_table(
-    panel: Panel, widths: tuple[int, int, int, int], pooled: PooledPanel | None = None
+    panel: Panel, widths: tuple[int, int, int, int], pooled: Sequence[PooledPanel] = ()
 ) -> Table:
     study_width, n_width, plot_width, estimate_width = widths
     table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold")
@@ -232,56 +138,39 @@ def _panel_table(
     several = len({(row.study_id, row.endpoint) for row in panel.rows}) > len(
         {row.study_id for row in panel.rows}
     )
+    weights = {
+        id(row): weight
+        for one in pooled
+        for row, weight in zip(one.rows, one.statistics.weights, strict=True)
+    }
     for row in panel.rows:
         study = [(clean(row.acronym), "bold")]
         if several:  # a study with several chosen endpoints: say which row is which
             name = textwrap.wrap(clean(row.endpoint), study_width, max_lines=2, placeholder=" …")
             study += [(part, "") for part in name]
         study += [(part, "dim") for part in textwrap.wrap(clean(row.groups), study_width)]
-        n = [(_n_text(row), "")]
-        estimate = _estimate_lines(row, estimate_width)
+        study += [(part, "dim") for part in textwrap.wrap(clean(follow_up(row)), study_width)]
+        n = [(n_text(row), "")]
+        estimate = _estimate_lines(row, estimate_width, weights.get(id(row)))
         height = max(len(study), len(n), len(estimate))
         plot = [(plot_line(row, panel, plot_width), "")] + [(spacer, "")] * (height - 1)
         table.add_row(*(_cell(lines, height) for lines in (study, n, plot, estimate)))
-    if pooled is not None:
-        study = [(f"Pooled, {pooled.statistics.k} studies", "bold")]
-        study += [(part, "dim") for part in textwrap.wrap(pooled.method_name, study_width)]
-        estimate = [(pooled_text(pooled), "bold")]
-        estimate += [(part, "dim") for part in textwrap.wrap(pooled_spread(pooled), estimate_width)]
+    for one in pooled:
+        study = [(f"Pooled, {one.statistics.k} studies", "bold")]
+        if several or len(pooled) > 1:
+            name = textwrap.wrap(clean(one.rows[0].endpoint), study_width, max_lines=2)
+            study += [(part, "") for part in name]
+        study += [(part, "dim") for part in textwrap.wrap(one.method_name, study_width)]
+        estimate = [(pooled_text(one), "bold")]
+        estimate += [(part, "dim") for part in textwrap.wrap(pooled_spread(one), estimate_width)]
         height = max(len(study), len(estimate))
-        plot = [(pooled_line(pooled, panel, plot_width), "")] + [(spacer, "")] * (height - 1)
+        plot = [(pooled_line(one, panel, plot_width), "")] + [(spacer, "")] * (height - 1)
         table.add_row(*(_cell(lines, height) for lines in (study, [], plot, estimate)))
     rule, labels = axis_lines(panel, plot_width)
-    table.add_row(Text(""), Text(""), Text(f"{rule}\n{labels}"), Text(""))
+    sides = favours_line(panel, plot_width)
+    axis = f"{rule}\n{labels}" + (f"\n{sides}" if sides else "")
+    table.add_row(Text(""), Text(""), Text(axis, overflow="fold"), Text(""))
     return table
-
-
-def pooled_places(pooled: PooledPanel, limits: tuple[float, float] | None = None) -> int:
-    """Two decimals for ratios, one for differences; more where a limit would print as 0."""
-    places = 2 if pooled.scale == "log" else 1
-    while places < 6 and any(v and round(v, places) == 0 for v in limits or pooled.ci):
-        places += 1
-    return places
-
-
-def pooled_text(pooled: PooledPanel) -> str:
-    """`0.49 (0.40–0.60)`."""
-    places = pooled_places(pooled)
-    return f"{number(pooled.estimate, places)} ({interval(pooled.ci, places)})"
-
-
-def pooled_spread(pooled: PooledPanel) -> str:
-    """`I² 0%, τ² 0 (unreliable, 2 studies)`, and the prediction interval when there is one."""
-    found = pooled.statistics.heterogeneity
-    text = f"I² {found.i2:.0f}%"
-    if pooled.statistics.method != "fixed" and pooled.statistics.method != "mantel-haenszel":
-        text += f", τ² {found.tau2:.3g}"
-        if pooled.tau2_unreliable:
-            text += " (unreliable: 2 studies)"
-    if pooled.prediction is not None:
-        places = pooled_places(pooled, pooled.prediction)
-        text += f"; 95% PI {interval(pooled.prediction, places)}"
-    return text
 
 
 def _cell(lines: list[tuple[str, str]], height: int) -> Text:

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from trialcli.formatting import NOT_REPORTED, comparison_text, result_text, safety_text, signed
+from trialcli.formatting import (
+    NOT_REPORTED,
+    comparison_text,
+    intake_word,
+    result_text,
+    safety_text,
+    signed,
+)
 from trialcli.model import Endpoint, PooledArms, Study
 from trialcli.ops.audit import Audit
 from trialcli.ops.glance import Glance, Harm, shows_figure
@@ -231,10 +238,11 @@ def _glance_header(study: Study, marks: SourceMarks) -> list[Line]:
         arms.append(f" · {hidden} more: --section arms", style="dim")
     total = Line("N: ", style="bold")
     randomized, analysed = population.randomized, population.analysed
+    word = intake_word(study.design)
     total.append(
-        f"{randomized.value:,} randomized{marks(randomized, population)}"
+        f"{randomized.value:,} {word}{marks(randomized, population)}"
         if randomized
-        else f"randomized {NOT_REPORTED}"
+        else f"{word} {NOT_REPORTED}"
     )
     if analysed is not None:
         total.append(f"; {analysed.value:,} analysed{marks(analysed, population)}")

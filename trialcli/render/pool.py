@@ -11,17 +11,20 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from trialcli.formatting import MEASURE_NAMES, interval
+from trialcli.formatting import MEASURE_NAMES
 from trialcli.ops.compare import ForestPlot
 from trialcli.ops.pool import PooledPanel, PoolResult
-from trialcli.render.forest import (
-    COLUMNS,
+from trialcli.render.forest import COLUMNS, forest_json, forest_records
+from trialcli.render.forest_text import (
     POOLED,
     PREDICTION,
-    forest_json,
-    forest_records,
+    heterogeneity_text,
+    method_notes,
+    overall_text,
     pooled_places,
     pooled_text,
+    prediction_text,
+    weight_text,
 )
 from trialcli.render.text import clean
 
@@ -33,7 +36,6 @@ COMPUTED_FROM_COUNTS = (
     "Pooled estimates are computed by trialcli from the studies' n/N by Mantel–Haenszel "
     "(ratios on the log scale); no source states them, and trialcli does not grade them."
 )
-UNRELIABLE_TAU2 = "with two studies τ² is too imprecise to rely on"
 POOL_COLUMNS = (
     *COLUMNS,
     "pooled",
@@ -43,7 +45,11 @@ POOL_COLUMNS = (
     "q",
     "q_df",
     "q_p",
+    "se_pooled",
+    "z",
+    "p_overall",
     "i2_percent",
+    "i2_tau2_percent",
     "i2_ci_lower",
     "i2_ci_upper",
     "tau2",
@@ -51,37 +57,9 @@ POOL_COLUMNS = (
     "tau2_unreliable",
     "prediction_lower",
     "prediction_upper",
+    "follow_up",
+    "continuity_corrected",
 )
-
-
-def p_heterogeneity(p: float) -> str:
-    return "p<0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def heterogeneity_text(pooled: PooledPanel) -> str:
-    found = pooled.statistics.heterogeneity
-    if found.i2_ci is None:
-        spread = "its CI not estimable from two studies"
-    else:
-        spread = f"95% CI {found.i2_ci[0]:.0f}–{found.i2_ci[1]:.0f}%"
-    text = (
-        f"Q = {found.q:.2f} (df {found.df}), {p_heterogeneity(found.p)}; "
-        f"I² = {found.i2:.0f}% ({spread})"
-    )
-    if pooled.statistics.method not in {"fixed", "mantel-haenszel"}:
-        text += f"; τ² = {found.tau2:.4f}, τ = {found.tau:.4f}"
-        if pooled.tau2_unreliable:
-            text += f" ({UNRELIABLE_TAU2})"
-    return text
-
-
-def prediction_text(pooled: PooledPanel) -> str:
-    if pooled.prediction is not None:
-        places = pooled_places(pooled, pooled.prediction)
-        return f"95% prediction interval {interval(pooled.prediction, places)}"
-    if pooled.statistics.method in {"fixed", "mantel-haenszel"}:
-        return "no prediction interval: a fixed-effect model assumes one true effect"
-    return "no prediction interval: it needs at least three studies"
 
 
 def render_pooled(result: PoolResult, console: Console) -> None:
@@ -96,12 +74,16 @@ def render_pooled(result: PoolResult, console: Console) -> None:
         line.append(f"{pooled_text(pooled)}, 95% CI; {pooled.method_name}", style="")
         console.print(line)
         weights = ", ".join(
-            f"{clean(a)} {w:.0f}%"
+            f"{clean(a)} {weight_text(w)}"
             for a, w in zip(pooled.acronyms, pooled.statistics.weights, strict=True)
         )
         console.print(Text(f"  Studies (weight): {weights}"))
+        console.print(Text(f"  Test for overall effect: {overall_text(pooled)}"))
         console.print(Text(f"  Heterogeneity: {heterogeneity_text(pooled)}"))
-        console.print(Text(f"  {prediction_text(pooled).capitalize()}"))
+        prediction = prediction_text(pooled)
+        console.print(Text(f"  {prediction[0].upper()}{prediction[1:]}"))
+        for note in method_notes(pooled):
+            console.print(Text(f"  {clean(note)}"))
         if pooled.inferred:
             names = ", ".join(clean(a) for a in pooled.inferred)
             console.print(Text(f"  Which group is compared with which is inferred for: {names}"))
@@ -136,8 +118,19 @@ def _pooled_json(pooled: PooledPanel) -> dict[str, Any]:
         "studies": list(pooled.study_ids),
         "direction_inferred": list(pooled.inferred),
         "weights_percent": list(pooled.statistics.weights),
+        "hksj_adhoc": pooled.statistics.hksj_adhoc,
+        "hksj_narrower_than_standard": pooled.statistics.hksj_narrower,
+        "follow_ups": list(pooled.follow_ups),
+        "continuity_corrected": list(pooled.corrected),
         "estimate": pooled.estimate,
         "ci": {"lower": pooled.ci[0], "upper": pooled.ci[1], "level": pooled.statistics.level},
+        "overall_effect": {
+            "se_pooled_scale": pooled.statistics.se,
+            "statistic": "z" if pooled.statistics.test_df is None else "t",
+            "value": pooled.statistics.z,
+            "df": pooled.statistics.test_df,
+            "p": pooled.statistics.p,
+        },
         "prediction_interval": (
             {"lower": pooled.prediction[0], "upper": pooled.prediction[1], "level": 95}
             if pooled.prediction
@@ -148,6 +141,7 @@ def _pooled_json(pooled: PooledPanel) -> dict[str, Any]:
             "df": found.df,
             "p": found.p,
             "i2_percent": found.i2,
+            "i2_tau2_percent": found.i2_tau2,
             "i2_ci_percent": list(found.i2_ci) if found.i2_ci else None,
             "tau2": found.tau2,
             "tau": found.tau,
@@ -222,7 +216,11 @@ def pooled_records(plot: ForestPlot, result: PoolResult) -> list[dict[str, Any]]
                 "q": round(found.q, 4),
                 "q_df": found.df,
                 "q_p": round(found.p, 4),
+                "se_pooled": round(p.statistics.se, 6),
+                "z": round(p.statistics.z, 4),
+                "p_overall": p.statistics.p,
                 "i2_percent": round(found.i2, 2),
+                "i2_tau2_percent": None if found.i2_tau2 is None else round(found.i2_tau2, 2),
                 "i2_ci_lower": round(found.i2_ci[0], 2) if found.i2_ci else None,
                 "i2_ci_upper": round(found.i2_ci[1], 2) if found.i2_ci else None,
                 "tau2": round(found.tau2, 4),
@@ -230,6 +228,8 @@ def pooled_records(plot: ForestPlot, result: PoolResult) -> list[dict[str, Any]]
                 "tau2_unreliable": p.tau2_unreliable,
                 "prediction_lower": (round(p.prediction[0], places + 2) if p.prediction else None),
                 "prediction_upper": (round(p.prediction[1], places + 2) if p.prediction else None),
+                "follow_up": "; ".join(dict.fromkeys(p.follow_ups)),
+                "continuity_corrected": " + ".join(p.corrected),
             }
         )
     return records

@@ -13,7 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from trialcli.catalog import Checked
+from trialcli.checking import Checked
 from trialcli.errors import Problem
 from trialcli.render.text import clean
 

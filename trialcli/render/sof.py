@@ -29,8 +29,8 @@ SHORT_NAMES = {
 FOOTER = (
     "Anticipated absolute effects are computed by trialcli from the comparator's risk and the "
     "relative effect (Cochrane Handbook chapter 14 formulas for RR, OR and HR). Certainty is "
-    "shown only where a study file records a rating with its source; trialcli does not grade "
-    "evidence."
+    "shown only where a reviewer's judgements file (sof --judgements) or a study file records "
+    "it; trialcli does not grade evidence."
 )
 COLUMNS = (
     "outcome",
@@ -45,6 +45,10 @@ COLUMNS = (
     "participants_studies",
     "certainty",
     "comments",
+    "population",
+    "setting",
+    "intervention",
+    "comparison",
 )
 
 
@@ -115,6 +119,7 @@ def sof_records(table: SofTable) -> list[dict[str, Any]]:
             "participants_studies": participants_text(row),
             "certainty": row.certainty,
             "comments": "; ".join(row.comments),
+            **{name: value for name, value in table.header},
         }
         for row in table.rows
     ]
@@ -128,6 +133,8 @@ def sof_json(table: SofTable) -> dict[str, Any]:
             for row, record in zip(table.rows, sof_records(table), strict=True)
         ],
         "outcomes_not_shown": list(table.left_out),
+        "header": dict(table.header) or None,
+        "risk_of_bias": list(table.risk_of_bias),
         "note": FOOTER,
     }
 
@@ -157,19 +164,28 @@ def sof_html(table: SofTable) -> str:
     lines = [
         '<table class="summary-of-findings">',
         f"<caption>Summary of findings: {html.escape(clean(', '.join(table.studies)))}</caption>",
+        *(
+            f"<tr><th>{html.escape(name.capitalize())}</th>"
+            f'<td colspan="{len(heads) - 1}">{html.escape(clean(value))}</td></tr>'
+            for name, value in table.header
+        ),
         "<thead><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr></thead>",
         "<tbody>",
     ]
     for record in sof_records(table):
         cells = "".join(f"<td>{html.escape(clean(str(record[k] or '')))}</td>" for k in keys)
         lines.append(f"<tr>{cells}</tr>")
-    lines += ["</tbody>", f'<tfoot><tr><td colspan="{len(heads)}">{html.escape(FOOTER)}']
+    lines += ["</tbody>", f'<tfoot><tr><td colspan="{len(heads)}">']
+    lines += [f"Risk of bias (RoB 2): {html.escape(clean(r))}<br>" for r in table.risk_of_bias]
+    lines += [html.escape(FOOTER)]
     lines += ["</td></tr></tfoot>", "</table>"]
     return "\n".join(lines) + "\n"
 
 
 def render_sof(table: SofTable, console: Console) -> None:
     console.print(Text(f"Summary of findings: {clean(', '.join(table.studies))}", style="bold"))
+    for name, value in table.header:
+        console.print(Text(f"{name.capitalize()}: {clean(value)}"))
     grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_lines=True, header_style="bold")
     grid.add_column("Outcome", ratio=3, overflow="fold")
     grid.add_column("Risk with comparator", ratio=2, overflow="fold")
@@ -197,6 +213,10 @@ def render_sof(table: SofTable, console: Console) -> None:
     console.print(grid)
     for number_, note in enumerate(notes, start=1):
         console.print(Text(f"{number_}. {note}", style="dim"))
+    if table.risk_of_bias:
+        console.print(Text("Risk of bias (RoB 2, the reviewer's judgements):", style="bold"))
+        for line in table.risk_of_bias:
+            console.print(Text(f"  {clean(line)}", style="dim"))
     if table.left_out:
         shown = ", ".join(clean(name) for name in table.left_out)
         console.print(Text(f"Not shown (at most seven outcomes): {shown}.", style="dim"))

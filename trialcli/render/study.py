@@ -15,6 +15,8 @@ from trialcli.crosscheck import Loc
 from trialcli.formatting import (
     NOT_REPORTED,
     comparison_text,
+    intake_word,
+    on_screen,
     range_text,
     result_text,
     safety_text,
@@ -152,7 +154,9 @@ def _population(study: Study, marks: SourceMarks) -> RenderableType:
             lines.append(eligibility.note)
         table.add_row("Eligibility", _lines(lines))
     randomized = _text(_count(population.randomized, marks, population))
-    table.add_row("Randomized", marks.warn(randomized, "population", "randomized"))
+    table.add_row(
+        intake_word(study.design).capitalize(), marks.warn(randomized, "population", "randomized")
+    )
     analysed = _count(population.analysed, marks, population)
     statement = population.analysed_population
     if statement is not None and population.analysed is not None:
@@ -313,7 +317,7 @@ def _effects(
         if comparison.population and comparison.population != endpoint.population:
             effects.append(f" ({clean(comparison.population)})", style="dim")
         if comparison.note:
-            effects.append(f" {clean(comparison.note)}", style="dim")
+            effects.append(f" {clean(on_screen(comparison.note))}", style="dim")
     if not effects:
         effects = _text(None)
     for effect in computed:

@@ -67,8 +67,14 @@ def risk_difference(
 def risk_ratio(
     affected_a: int, total_a: int, affected_b: int, total_b: int, level: float = 95
 ) -> Estimate | None:
-    """p_a / p_b with the Katz log interval; None when a zero count makes it undefined."""
+    """p_a / p_b with the Katz log interval; None when a zero count makes it undefined.
+
+    Also None when both arms are 100%: a ratio of 1.00 (1.00–1.00) would be a figure where
+    the counts carry no information on a ratio (not estimable).
+    """
     if affected_a == 0 or affected_b == 0 or total_a <= 0 or total_b <= 0:
+        return None
+    if affected_a == total_a and affected_b == total_b:
         return None
     ratio = (affected_a / total_a) / (affected_b / total_b)
     spread = z_for(level) * math.sqrt(1 / affected_a - 1 / total_a + 1 / affected_b - 1 / total_b)

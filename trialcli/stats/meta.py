@@ -12,7 +12,10 @@ results. Sources of the formulas:
 - Hartung–Knapp–Sidik–Jonkman: Hartung & Knapp, Stat Med 2001;20:3875–89; IntHout et al.,
   BMC Med Res Methodol 2014;14:25 (no truncation of the scale factor, as metafor's knha);
 - I² and its interval: Higgins & Thompson, Stat Med 2002;21:1539–58 (I² = (Q − df)/Q; the
-  interval from the one for H, their appendix);
+  interval from the one for H, their appendix); the I² of a method's own τ², τ²/(τ² + s²)
+  with s² the typical within-study variance (their eq. 9; metafor's I² beside every τ²);
+- the ad hoc Hartung–Knapp variant that never narrows the interval: Knapp & Hartung, Stat Med
+  2003;22:2693–710; IntHout et al. 2014 (metafor's test="adhoc": the scale factor at least 1);
 - prediction interval: Higgins, Thompson & Spiegelhalter, J R Stat Soc A 2009;172:137–59
   (t with k − 2 df; Cochrane Handbook §10.10.4.3);
 - Mantel–Haenszel: Cochrane Handbook §10.4.1 and the RevMan statistical algorithms (Deeks &
@@ -31,7 +34,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from trialcli.stats import z_for
-from trialcli.stats.distributions import chi2_sf, t_quantile
+from trialcli.stats.distributions import chi2_sf, t_cdf, t_quantile
 
 Method = Literal["fixed", "dersimonian-laird", "reml", "paule-mandel"]
 METHOD_NAMES: dict[str, str] = {
@@ -60,6 +63,9 @@ class Heterogeneity:
     i2_ci: tuple[float, float] | None  # percent; None where the formula has no value
     tau2: float
     tau: float
+    # I² of the method's own τ²: τ²/(τ² + s²), s² the typical within-study variance
+    # (metafor's I²). Equal to the Q-based I² for DerSimonian–Laird; None for fixed effect.
+    i2_tau2: float | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,27 @@ class Pooled:
     weights: tuple[float, ...]  # percent of the total, in the order given
     heterogeneity: Heterogeneity
     prediction: tuple[float, float] | None  # None when k < 3 (and for fixed effect)
+    hksj_adhoc: bool = False  # the Hartung–Knapp scale factor floored at 1 (never narrower)
+    # Plain Hartung–Knapp gave a CI narrower than the standard (z) one for the same τ².
+    hksj_narrower: bool = False
+
+    @property
+    def test_df(self) -> int | None:
+        """The t test's degrees of freedom under Hartung–Knapp (k − 1); None for a z test."""
+        return self.k - 1 if self.hksj else None
+
+    @property
+    def z(self) -> float:
+        """The test statistic of the overall effect: estimate / SE (a t value under HKSJ)."""
+        return self.estimate / self.se
+
+    @property
+    def p(self) -> float:
+        """Two-sided p for no overall effect: normal, or t with k − 1 df under HKSJ."""
+        df = self.test_df
+        if df is None:
+            return math.erfc(abs(self.z) / math.sqrt(2))
+        return 2 * (1 - t_cdf(abs(self.z), df))
 
 
 def se_from_ci(lower: float, upper: float, level: float = 95, log: bool = True) -> float:
@@ -106,7 +133,8 @@ def cochran_q(
 def i2_interval(q: float, k: int, level: float = 95) -> tuple[float, float] | None:
     """I² interval in percent from the interval for H (Higgins & Thompson 2002, appendix).
 
-    None for two studies with Q ≤ 2, where the formula's SE (with k − 2 = 0) has no value.
+    None for two studies with Q ≤ 2, where the formula's SE (with k − 2 = 0) has no value,
+    and when both limits fall at 0 (H's whole interval below 1): "0–0%" is not an interval.
     """
     if k < 2:
         raise ValueError("I² needs at least two studies")
@@ -121,6 +149,9 @@ def i2_interval(q: float, k: int, level: float = 95) -> tuple[float, float] | No
     z = z_for(level)
     low = max(1.0, math.exp(math.log(h) - z * se_log_h)) if h > 0 else 1.0
     high = max(1.0, math.exp(math.log(h) + z * se_log_h)) if h > 0 else 1.0
+
+    if high <= 1.0:
+        return None
 
     def i2(value: float) -> float:
         return 100 * (value * value - 1) / (value * value)
@@ -201,14 +232,30 @@ _TAU2 = {
 }
 
 
+def typical_variance(variances: Sequence[float]) -> float:
+    """s² = (k − 1) Σw / ((Σw)² − Σw²), w = 1/v (Higgins & Thompson 2002, eq. 9)."""
+    weights = [1 / v for v in variances]
+    total = sum(weights)
+    return (len(weights) - 1) * total / (total * total - sum(w * w for w in weights))
+
+
+def i2_from_tau2(tau2: float, variances: Sequence[float]) -> float:
+    """I² in percent belonging to a τ²: 100 τ²/(τ² + s²) (metafor's I² for every method)."""
+    return 100 * tau2 / (tau2 + typical_variance(variances))
+
+
 def heterogeneity(
     effects: Sequence[float],
     variances: Sequence[float],
     tau2: float,
     level: float = 95,
     centre: float | None = None,
+    random: bool = False,
 ) -> Heterogeneity:
-    """Q about `centre` (else the inverse-variance mean), I² and τ²; of one study, Q 0."""
+    """Q about `centre` (else the inverse-variance mean), I² and τ²; of one study, Q 0.
+
+    For a random-effects model (`random`), also the I² of its τ² (metafor's I²).
+    """
     k = len(effects)
     q = cochran_q(effects, variances, centre)
     df = k - 1
@@ -220,6 +267,7 @@ def heterogeneity(
         i2_ci=i2_interval(q, k, level) if k > 1 else None,
         tau2=tau2,
         tau=math.sqrt(tau2),
+        i2_tau2=i2_from_tau2(tau2, variances) if random and k > 1 else None,
     )
 
 
@@ -229,10 +277,14 @@ def inverse_variance(
     method: Method = "dersimonian-laird",
     level: float = 95,
     hksj: bool = False,
+    hksj_adhoc: bool = False,
 ) -> Pooled:
     """Pool estimates with weights 1/(vᵢ + τ²); τ² = 0 for the fixed-effect model.
 
-    With `hksj` the CI is μ ± t(k−1) · √(Σwᵢ(yᵢ − μ)² / ((k − 1) Σwᵢ)) (Hartung–Knapp).
+    With `hksj` the CI is μ ± t(k−1) · √(q / Σwᵢ), q = Σwᵢ(yᵢ − μ)² / (k − 1)
+    (Hartung–Knapp); with `hksj_adhoc` as well, q is floored at 1, so the interval is never
+    narrower than the standard one (metafor's test="adhoc"). Hartung–Knapp is for random
+    effects: the fixed-effect model refuses it.
     The prediction interval, for random effects with k ≥ 3, is
     μ ± t(k−2) · √(SE² + τ²) (Higgins et al. 2009), with the Hartung–Knapp SE when `hksj`
     (Partlett & Riley, Stat Med 2017;36:301–17; as R's meta does).
@@ -242,15 +294,23 @@ def inverse_variance(
         raise ValueError("pooling needs at least two estimates, each with a variance")
     if any(v <= 0 for v in variances):
         raise ValueError("every variance must be positive")
+    if (hksj or hksj_adhoc) and method == "fixed":
+        raise ValueError("Hartung–Knapp–Sidik–Jonkman is for random effects, not fixed effect")
+    hksj = hksj or hksj_adhoc
     tau2 = 0.0 if method == "fixed" else _TAU2[method](effects, variances)
     weights = [1 / (v + tau2) for v in variances]
     total = sum(weights)
     mean = sum(w * y for w, y in zip(weights, effects, strict=True)) / total
     se = math.sqrt(1 / total)
+    narrower = False
     if hksj:
         scale = sum(w * (y - mean) ** 2 for w, y in zip(weights, effects, strict=True)) / (k - 1)
+        t = t_quantile(0.5 + level / 200, k - 1)
+        narrower = t * math.sqrt(scale) < z_for(level)
+        if hksj_adhoc:
+            scale = max(1.0, scale)
         se = math.sqrt(scale / total)
-        spread = t_quantile(0.5 + level / 200, k - 1) * se
+        spread = t * se
     else:
         spread = z_for(level) * se
     prediction = None
@@ -266,9 +326,26 @@ def inverse_variance(
         hksj=hksj,
         k=k,
         weights=tuple(100 * w / total for w in weights),
-        heterogeneity=heterogeneity(effects, variances, tau2, level),
+        heterogeneity=heterogeneity(effects, variances, tau2, level, random=method != "fixed"),
         prediction=prediction,
+        hksj_adhoc=hksj_adhoc,
+        hksj_narrower=narrower,
     )
+
+
+def subgroup_difference(
+    estimates: Sequence[float], standard_errors: Sequence[float]
+) -> tuple[float, int, float]:
+    """The test for subgroup differences: Q, df and p of the subgroups' pooled estimates.
+
+    Q = Σ wⱼ(μⱼ − μ̄)², wⱼ = 1/SEⱼ², on (subgroups − 1) df (Cochrane Handbook §10.11.3.1;
+    RevMan; metafor's fixed-effect model of the subgroup estimates).
+    """
+    if len(estimates) < 2:
+        raise ValueError("a test for subgroup differences needs at least two subgroups")
+    q = cochran_q(estimates, [se * se for se in standard_errors])
+    df = len(estimates) - 1
+    return q, df, chi2_sf(q, df)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ arms, `flow` the participant flow, `baseline`, `outcomes` (measures) and `analys
 
 from __future__ import annotations
 
-from trialcli.importers.ctgov.fetch import NCT_ID, URL_ENV, fetch_record, read_record
+from trialcli.importers.ctgov.fetch import NCT_ID, fetch_record, read_record
 from trialcli.importers.ctgov.groups import UNLINKED
 from trialcli.importers.ctgov.record import (
     Retrieval,
@@ -18,6 +18,7 @@ from trialcli.importers.ctgov.record import (
     record_version,
 )
 from trialcli.importers.ctgov.values import RecordError
+from trialcli.settings import URL_ENV
 
 __all__ = [
     "NCT_ID",

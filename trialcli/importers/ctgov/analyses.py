@@ -12,9 +12,10 @@ import re
 from typing import Any, Literal
 
 from trialcli.formatting import number
-from trialcli.importers.ctgov import direction
+from trialcli.importers.ctgov import arithmetic, direction, margins
 from trialcli.importers.ctgov.groups import Group, Groups
 from trialcli.importers.ctgov.values import (
+    LONG,
     dicts,
     figure,
     is_percent,
@@ -72,22 +73,26 @@ TESTS: dict[str, Test | None] = {
 }
 _NON_INFERIORITY = re.compile(r"non-?inferior", re.IGNORECASE)
 _EQUIVALENCE = re.compile(r"equivalen", re.IGNORECASE)
-# "margins of 80% to 125%", "equivalence limits 0.80-1.25"
-_BOUNDS = re.compile(
-    r"(?:margins?|limits?|bounds?|range)\D{0,20}?(\d+(?:\.\d+)?)\s*%?\s*(?:-|–|to|and)\s*"
-    r"(\d+(?:\.\d+)?)\s*%?",
-    re.IGNORECASE,
-)
-# "non-inferiority margin of -10", "margin was 1.3": a signed number, or a ratio's
-_MARGIN = re.compile(r"margin\s*(?:of|was|is|=|:)?\s*([-−+]?\d+(?:\.\d+)?)\s*(%?)", re.IGNORECASE)
 _SIDES: dict[str, Literal["one-sided", "two-sided"]] = {
     "ONE_SIDED": "one-sided",
     "TWO_SIDED": "two-sided",
 }
-_TEXTS = ("nonInferiorityComment", "groupDescription", "statisticalComment", "estimateComment")
+_TEXTS = (
+    "nonInferiorityComment",
+    "groupDescription",
+    "statisticalComment",
+    "estimateComment",
+    "pValueComment",
+)
 # A ratio of means whose estimate and limits all exceed this is written in percent
 # (bioequivalence reports 91.52 for a ratio of 0.9152).
 _PERCENT_RATIO_FLOOR = 10
+# "1-sided p-value", "One sided p-value", "t-test, 1 sided", "p-value is one-sided"
+_ONE_SIDED_P = re.compile(
+    r"\b(?:1|one)[- ]?sided\s+(?:p\b|test)|p[- ]?values?\s+(?:is|are|was|were)\s+"
+    r"(?:1|one)[- ]?sided|^\s*[\w\s-]*\btest,\s*(?:1|one)[- ]?sided",
+    re.IGNORECASE,
+)
 _RATIOS_OF_MEANS = frozenset({"geometric-mean-ratio", "ls-mean-ratio"})
 
 
@@ -107,6 +112,8 @@ def comparisons_of(
     comparisons: list[Comparison] = []
     notes: list[str] = []
     outcome_groups = {text_of(g.get("id")) or "": g for g in dicts(measure.get("groups"))}
+    title = text_of(measure.get("title"))
+    figures = arithmetic.group_figures(measure)
     for analysis in dicts(measure.get("analyses")):
         ids = [text_of(g) or "" for g in analysis.get("groupIds") or []]
         named = [keys.get(i) for i in ids]
@@ -117,9 +124,16 @@ def comparisons_of(
             for i, key in zip(ids, named, strict=True)
             if key is not None
         ]
+        fixed = None
         if len(named) == 2 and len(arms) == 2 and arms[0] != arms[1]:
             pair = (arms[0], arms[1])
             sides = (members[0], members[1])
+            fixed = arithmetic.order(
+                measure_of(text_of(analysis.get("paramType"))),
+                text_of(analysis.get("paramValue")),
+                figures.get(ids[0]),
+                figures.get(ids[1]),
+            )
         elif (pooled := _pooled(texts, arms, members, groups)) is not None:
             pair, sides = pooled
         else:
@@ -128,9 +142,16 @@ def comparisons_of(
                 f"Registry analysis of {labels or 'unnamed groups'}: {analysis_words(analysis)}."
             )
             continue
-        swap, how = direction.direction(texts, sides[0], sides[1])
-        ordered = (pair[1], pair[0]) if swap else pair
-        comparisons.append(comparison_of(analysis, ordered, how, unit, counts_people))
+        order = direction.direction(
+            texts,
+            sides[0],
+            sides[1],
+            comments=[text_of(analysis.get(field)) for field in direction.COMMENT_FIELDS],
+            title=title,
+            figures=fixed,
+        )
+        ordered = (pair[1], pair[0]) if order.swap else pair
+        comparisons.append(comparison_of(analysis, ordered, order, unit, counts_people))
     return comparisons, notes
 
 
@@ -207,7 +228,7 @@ def analysis_words(analysis: dict[str, Any]) -> str:
 def comparison_of(
     analysis: dict[str, Any],
     arms: tuple[str, str],
-    how: direction.Direction,
+    order: direction.Order,
     unit: str | None,
     counts_people: bool,
 ) -> Comparison:
@@ -260,8 +281,12 @@ def comparison_of(
             p_value = compact
         else:
             notes.append(f"p-value as registered: {p_text}")
-    test, margins, test_notes = _test(analysis, measure, shown_unit)
+    p_words = [text_of(analysis.get(k)) for k in ("pValueComment", "statisticalMethod")]
+    one_sided_p = p_value is not None and any(w and _ONE_SIDED_P.search(w) for w in p_words)
+    test, kept, test_notes = _test(analysis, measure, shown_unit)
     notes += test_notes
+    if order.note:
+        notes.append(order.note)
     for key in ("estimateComment", "pValueComment", "groupDescription", "nonInferiorityComment"):
         comment = text_of(analysis.get(key))
         if comment:
@@ -275,18 +300,21 @@ def comparison_of(
         ci_level=level if ci is not None and level is not None else 95,
         ci_sides=sides if ci is not None else None,
         p_value=p_value,
+        p_sides="one-sided" if one_sided_p else None,
         arms=arms,
-        direction=how,
+        direction=order.how,
+        direction_basis=order.basis,
         test=test,
-        margin=margins[0],
-        margin_upper=margins[1],
-        note=one_line("; ".join(notes)),
+        margin=kept[0],
+        margin_upper=kept[1],
+        margin_side_stated=kept[2],
+        note=one_line("; ".join(notes), LONG),
     )
 
 
 def _test(
     analysis: dict[str, Any], measure: Measure | None, unit: str | None
-) -> tuple[Test, tuple[float | None, float | None], list[str]]:
+) -> tuple[Test, tuple[float | None, float | None, bool], list[str]]:
     """The test, its margins (only as stated, with their side), and notes on what is not kept."""
     registered = text_of(analysis.get("nonInferiorityType")) or ""
     words = " ".join(t for key in _TEXTS if (t := text_of(analysis.get(key))))
@@ -303,19 +331,24 @@ def _test(
     elif registered and registered not in {"SUPERIORITY", "NON_INFERIORITY", "EQUIVALENCE"}:
         notes.append(f"test type as registered: {registered.replace('_', ' ').lower()}")
     null = null_effect(measure or "other", unit)
-    if test == "equivalence":
-        bounds = _BOUNDS.search(words)
-        if bounds and null is not None:
-            lower, upper = float(bounds.group(1)), float(bounds.group(2))
-            if lower < null < upper:
-                return test, (lower, upper), notes
-    elif test == "non-inferiority":
-        stated = _MARGIN.search(words)
-        if stated and null is not None:
-            value = float(stated.group(1).replace("−", "-"))
-            signed = stated.group(1)[0] in "-−+" or measure in RATIO_MEASURES
-            if signed and value != null:
-                return test, (value, None), notes
-        if stated:
-            notes.append(f"margin as registered: {stated.group(0)} (its side is not stated)")
-    return test, (None, None), notes
+    if test == "superiority":
+        return test, (None, None, True), notes
+    if null is None:
+        if (stated := margins.phrase(words)) is not None:
+            notes.append(f"margin as registered: {stated} (the measure has no known scale)")
+        return test, (None, None, True), notes
+    ratio = measure in RATIO_MEASURES
+    found = (
+        margins.equivalence(words, null, ratio)
+        if test == "equivalence"
+        else margins.non_inferiority(words, null, ratio)
+    )
+    if found is None:
+        if test == "non-inferiority" and margins.stated_in_words(words):
+            notes.append("the margin is stated in words only (not on the estimate's scale)")
+        return test, (None, None, True), notes
+    if found.note:
+        notes.append(found.note)
+    if not found.side_stated:
+        notes.append("the margin's side of no difference is not stated")
+    return test, (found.lower, found.upper, found.side_stated), notes

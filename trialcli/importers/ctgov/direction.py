@@ -23,9 +23,12 @@ from typing import Literal
 from trialcli.importers.ctgov.groups import words_of
 
 Direction = Literal["stated", "inferred", "unknown"]
+Basis = Literal["stated", "title", "comment", "figures", "roles"]
 
 # The fields an analysis states its direction in, most specific first.
 DIRECTION_FIELDS = ("estimateComment", "paramType", "groupDescription", "statisticalComment")
+# Its comments, read after those: "ratio ... of Generic B to brand name".
+COMMENT_FIELDS = ("nonInferiorityComment", "pValueComment")
 
 # Words that put A before B: "A vs B", "A − B", "A/B", ... Hyphens count only with a space
 # or a bracket beside them, so "DU-176b" stays one name.
@@ -34,6 +37,8 @@ OPERATORS = re.compile(
     r"|\bminus\b|\bvs\b\.?|\bversus\b|\bagainst\b|\bcompared (?:with|to)\b|\brelative to\b",
     re.IGNORECASE,
 )
+# "the ratio of geometric means of Generic B to brand name": A is named after "of".
+RATIO_OF = re.compile(r"\bratio\b[^.;]*?\bof\s+([^.;]+?)\s+to\s+([^.;]+)", re.IGNORECASE)
 # "placebo as reference group": the named group is B.
 REFERENCE = re.compile(r"(\w+) as (?:the )?reference\b", re.IGNORECASE)
 # Clauses end here; a name never spans them.
@@ -91,21 +96,58 @@ def side(
     return Side(" ".join(titles), " ".join(drugs), rank, placebo)
 
 
-def direction(texts: Sequence[str | None], a: Side, b: Side) -> tuple[bool, Direction]:
-    """(swap, how known): whether the record's order [a, b] must be swapped to read as the
-    analysis runs, and whether that is stated, inferred or unknown."""
-    for text in texts:
-        if not text:
-            continue
-        found = _stated(text, (a, b))
-        if found is not None:
-            return found, "stated"
+@dataclass(frozen=True)
+class Order:
+    """Whether the record's order [a, b] must be swapped to read as the analysis runs, how
+    that is known (`how`, the model's `direction`; `basis`, where from) and any disagreement."""
+
+    swap: bool
+    how: Direction
+    basis: Basis | None
+    note: str | None = None
+
+
+def direction(
+    texts: Sequence[str | None],
+    a: Side,
+    b: Side,
+    *,
+    comments: Sequence[str | None] = (),
+    title: str | None = None,
+    figures: tuple[bool, str] | None = None,
+) -> Order:
+    """The order of an analysis's two groups: from its own words, its comments, the
+    measure's title, the record's figures (`arithmetic.order`), else the arms' roles."""
+    sources: tuple[tuple[Basis, Sequence[str | None]], ...] = (
+        ("stated", texts),
+        ("comment", comments),
+        ("title", (title,)),
+    )
+    for basis, group in sources:
+        swap = next((f for t in group if t and (f := _stated(t, (a, b))) is not None), None)
+        if swap is not None:
+            note = None
+            if figures is not None and figures[0] != swap:
+                note = f"the record's words give this order, its figures the other ({figures[1]})"
+            return Order(swap, "stated", basis, note)
+    roles = _roles(a, b)
+    if figures is not None:
+        note = None
+        if roles is not None and roles != figures[0]:
+            note = f"arm roles would give the other order; the figures fix it ({figures[1]})"
+        return Order(figures[0], "inferred", "figures", note or f"order from {figures[1]}")
+    if roles is not None:
+        return Order(roles, "inferred", "roles")
+    return Order(False, "unknown", None)
+
+
+def _roles(a: Side, b: Side) -> bool | None:
     if a.rank is not None and b.rank is not None and a.rank != b.rank:
-        return a.rank > b.rank, "inferred"
+        return a.rank > b.rank
     if a.placebo_like != b.placebo_like:
         # Roles that do not tell them apart, but titles that name one group's placebo.
-        return a.placebo_like, "inferred"
-    return False, "unknown"
+        return a.placebo_like
+    return None
 
 
 def _stated(text: str, sides: tuple[Side, Side]) -> bool | None:
@@ -121,6 +163,11 @@ def _stated(text: str, sides: tuple[Side, Side]) -> bool | None:
         reference = _resolve([match.group(1).lower()], sides)
         if reference is not None:
             return reference == 0
+    for match in RATIO_OF.finditer(text):
+        first = _resolve(words_of(match.group(1))[::-1], sides)
+        second = _resolve(words_of(match.group(2)), sides)
+        if first is not None and second is not None and first != second:
+            return first == 1
     return None
 
 

@@ -13,9 +13,8 @@ from typing import Any
 
 from trialcli.importers.client import TIMEOUT_SECONDS, RequestFailed, get
 from trialcli.importers.ctgov.values import RecordError, value_at
+from trialcli.settings import URL_ENV, registry_url
 
-URL_ENV = "TRIALCLI_CTGOV_URL"
-DEFAULT_URL = "https://clinicaltrials.gov/api/v2/studies/"
 # The largest records (hundreds of sites and adverse events) are a few megabytes.
 MAX_RECORD_BYTES = 32 * 1024 * 1024
 # Real records nest about ten levels deep; study files are allowed 64.
@@ -32,8 +31,8 @@ def fetch_record(nct: str, timeout: float | None = None) -> dict[str, Any]:
     """
     nct = nct.upper()
     timeout = timeout or TIMEOUT_SECONDS
-    base = os.environ.get(URL_ENV, "").strip() or DEFAULT_URL
-    url = base.rstrip("/") + "/" + nct
+    base = registry_url()
+    url = base + "/" + nct
     try:
         address = urllib.parse.urlsplit(url)
         address.port  # noqa: B018 -- reading it checks it

@@ -23,6 +23,7 @@ def build_arms(results: dict[str, Any], groups: Groups) -> None:
             arm = groups.linked(title, text_of(group.get("description")), sole=sole)
             arm.started, arm.started_in = entered.get(text_of(group.get("id")) or "", (None, None))
             groups.arms.append(arm)
+        groups.mark_sequences()
     elif groups.registered:
         for registered in groups.registered:
             arm = Group(

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from trialcli.importers.ctgov.values import (
     LONG,
@@ -145,6 +145,7 @@ class Group:
     note: str | None = None
     started: int | None = None
     started_in: str | None = None  # the flow period those people started
+    kind_of_group: Literal["sequence", "treatment"] | None = None  # crossover only
 
 
 ROLES: dict[str, ArmRole] = {
@@ -191,6 +192,12 @@ class Groups:
 
     def __init__(self, protocol: dict[str, Any]) -> None:
         self.registered = registered_arms(protocol)
+        model = value_at(protocol, "designModule", "designInfo", "interventionModel")
+        # A crossover's flow groups are randomized sequences and its results are often
+        # about treatments: a result group is a sequence only by the same title or description.
+        self.crossover = text_of(model) == "CROSSOVER"
+        # A factorial's result group may be one factor's level: a union of its cells.
+        self.factorial = text_of(model) == "FACTORIAL"
         self.arms: list[Group] = []
         self.extras: dict[str, Group] = {}
         self.pooled_groups: dict[tuple[str, ...], PooledArms] = {}
@@ -198,17 +205,21 @@ class Groups:
     def all(self) -> list[Group]:
         return [*self.arms, *self.extras.values()]
 
-    def pooled(self, keys: list[str]) -> str:
-        """The id of the arms `keys` counted together, as a record's analysis pools them."""
+    def pooled(self, keys: list[str], level: bool = False) -> str:
+        """The id of the arms `keys` counted together, as a record's analysis pools them, or
+        (`level`) as a factorial record reports one factor's level over its cells."""
         members = tuple(keys)
         if members not in self.pooled_groups:
             titles = [self.title_of(k) for k in members]
             label = one_line(" + ".join(titles)) or "pooled groups"
+            note = (
+                "One factor's level of the factorial design, as the record reports results: "
+                "the union of these randomized cells."
+                if level
+                else "Pooled in the record's own analysis; the record gives no pooled count."
+            )
             self.pooled_groups[members] = PooledArms(
-                id=self.new_key(f"pooled {label}"),
-                label=label,
-                arms=list(members),
-                note="Pooled in the record's own analysis; the record gives no pooled count.",
+                id=self.new_key(f"pooled {label}"), label=label, arms=list(members), note=note
             )
         return self.pooled_groups[members].id
 
@@ -284,21 +295,41 @@ class Groups:
         """The arm a module's group belongs to, or a group of its own when unclear."""
         title = text_of(group.get("title")) or text_of(group.get("id")) or "group"
         description = text_of(group.get("description"))
-        found = match_arms(title, description, self.arms)
+        if self.crossover:
+            found = _same_group(title, self.arms)
+        else:
+            found = match_arms(title, description, self.arms)
+        if self.factorial and not _same_group(title, self.arms):
+            cells = _level_cells(title, self.arms)
+            if len(cells) >= 2:
+                return self.pooled([c.key for c in cells], level=True)
         if len(found) == 1 and found[0].key not in taken:
             return found[0].key
-        name = " ".join(words_of(title))
+        name = _spelling(" ".join(words_of(title)), self.extras)
         if name not in self.extras:
             extra = self.linked(title, description)
             extra.role = "other"
-            extra.note = fit(
-                f"A group the record reports on its own ({where}); not one of the study's "
-                "arms, and its figures are not merged into theirs."
-                + (f" {extra.note}" if extra.note else ""),
-                LONG,
-            )
+            if self.crossover and self.arms:
+                extra.kind_of_group = "treatment"
+                what = (
+                    "A treatment of this crossover, as the record reports results "
+                    f"({where}): the people who received it in any period, not a randomized "
+                    "sequence; its figures are not merged into the sequences'."
+                )
+            else:
+                what = (
+                    f"A group the record reports on its own ({where}); not one of the study's "
+                    "arms, and its figures are not merged into theirs."
+                )
+            extra.note = fit(what + (f" {extra.note}" if extra.note else ""), LONG)
             self.extras[name] = extra
         return self.extras[name].key
+
+    def mark_sequences(self) -> None:
+        """A crossover's flow groups are its randomized sequences."""
+        if self.crossover:
+            for arm in self.arms:
+                arm.kind_of_group = "sequence"
 
     def arm(self, group: Group) -> Arm:
         randomized = None
@@ -314,5 +345,45 @@ class Groups:
             randomized=randomized,
             interventions=[Intervention(drug=one_line(d) or d) for d in group.drugs]
             or [Intervention(drug=UNLINKED)],
+            kind=group.kind_of_group,
             note=group.note,
         )
+
+
+_LEVEL_FILLER = frozenset({"arm", "arms", "group", "groups", "int", "intervention", "and", "the"})
+
+
+def _level_cells(title: str, pool: Sequence[Group]) -> list[Group]:
+    """The cells whose titles hold every word of a factor level's title ("Bolus Furosemide"
+    in "Bolus Furosemide, Low Dose" and "Bolus Furosemide, High Dose"); lone letters and
+    numbers never count."""
+    words = {w for w in words_of(title) if len(w) > 1 and not w.isdigit()} - _LEVEL_FILLER
+    if not words:
+        return []
+    return [c for c in pool if words <= set(words_of(c.title))]
+
+
+def _same_group(title: str, pool: Sequence[C]) -> list[C]:
+    """The group of `pool` with the same title. Not by description: a crossover's records
+    copy a sequence's description onto the treatment groups of its results."""
+    words = words_of(title)
+    return [c for c in pool if words_of(c.title) == words]
+
+
+def _spelling(name: str, known: dict[str, Group]) -> str:
+    """A group name as already known under a spelling one letter apart at the end of a word
+    ("atomoxetin" / "atomoxetine"): the same group."""
+    words = name.split()
+    for other in known:
+        theirs = other.split()
+        if len(theirs) == len(words) and all(
+            a == b
+            or (
+                min(len(a), len(b)) >= 5
+                and abs(len(a) - len(b)) == 1
+                and (a.startswith(b) or b.startswith(a))
+            )
+            for a, b in zip(words, theirs, strict=True)
+        ):
+            return other
+    return name

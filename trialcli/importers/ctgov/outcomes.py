@@ -92,6 +92,9 @@ def _measure(
     param = (text_of(measure.get("paramType")) or "").upper()
     unit = text_of(measure.get("unitOfMeasure"))
     kind = kind_of(param, unit, title)
+    if kind == "proportion" and param != "COUNT_OF_PARTICIPANTS" and _beyond_percent(measure):
+        # A percentage of something other than people (percent change, % of predicted).
+        kind = "continuous"
     common: dict[str, Any] = {
         "level": level,
         "kind": kind,
@@ -202,6 +205,18 @@ def denominator(denoms: list[dict[str, Any]], group_id: str) -> tuple[int | None
                     return value, None
                 return None, f"N = {text_of(count.get('value'))} {units.lower()}"
     return None, None
+
+
+def _beyond_percent(measure: dict[str, Any]) -> bool:
+    """Whether any figure of a measure in percent lies below 0 or above 100."""
+    for group in dicts(measure.get("classes")):
+        for category in dicts(group.get("categories")):
+            for m in dicts(category.get("measurements")):
+                for key in ("value", "lowerLimit", "upperLimit"):
+                    value = figure(m.get(key))
+                    if value is not None and not 0 <= value <= 100:
+                        return True
+    return False
 
 
 # The registry's paramType values a percentage of participants is reported as ("" when absent).

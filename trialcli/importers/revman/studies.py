@@ -433,14 +433,10 @@ def _catalog_matches(catalog: Catalog, into: Path, names: Iterable[str]) -> list
     """The catalog's studies (outside `into`) whose acronym is one of the review's."""
     wanted = {_loose(_NAME_YEAR.sub("", n)) for n in names}
     target = into.resolve()
-    return [
-        catalog.load(str(c.path))
-        for c in catalog.checked(warnings=False)
-        if c.ok
-        and c.row is not None
-        and _loose(c.row.acronym) in wanted
-        and c.path.resolve().parent != target
-    ]
+    # The catalog's names: from the checked list rows (trialcli.checking.discover), cached.
+    named = [i for i, acronym, _ in catalog.known_names() if _loose(acronym) in wanted]
+    paths = [catalog.resolve(study_id) for study_id in named]
+    return [catalog.load(str(p)) for p in paths if p.resolve().parent != target]
 
 
 @dataclass(frozen=True)
@@ -460,7 +456,7 @@ def import_review(
     from trialcli.files import write_atomically
     from trialcli.importers.revman.reader import read_review
     from trialcli.model import Study
-    from trialcli.render.study_yaml import study_yaml
+    from trialcli.writer import study_yaml
 
     review = read_review(path)
     files, notes = review_studies(review)

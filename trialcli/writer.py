@@ -1,4 +1,4 @@
-"""A Study written back as a study file: what `import` produces.
+"""The format's writer: a Study written back as a study file (what `import` produces).
 
 Only what differs from the defaults is written, numbers keep the decimals their source
 printed (0.10 stays 0.10), and the file reads back as the same study.

@@ -1,4 +1,4 @@
-"""Small things users hit: `import --into` makes its folder; `list` names the condition."""
+"""`import --into` makes its folder and refuses a file; `list` names an imported condition."""
 
 from __future__ import annotations
 

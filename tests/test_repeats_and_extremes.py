@@ -1,5 +1,5 @@
-"""Hostile conditions, round two (issue 16, items 1–3, 17, 18): work that grew with the
-square of a file's size, numbers the plot could not draw, folders with no study in them.
+"""Hostile conditions: work that grew with the square of a file's size (issue 16, items 1–3,
+17, 18), numbers the plot could not draw, folders with no study in them.
 
 The studies are synthetic (tests/fixtures/minimal.yaml, repeated or edited); their numbers
 describe no real trial. Sizes are large enough that quadratic work shows in the counts;
@@ -333,7 +333,7 @@ def test_a_ratio_near_the_largest_float_is_listed_and_its_interval_runs_off_the_
 
 
 def test_position_is_clamped_for_any_number() -> None:
-    from trialcli.render.forest import position
+    from trialcli.render.forest_text import position
 
     for value in (-math.inf, -1e308, 0.0, 5e-324, 1e308, math.inf):
         assert 0 <= position(value, 0.1, 10.0, "log", 40) <= 39

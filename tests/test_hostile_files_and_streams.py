@@ -1,4 +1,4 @@
-"""Issue 16, items 6-15: files that are not regular files, paths, output, writers, cache.
+"""Hostile files, paths, output streams, writers and cache (issue 16, items 6-15).
 
 Each test reproduces one way trialcli used to hang, crash, lose a file or trust too much.
 """
@@ -25,10 +25,15 @@ from typer.testing import CliRunner
 
 import trialcli.cache
 import trialcli.loader
+import trialcli.settings
 from trialcli.cache import StudyCache, cache_root
 from trialcli.cli import app
 from trialcli.errors import TrialcliError
 from trialcli.files import write_atomically
+
+# Slow (FIFOs, links, full disks, closed streams and racing writers, several in a new
+# process): left out of `make fast`.
+pytestmark = pytest.mark.slow
 
 DATA = Path(__file__).parent.parent / "data"
 RECORD = Path(__file__).parent / "fixtures" / "ctgov" / "NCT00806624.json"
@@ -474,7 +479,7 @@ def test_a_cache_file_over_the_size_limit_is_not_read(
 ) -> None:
     folder, args, listed = cached_folder(runner, tmp_path)
     size = index_of(folder).stat().st_size
-    monkeypatch.setattr(trialcli.cache, "MAX_CACHE_BYTES", size - 1)
+    monkeypatch.setattr(trialcli.settings, "MAX_CACHE_BYTES", size - 1)
     parsed = count_parsing(monkeypatch)
     result = runner.invoke(app, args)
     assert result.exit_code == 0 and result.stdout == listed

@@ -1,0 +1,107 @@
+"""Harms as Summary-of-Findings outcomes: `sof -e "thyroid disorders"`.
+
+A safety finding is an outcome like any other: the comparator's risk is its arm's
+affected/at risk (summed over studies), the relative effect a risk ratio from the counts
+(Katz for one study, Mantel–Haenszel across several, 0.5 added to every cell of a table
+with a zero cell), and the anticipated risk with the intervention follows from both by the
+same formula (trialcli.stats.absolute). `serious <term>` chooses the findings recorded as
+serious only. Computed by trialcli, never stated by a source.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from trialcli.model import SafetyFinding, Study
+from trialcli.ops.harm_terms import term_key
+from trialcli.stats import risk_ratio, z_for
+from trialcli.stats.meta import METHOD_NAMES, TwoByTwo, mantel_haenszel
+
+COMPARATOR_ROLES = {"placebo", "active-comparator"}
+
+
+@dataclass(frozen=True)
+class Harm:
+    """One study's counts for a harm: who was compared with whom, and where it is written."""
+
+    study: Study
+    finding: SafetyFinding
+    experimental: str
+    comparator: str
+    table: TwoByTwo
+
+
+def harm_selector(selector: str) -> tuple[str, bool]:
+    """(term key, serious only): `serious infections` → ("infection", True)."""
+    words = selector.strip()
+    serious = words.casefold().startswith("serious ")
+    return term_key(words[8:] if serious else words), serious
+
+
+def is_harm(studies: Sequence[Study], selector: str) -> bool:
+    return any(_harm(study, selector) is not None for study in studies)
+
+
+def harms(studies: Sequence[Study], selector: str) -> list[Harm]:
+    return [h for study in studies if (h := _harm(study, selector)) is not None]
+
+
+def _harm(study: Study, selector: str) -> Harm | None:
+    key, serious = harm_selector(selector)
+    for finding in study.safety:
+        if term_key(finding.term) != key or bool(finding.serious) != serious:
+            continue
+        counted = {
+            group: value
+            for group, value in finding.arms.items()
+            if value.affected is not None and value.at_risk
+        }
+        comparators = [g for g in counted if study.group_role(g) in COMPARATOR_ROLES]
+        others = [g for g in counted if g not in comparators]
+        if comparators and others:
+            e, c = counted[others[0]], counted[comparators[0]]
+            assert e.affected is not None and e.at_risk and c.affected is not None and c.at_risk
+            table = TwoByTwo(e.affected, e.at_risk, c.affected, c.at_risk)
+            return Harm(study, finding, others[0], comparators[0], table)
+    return None
+
+
+def harm_ratio(found: Sequence[Harm]) -> tuple[float, tuple[float, float], str] | None:
+    """The risk ratio, its 95% CI and how it was computed; None where not estimable."""
+    if len(found) == 1:
+        t = found[0].table
+        if t.events_experimental == 0 or t.events_comparator == 0:
+            t = t.corrected()
+            how = "computed by trialcli from n/N (Katz log; 0.5 added to every cell)"
+            single = risk_ratio_corrected(t)
+        else:
+            how = "computed by trialcli from n/N (Katz log)"
+            katz = risk_ratio(
+                int(t.events_experimental), int(t.total_experimental),
+                int(t.events_comparator), int(t.total_comparator),
+            )  # fmt: skip
+            single = None if katz is None else (katz.value, (katz.lower, katz.upper))
+        return None if single is None else (single[0], single[1], how)
+    tables = [h.table for h in found]
+    if all(t.events_experimental == 0 and t.events_comparator == 0 for t in tables):
+        return None
+    mh = mantel_haenszel(tables, "risk-ratio")
+    how = f"pooled by trialcli from n/N ({METHOD_NAMES['mantel-haenszel']})"
+    return math.exp(mh.estimate), (math.exp(mh.ci[0]), math.exp(mh.ci[1])), how
+
+
+def risk_ratio_corrected(t: TwoByTwo) -> tuple[float, tuple[float, float]] | None:
+    """Katz's log interval on a table already given the continuity correction."""
+    a, n1, c, n2 = (
+        t.events_experimental,
+        t.total_experimental,
+        t.events_comparator,
+        t.total_comparator,
+    )
+    if a == n1 and c == n2:
+        return None  # both arms 100%: no information on a ratio
+    ratio = (a / n1) / (c / n2)
+    spread = z_for(95) * math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
+    return ratio, (ratio * math.exp(-spread), ratio * math.exp(spread))
