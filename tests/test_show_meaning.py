@@ -156,8 +156,10 @@ def test_first_screen_never_drops_a_harm_silently(
     terms = {f.term for f in Catalog.discover([], None).load(study).safety}
     missing = [t for t in terms if t not in flat]
     assert not missing
+    # What the list is, wherever it is listed: here the sources' selection, not every event.
+    assert "Harms: the sources' selection" in flat
     if "Not shown at this width:" in flat:
-        assert "harms shown, the rest named below" in flat
+        assert re.search(r"Harms: the sources' selection, \d+ of \d+ shown", flat)
         assert "(--section harms)" in flat
 
 
@@ -168,7 +170,7 @@ def test_first_screen_at_60_columns_names_the_harms_it_leaves_out(
     flat = " ".join(run(runner, "show", "care-ms-ii").split())
     hidden = flat.split("Not shown at this width: ", 1)[1].split(" (--section harms)")[0]
     assert "Malignancy" in hidden and "Thyroid disorders" in hidden
-    assert re.search(r"Harms \((\d+) of 12 harms shown, the rest named below", flat)
+    assert re.search(r"Harms: the sources' selection, (\d+) of 12 shown", flat)
 
 
 def test_first_screen_says_what_each_pooled_group_is(runner: CliRunner) -> None:
@@ -235,7 +237,13 @@ def test_every_list_of_harms_says_what_it_is(runner: CliRunner, report: str) -> 
     assert f"Harms listed: {listed}" in _text(_section(report, "Harms"))
     assert f'<a href="{full}">' in _section(report, "Harms")
     data = json.loads(run(runner, "show", "care-ms-ii", "-f", "json"))
-    assert data["page"]["harms_listed"] == {"text": listed, "full_list": full}
+    assert data["page"]["harms_listed"] == {
+        "text": listed,
+        "full_list": full,
+        "kind": "the sources' selection",
+    }
+    first_screen = " ".join(run(runner, "show", "care-ms-ii").split())
+    assert "Harms: the sources' selection, " in first_screen
     flat = " ".join(run(runner, "show", "care-ms-ii", "--section", "harms").split())
     assert f"Harms listed: {listed}; the full list: {full}" in flat
     assert f"Harms listed: {listed}" in run(runner, "show", "care-ms-ii", "-f", "markdown")

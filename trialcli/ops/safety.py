@@ -72,6 +72,7 @@ class HarmsScope:
 
     text: str  # `the sources' selection: 7 terms …` or `the registry's list: …`
     full_list: str | None  # the registry results page, when the study has an NCT id
+    kind: str = "the sources' selection"  # or `the registry's list`: for a heading
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ def harms_scope(study: Study) -> HarmsScope:
                 "the registry's list: every serious adverse event, and other adverse events "
                 f"at ≥ {found.group(1)}% in a group"
             )
-            return HarmsScope(text, full)
+            return HarmsScope(text, full, "the registry's list")
     terms = len({(term_key(f.term), f.serious) for f in study.safety if f.summary is None})
     text = (
         f"the sources' selection: {terms} term{'' if terms == 1 else 's'} from the tables "

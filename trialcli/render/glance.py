@@ -154,12 +154,14 @@ def glance_lines(whole: Page, width: int, *, links: bool) -> list[Line]:
         ]
         lines += [line for b in chosen["secondary"] for line in b.lines]
     if chosen["harms"]:
-        note = " (pp: difference from the comparator, computed)"
+        # What the list is (never every adverse event unless the registry's), on the heading.
+        note = f": {whole.harms_listed.kind} (pp: difference from the comparator, computed)"
         listed = [b for b in chosen["harms"] if b.names]
         if len(listed) < len(harms):
             count = sum(len(b.names) for b in listed)
             total = sum(len(b.names) for b in harms)
-            note = f" ({count} of {total} harms shown, the rest named below; pp: computed"
+            # The rest are named on their own line ("Not shown at this width: …").
+            note = f": {whole.harms_listed.kind}, {count} of {total} shown (pp: computed"
             note += " difference)"
         lines += [Line(), _heading("Harms", note)]
         lines += [line for b in chosen["harms"] for line in b.lines]
