@@ -185,6 +185,44 @@ def test_rate_ratio_vs_arm_rates_allows_for_adjusted_models(
     assert "adjusted models may" in check.text()
 
 
+@pytest.mark.parametrize(
+    ("direction", "ok"), [("stated", False), ("inferred", False), ("unknown", True)]
+)
+def test_a_ratio_in_an_order_the_file_does_not_know_is_read_both_ways(
+    write: Write, minimal_text: str, direction: str, ok: bool
+) -> None:
+    # 0.52/0.26 = 2.0: the arms' ratio in the other order. Only where the order is unknown
+    # may the audit read it so, and it says it did.
+    text = rate_study(
+        minimal_text,
+        f"{{measure: rate-ratio, estimate: 2.0, arms: [drug, control], direction: {direction}}}",
+    )
+    check = only(audit_of(write, text), "ratio-vs-arms")
+    assert check.ok is ok
+    if ok:
+        assert "0.52 [s1] / 0.26 [s1] = 2.00" in check.text()
+        assert check.text().endswith("the record does not say which is the numerator")
+    else:
+        assert "0.26 [s1] / 0.52 [s1] = 0.50" in check.text()
+
+
+def test_a_subgroup_analysis_is_not_held_to_all_the_arms_figures(
+    write: Write, minimal_text: str
+) -> None:
+    subgroup = "note: 'Subgroup of participants with prior relapses'"
+    text = rate_study(
+        minimal_text, f"{{measure: rate-ratio, estimate: 0.30, arms: [drug, control], {subgroup}}}"
+    )
+    check = only(audit_of(write, text), "ratio-vs-arms")
+    assert check.ok
+    assert check.text().endswith(
+        "the analysis is of a subset ('Subgroup of participants with prior relapses'), "
+        "the arms' figures of all"
+    )
+    plain = rate_study(minimal_text, "{measure: rate-ratio, estimate: 0.30, arms: [drug, control]}")
+    assert not only(audit_of(write, plain), "ratio-vs-arms").ok
+
+
 def test_relative_reduction_vs_arm_rates(write: Write, minimal_text: str) -> None:
     good = rate_study(
         minimal_text, "{measure: relative-reduction, estimate: 50, arms: [drug, control]}"

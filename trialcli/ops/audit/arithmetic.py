@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from trialcli.crosscheck import Loc
 from trialcli.formatting import MEASURE_NAMES, decimals, number
-from trialcli.model import RATIO_MEASURES, ArmResult, Endpoint, Study
+from trialcli.model import RATIO_MEASURES, ArmResult, Comparison, Endpoint, Study
 from trialcli.ops.audit.core import (
     EPSILON,
     Check,
@@ -26,6 +26,7 @@ from trialcli.ops.audit.core import (
     tolerance,
     within,
 )
+from trialcli.ops.audit.explained import adjusted, quoted, subset
 from trialcli.stats import (
     odds_ratio,
     percentage,
@@ -203,8 +204,26 @@ def ratios_vs_arms(study: Study) -> Iterator[Check]:
         if a is None or b is None:
             continue
         computed = _ratio_range(comparison.measure, a, b)
-        if computed is not None:
-            yield _ratio_check(study, placed, a.figure, b.figure, computed)
+        if computed is None:
+            continue
+        check = _ratio_check(study, placed, a.figure, b.figure, computed)
+        flipped = _ratio_range(comparison.measure, b, a)
+        if not check.ok and comparison.direction == "unknown" and flipped is not None:
+            # The record does not say which group is the numerator: the other order is
+            # as much the record's as this one.
+            other = _ratio_check(study, placed, b.figure, a.figure, flipped)
+            if other.ok:
+                note = (
+                    "; in this order, the reverse of the file's: "
+                    "the record does not say which is the numerator"
+                )
+                check = Check(other.kind, (*other.parts, note), True)
+        part = None if check.ok else subset(comparison)
+        if part is not None:
+            # The arms' figures are of everyone; the analysis, by its own words, of some.
+            words = f"; the analysis is of a subset ({quoted(part)}), the arms' figures of all"
+            check = Check(check.kind, (*check.parts, words), True)
+        yield check
 
 
 def _ratio_check(
@@ -246,7 +265,17 @@ def _ratio_check(
                 f"; adjusted models may differ by up to {allowance}"
                 if ok
                 else f", more than the {allowance} that adjusted models may explain"
+                + _adjustment_words(comparison)
             ),
         ),
         ok,
     )
+
+
+def _adjustment_words(comparison: Comparison) -> str:
+    """What a warning adds when the record states an adjusted estimate: the record's words,
+    which tell the reader that adjustment is a cause to weigh, not that it is the cause."""
+    words = adjusted(comparison)
+    if words is None:
+        return ""
+    return f"; the record states an adjusted analysis ({quoted(words)})"

@@ -4,9 +4,17 @@ its group, the participant flow's sums."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from trialcli.model import Count, PooledArms, Study
 from trialcli.ops.audit.core import Check, Part, Stated, count_figure, finding_name, record_of
+from trialcli.ops.audit.explained import (
+    as_treated,
+    later_period,
+    named_periods,
+    quoted,
+    treated_milestone,
+)
 
 
 def arm_sizes(study: Study) -> Iterator[Check]:
@@ -109,63 +117,125 @@ def _cells(study: Study, pooled: PooledArms) -> tuple[int, str, Stated] | None:
     return total, f"+ {rest} = {total:,} randomized in its arms (a pooled group)", figure
 
 
-def denominators(study: Study) -> Iterator[Check]:
-    """People counted for a figure against the size of its arm or pooled group."""
-    counted: list[tuple[str, str, Stated, int]] = []
+@dataclass(frozen=True)
+class _Counted:
+    """People a figure counts in one group, and the record's words on who they are."""
+
+    name: str
+    key: str
+    figure: Stated
+    value: int
+    words: str
+    whole: tuple[str, int]  # the endpoint or harm: its groups' counts are read together
+
+
+def _counted(study: Study) -> list[_Counted]:
+    counted: list[_Counted] = []
     for i, endpoint in enumerate(study.endpoints):
+        words = " ".join(filter(None, (endpoint.name, endpoint.population, endpoint.time_frame)))
         for key, result in endpoint.results.items():
             if result.N is not None:
                 record = record_of(study, ("endpoints", i, "results", key), result, endpoint)
-                counted.append((endpoint.name, key, record.says(f"{result.N:,}", "N"), result.N))
+                figure = record.says(f"{result.N:,}", "N")
+                counted.append(_Counted(endpoint.name, key, figure, result.N, words, ("e", i)))
     for i, finding in enumerate(study.safety):
+        words = " ".join(filter(None, (finding.term, finding.population, finding.note)))
         for key, arm in finding.arms.items():
             if arm.at_risk is not None:
                 record = record_of(study, ("safety", i, "arms", key), arm, finding)
                 figure = record.says(f"{arm.at_risk:,}", "at_risk")
-                counted.append((finding_name(finding), key, figure, arm.at_risk))
-    # A figure that counts more people than its arm holds warns once per arm and cause,
-    # naming the largest: one cause (say, an analysis population wider than those who
-    # started) otherwise repeats in every measure of the record.
-    over: dict[tuple[str, str], list[tuple[str, Stated, int, int, Stated]]] = {}
-    for name, key, figure, value in counted:
-        size = _group_size(study, key)
+                name = finding_name(finding)
+                counted.append(_Counted(name, key, figure, arm.at_risk, words, ("s", i)))
+    return counted
+
+
+def denominators(study: Study) -> Iterator[Check]:
+    """People counted for a figure against the size of its arm or pooled group, unless the
+    record's own words say whom the figure counts (see explained.py): then the check passes
+    and says which words it read."""
+    counted = _counted(study)
+    wholes: dict[tuple[str, int], list[_Counted]] = {}
+    for item in counted:
+        wholes.setdefault(item.whole, []).append(item)
+    # A figure that counts more people than its arm holds warns once per arm and count:
+    # one cause (say, an analysis population wider than those who started) otherwise
+    # repeats in every measure of the record; another count in that arm is another cause.
+    over: dict[tuple[str, str, int], list[tuple[_Counted, int, Stated]]] = {}
+    for item in counted:
+        size = _group_size(study, item.key)
         if size is None:
             continue
         total, words, stated = size
-        if value <= total:
-            yield Check(
-                "denominator",
-                (
-                    f"{name}, {study.group_label(key)}: ",
-                    figure,
-                    " counted vs ",
-                    stated,
-                    f" {words}",
-                ),
-                True,
-            )
+        head: tuple[Part, ...] = (
+            f"{item.name}, {study.group_label(item.key)}: ",
+            item.figure,
+            " counted vs ",
+            stated,
+            f" {words}",
+        )
+        if item.value <= total:
+            yield Check("denominator", head, True)
+            continue
+        reason = _explained(study, item, wholes[item.whole])
+        if reason is not None:
+            more = f": {item.value - total:,} more, which the record explains: {reason}"
+            yield Check("denominator", (*head, more), True)
         else:
-            over.setdefault((key, words), []).append((name, figure, value, total, stated))
-    for (key, words), found in over.items():
-        name, figure, value, total, stated = max(found, key=lambda f: f[2] - f[3])
+            over.setdefault((item.key, words, item.value), []).append((item, total, stated))
+    for (key, words, value), found in over.items():
+        item, total, stated = found[0]
         words += f": {value - total:,} more"
         if words.startswith("analysed"):
             words += " — does it count a different analysis population?"
         others = len(found) - 1
-        tail = (
-            f" (and {others} more figure{'s' if others > 1 else ''} of this arm)" if others else ""
-        )
+        s = "s" if others > 1 else ""
+        tail = f" (and {others} more figure{s} of this arm)" if others else ""
         yield Check(
             "denominator",
             (
-                f"{name}, {study.group_label(key)}: ",
-                figure,
+                f"{item.name}, {study.group_label(key)}: ",
+                item.figure,
                 " counted vs ",
                 stated,
                 f" {words}{tail}",
             ),
             False,
         )
+
+
+def _explained(study: Study, item: _Counted, whole: list[_Counted]) -> str | None:
+    """Why the record says a figure counts more people than its group holds, if it does."""
+    period = named_periods(study, item.key, item.words)
+    if period is not None and item.value <= period.people:
+        return f"it counts the {period.words}"
+    later = later_period(study, item.key, item.value)
+    if later is not None:
+        return f"it is within the {later.words}"
+    treated = treated_milestone(study, item.key, item.value)
+    if treated is not None:
+        return f"it is within the {treated.words}"
+    return _as_treated_total(study, item, whole)
+
+
+def _as_treated_total(study: Study, item: _Counted, whole: list[_Counted]) -> str | None:
+    """A measure whose stated population counts people by the treatment they received may
+    count in one arm people randomized to another: then its arms together are checked
+    against everyone randomized, not each arm against its own."""
+    words = as_treated(item.words)
+    randomized = study.population.randomized
+    arms = {arm.id: arm for arm in study.arms}
+    if words is None or randomized is None:
+        return None
+    if any(arms.get(c.key) is None or arms[c.key].kind == "treatment" for c in whole):
+        return None  # pooled groups or a crossover's treatments overlap: no sum to check
+    together = sum(c.value for c in whole)
+    if together > randomized.value:
+        return None
+    return (
+        f"its population is as treated ({quoted(words)}), so an arm may count people "
+        f"randomized to another; its groups together count {together:,} of the "
+        f"{randomized.value:,} randomized"
+    )
 
 
 def flow_sums(study: Study) -> Iterator[Check]:

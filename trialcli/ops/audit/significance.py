@@ -17,6 +17,7 @@ from trialcli.ops.audit.core import (
     placed_comparisons,
     tolerance,
 )
+from trialcli.ops.audit.explained import bayesian, quoted
 
 
 def p_range(p_value: str, alpha: float) -> tuple[float, float] | None:
@@ -152,16 +153,20 @@ def p_values_vs_intervals(study: Study) -> Iterator[Check]:
         if from_ci is None or from_p is None:
             continue
         ok = from_ci == from_p
-        yield Check(
-            "p-value-vs-ci",
-            (
-                f"{placed.context}{MEASURE_NAMES[comparison.measure]}: ",
-                *_ci_words(placed, from_ci),
-                " and " if ok else ", but ",
-                *_p_words(placed, from_p),
-            ),
-            ok,
+        parts: tuple[Part, ...] = (
+            f"{placed.context}{MEASURE_NAMES[comparison.measure]}: ",
+            *_ci_words(placed, from_ci),
+            " and " if ok else ", but ",
+            *_p_words(placed, from_p),
         )
+        posterior = None if ok else bayesian(comparison)
+        if posterior is not None:
+            # The record's own words: the figure in the p-value field is no p-value.
+            parts += (
+                f"; the record's analysis is Bayesian ({quoted(posterior)}): its figure "
+                "is a posterior probability, not a p-value",
+            )
+        yield Check("p-value-vs-ci", parts, ok or posterior is not None)
 
 
 def verdicts(study: Study) -> Iterator[Check]:
