@@ -6,6 +6,11 @@ is a warning, never an error: the figures are possible, only inconsistent. Every
 names each figure it involves by its field path and source, so the loader can point at
 the line where each is written.
 
+Before a check warns it reads the record's own explanations (explained.py): when they
+account for the figures it passes, quoting them. The checks live by what they set against
+what: arithmetic.py (a figure against its parts), significance.py (CI, p and verdict),
+counts.py (people), sources.py (one figure from two sources), on core.py's building blocks.
+
 A figure whose record carries `disagreement:` is a disagreement the data records on
 purpose: the check still fails and is still listed, but counts as acknowledged.
 """

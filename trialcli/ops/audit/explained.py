@@ -1,11 +1,11 @@
 """The record's own explanations of a figure that would otherwise disagree.
 
 A registry record often says why its figures differ: the population a measure counts
-("all participants who received at least one dose", a flow milestone "Safety Population"),
-the period it is about ("Open-Label LT Period: …"), that its "p-value" is a Bayesian
-posterior probability, or that its estimate is adjusted. The checks read these words
-before they warn, and quote them when they use them: an explained check passes with the
-words as its reason, or warns saying what the record stated.
+(people filed by the treatment they received, a flow milestone "Safety Population"), the
+period it is about ("Open-Label LT Period: …"), that its "p-value" is a Bayesian posterior
+probability, that an analysis is of a subgroup, or that its estimate is adjusted. The
+checks read these words before they warn, and quote them when they use them: an explained
+check passes with the words as its reason, or warns saying what the record stated.
 """
 
 from __future__ import annotations
