@@ -9,7 +9,7 @@ a number only when the record states it with its side of no difference.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any
 
 from trialcli.formatting import number
 from trialcli.importers.ctgov import arithmetic, direction, margins
@@ -29,10 +29,10 @@ from trialcli.model import (
     RATIO_MEASURES,
     Comparison,
     Measure,
+    Sides,
+    Test,
     null_effect,
 )
-
-Test = Literal["superiority", "non-inferiority", "equivalence"]
 
 # paramType (lowercase) → measure; the first pattern that matches wins.
 _MEASURE_WORDS: tuple[tuple[str, Measure], ...] = (
@@ -73,7 +73,7 @@ TESTS: dict[str, Test | None] = {
 }
 _NON_INFERIORITY = re.compile(r"non-?inferior", re.IGNORECASE)
 _EQUIVALENCE = re.compile(r"equivalen", re.IGNORECASE)
-_SIDES: dict[str, Literal["one-sided", "two-sided"]] = {
+_SIDES: dict[str, Sides] = {
     "ONE_SIDED": "one-sided",
     "TWO_SIDED": "two-sided",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Literal
+from typing import Any
 
 from trialcli.endpoint_codes import standard_code
 from trialcli.importers.ctgov.analyses import comparisons_of
@@ -13,7 +13,6 @@ from trialcli.importers.ctgov.values import (
     DISPERSION_WORDS,
     LONG,
     STATISTIC,
-    Kind,
     count_of,
     dicts,
     dispersion_of,
@@ -25,9 +24,7 @@ from trialcli.importers.ctgov.values import (
     unit_words,
     value_at,
 )
-from trialcli.model import ArmResult, Endpoint
-
-Level = Literal["primary", "secondary", "tertiary", "exploratory"]
+from trialcli.model import ArmResult, Endpoint, EndpointKind, Level
 
 LEVELS: dict[str, Level] = {
     "PRIMARY": "primary",
@@ -223,7 +220,7 @@ def _beyond_percent(measure: dict[str, Any]) -> bool:
 PROPORTION_PARAMS = frozenset({"NUMBER", ""})
 
 
-def kind_of(param: str, unit: str | None, title: str) -> Kind:
+def kind_of(param: str, unit: str | None, title: str) -> EndpointKind:
     """The endpoint's kind, inferred from the parameter type, the unit and the title."""
     lowered_unit, lowered_title = (unit or "").lower(), title.lower()
     if param == "COUNT_OF_PARTICIPANTS":

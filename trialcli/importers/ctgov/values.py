@@ -12,14 +12,12 @@ import html
 import math
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 from trialcli.errors import TrialcliError
 from trialcli.model import PARTIAL_DATE_PATTERN, Written
 
 SHORT, LONG = 500, 5000  # the model's ShortText and LongText limits
-
-Kind = Literal["rate", "proportion", "time-to-event", "continuous", "count"]
 
 
 class RecordError(TrialcliError):
