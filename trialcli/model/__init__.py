@@ -20,6 +20,7 @@ from trialcli.model.base import (
     Disagreement,
     Figure,
     Interval,
+    Limits,
     LongText,
     NonNegative,
     PartialDate,
@@ -29,6 +30,7 @@ from trialcli.model.base import (
     ShortText,
     Slug,
     Sourced,
+    Spread,
     Statement,
     Strict,
     Written,
@@ -84,7 +86,7 @@ from trialcli.model.results import (
     null_effect,
 )
 from trialcli.model.safety import ArmSafety, SafetyFinding
-from trialcli.model.sources import Milestone, Note, Registry, Source
+from trialcli.model.sources import Milestone, Note, Reference, Registry, Source
 from trialcli.model.study import Study
 
 __all__ = [
@@ -127,6 +129,7 @@ __all__ = [
     "Interval",
     "Intervention",
     "Level",
+    "Limits",
     "LongText",
     "Measure",
     "Milestone",
@@ -141,6 +144,7 @@ __all__ = [
     "Population",
     "Range",
     "Ref",
+    "Reference",
     "ReferenceKind",
     "Registry",
     "SafetyFinding",
@@ -151,6 +155,7 @@ __all__ = [
     "Source",
     "SourceKind",
     "Sourced",
+    "Spread",
     "Statement",
     "Statistic",
     "Status",

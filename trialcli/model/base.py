@@ -98,6 +98,10 @@ Interval = Annotated[
     tuple[Figure, Figure],
     Field(description="[lower, upper] confidence limits"),
 ]
+# Two values of a spread, low to high: an interquartile range, a full range.
+Limits = Annotated[tuple[Figure, Figure], Field(description="[low, high]")]
+# A spread that cannot be negative: a standard deviation, a standard error.
+Spread = Annotated[float, Field(ge=0), WrapValidator(_keep_written)]
 # Acknowledges on purpose that this figure disagrees with another (or with its own
 # arithmetic): the audit still lists the disagreement, but it no longer fails --strict.
 Disagreement = Annotated[

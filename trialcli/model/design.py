@@ -44,6 +44,9 @@ class Population(Sourced):
     eligibility: Eligibility | None = None
     randomized: Count | None = None
     analysed: Count | None = None
+    at_baseline: Count | None = Field(
+        default=None, description="people the baseline characteristics describe"
+    )
     # A sourced statement: its numbers need not come from the population's source.
     analysed_population: Statement | None = Field(
         default=None, description="which people the primary analysis counts"
@@ -85,6 +88,9 @@ class Arm(Sourced):
     role: ArmRole
     randomized: Count | None = None
     analysed: Count | None = None
+    at_baseline: Count | None = Field(
+        default=None, description="people of this arm the baseline characteristics describe"
+    )
     interventions: list[Intervention] = Field(min_length=1)
     kind: ArmKind | None = Field(
         default=None,

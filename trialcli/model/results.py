@@ -8,6 +8,7 @@ from trialcli.model.base import (
     Disagreement,
     Figure,
     Interval,
+    Limits,
     LongText,
     NonNegative,
     Percent,
@@ -16,6 +17,7 @@ from trialcli.model.base import (
     ShortText,
     Slug,
     Sourced,
+    Spread,
     Strict,
 )
 from trialcli.model.kinds import (
@@ -27,20 +29,44 @@ from trialcli.model.kinds import (
     Level,
     Measure,
     Sides,
+    Statistic,
     Test,
 )
 
 
 class ArmResult(Sourced):
+    """One arm's figure: its value (what it is: `statistic`), its spread, and n/N."""
+
     value: Figure | None = None
     unit: ShortText | None = None
+    statistic: Statistic | None = Field(
+        default=None,
+        description=(
+            "what `value` (or `n`) is, as the source names it: mean, median, "
+            "least-squares-mean, geometric-mean, …, number, count-of-participants"
+        ),
+    )
     ci: Interval | None = None
     ci_level: Percent = 95
+    sd: Spread | None = Field(default=None, description="standard deviation of the values")
+    se: Spread | None = Field(default=None, description="standard error of `value`")
+    iqr: Limits | None = Field(default=None, description="interquartile range [Q1, Q3]")
+    range: Limits | None = Field(default=None, description="full range [lowest, highest]")
+    geometric_cv: Spread | None = Field(
+        default=None, description="geometric coefficient of variation, in %"
+    )
     n: NonNegative | None = Field(default=None, description="people with the event")
     N: NonNegative | None = Field(default=None, description="people counted")
     approximate: bool = False
     note: ShortText | None = None
     disagreement: Disagreement = None
+
+    @model_validator(mode="after")
+    def _low_to_high(self) -> ArmResult:
+        for name, limits in (("iqr", self.iqr), ("range", self.range)):
+            if limits is not None and limits[0] > limits[1]:
+                raise ValueError(f"{name}: [low, high], low first")
+        return self
 
 
 RATIO_MEASURES: frozenset[str] = frozenset(
@@ -116,6 +142,16 @@ class Comparison(Sourced):
         ),
     )
     population: ShortText | None = None
+    adjusted_for: ShortText | None = Field(
+        default=None,
+        description=(
+            "the covariates the source's model adjusts for, in its words "
+            '("baseline EDSS and region"); absent when the source names none'
+        ),
+    )
+    stratified_by: ShortText | None = Field(
+        default=None, description="the strata of a stratified analysis, in the source's words"
+    )
     test: Test = "superiority"
     margin: Figure | None = Field(
         default=None,

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from trialcli.model.base import URL_PATTERN, LongText, PartialDate, Ref, ShortText, Sourced, Strict
-from trialcli.model.kinds import MilestoneStatus, SourceKind
+from trialcli.model.kinds import MilestoneStatus, ReferenceKind, SourceKind
 
 
 class Source(Strict):
@@ -23,6 +23,20 @@ class Source(Strict):
         description="true when the source reports another's figures (review, mirror, news)",
     )
     note: LongText | None = None
+
+
+class Reference(Strict):
+    """A publication a source lists about the study (a registry's "results references")."""
+
+    citation: LongText
+    pmid: Annotated[str, Field(pattern=r"^\d{1,9}$")] | None = Field(
+        default=None, description="PubMed id"
+    )
+    kind: ReferenceKind = Field(
+        description="result: it reports this study's results; background; derived: linked by "
+        "a database through the registry number"
+    )
+    source: Ref | None = Field(default=None, description="who lists it; inherited when absent")
 
 
 class Registry(Strict):

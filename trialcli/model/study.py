@@ -15,6 +15,7 @@ from trialcli.model.base import (
     ShortText,
     Slug,
     Sourced,
+    Statement,
     Strict,
     number_to_text,
 )
@@ -23,7 +24,7 @@ from trialcli.model.flow import Flow
 from trialcli.model.kinds import ArmRole, Phase, Status
 from trialcli.model.results import Endpoint
 from trialcli.model.safety import SafetyFinding
-from trialcli.model.sources import Milestone, Note, Registry, Source
+from trialcli.model.sources import Milestone, Note, Reference, Registry, Source
 
 
 class Study(Strict):
@@ -65,6 +66,15 @@ class Study(Strict):
     endpoints: list[Endpoint] = Field(default_factory=list)
     safety: list[SafetyFinding] = Field(default_factory=list)
     safety_monitoring: LongText | None = None
+    limitations: Statement | None = Field(
+        default=None,
+        description="limitations and caveats, as a source states them (a registry's own section)",
+    )
+    references: list[Reference] = Field(
+        default_factory=list,
+        description="publications a source lists about the study; no figure comes from them "
+        "unless it names one of `sources`",
+    )
     flow: Flow | None = Field(default=None, description="participant flow (CONSORT)")
     notes: list[Note] = Field(default_factory=list)
     milestones: list[Milestone] = Field(default_factory=list)
