@@ -94,6 +94,7 @@ def study_html(page: Page) -> str:
         *_flow(page.flow),
         *_figures(page),
         *_warnings(page),
+        *_limitations(study),
         *_sources(page),
         '<p class="note">Made by trialcli. Numbers in [brackets] name their source; figures '
         "and differences marked as computed are trialcli's arithmetic, not the sources'.</p>",
@@ -368,6 +369,22 @@ def _warnings(page: Page) -> list[str]:
 def _linked(text: str) -> str:
     """Escaped text whose `[n]` become links to the numbered source."""
     return re.sub(r"\[(\d+)\]", r'<a href="#source-\1">[\1]</a>', _e(text))
+
+
+def _limitations(study: Study) -> list[str]:
+    """Limitations and caveats as the source states them, and the references it lists."""
+    lines = []
+    if study.limitations is not None:
+        source = study.cited_source(study.limitations)
+        mark = _mark(study.source_number(source) if source else None)
+        lines += ["<h2>Limitations and caveats</h2>", f"<p>{_e(study.limitations.text)}{mark}</p>"]
+    if study.references:
+        lines += ["<h2>References the record lists</h2>", "<ul>"]
+        for reference in study.references:
+            pmid = f" PMID {reference.pmid}" if reference.pmid else ""
+            lines.append(f"<li>{_e(reference.kind)}: {_e(reference.citation)}{_e(pmid)}</li>")
+        lines.append("</ul>")
+    return lines
 
 
 def _sources(page: Page) -> list[str]:
