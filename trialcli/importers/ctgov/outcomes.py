@@ -130,7 +130,7 @@ def _measure(
         # n of N is a proportion only where N is the measure's own count of the group's
         # people analysed; without it (or with more counted than analysed), a count.
         counted = [r for results in row_results for r in results.values() if r.n is not None]
-        kind = "proportion" if counted and all(r.N for r in counted) else "count"
+        kind = "proportion" if counted and all(r.N is not None for r in counted) else "count"
         if kind == "count" and counted:
             notes.append(
                 "Counts of people without the measure's own denominators for every group: "
