@@ -277,6 +277,9 @@ def test_limitations_and_caveats_are_kept_and_shown(tmp_path: Path) -> None:
     assert "Limitations and caveats: An interim analysis" in shown.output
     html = CliRunner().invoke(app, ["show", str(path), "--format", "html"])
     assert "<h2>Limitations and caveats</h2>" in html.output
+    assert "<li>At baseline: 210 <a" in html.output  # 96 + 114, the record's Total
+    full = " ".join(CliRunner().invoke(app, ["show", str(path), "--full"]).output.split())
+    assert "At baseline 210 [1]" in full and "96 [1] at baseline" in full
 
 
 def test_a_hostile_limitations_text_is_bounded_and_markup_safe(tmp_path: Path) -> None:

@@ -211,7 +211,13 @@ def _design(study: Study) -> list[str]:
     lines += [f"<li>{k}: {_e(v)}</li>" for k, v in facts if v]
     randomized = population.randomized
     source = study.cited_source(randomized, population) if randomized else None
-    lines.append(f"<li>Randomized: {_count(study, randomized, source)}</li></ul>")
+    lines.append(f"<li>Randomized: {_count(study, randomized, source)}</li>")
+    if population.at_baseline is not None:
+        at_baseline = population.at_baseline
+        where = study.cited_source(at_baseline, population)
+        lines.append(f"<li>At baseline: {_count(study, at_baseline, where)}</li>")
+    lines.append("</ul>")
+    baseline = any(arm.at_baseline is not None for arm in study.arms)
     rows = []
     for arm in study.arms:
         drugs = "; ".join(
@@ -219,10 +225,12 @@ def _design(study: Study) -> list[str]:
             for i in arm.interventions
         )
         cells = [_e(arm.label), _e(arm.role)]
-        for count in (arm.randomized, arm.analysed):
+        counts = (arm.randomized, arm.analysed, *((arm.at_baseline,) if baseline else ()))
+        for count in counts:
             cells.append(_count(study, count, study.cited_source(count, arm) if count else None))
         rows.append([*cells, _e(drugs)])
-    lines += _table(["Arm", "Role", "Randomized", "Analysed", "Treatment"], rows)
+    head = ["Arm", "Role", "Randomized", "Analysed", *(["At baseline"] if baseline else [])]
+    lines += _table([*head, "Treatment"], rows)
     return lines
 
 
