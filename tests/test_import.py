@@ -308,9 +308,11 @@ def test_import_file_validates_and_shows_the_records_figures(
     assert "excludes 0 (no difference), but p=0.052 [1] is not below 0.05" in checked
     shown = run(runner, "--data-dir", str(tmp_path), "show", "nct02422186", "--full")
     assert "TRANSFORM-3  ·  phase 3  ·  completed" in shown
+    # The arm's figure says what it is and its spread (issue 21, item 8): fields, not a note.
     assert (
-        "Intranasal Esketamine Plus Oral Antidepressant (AD): −10.0 units on a scale [1]" in shown
-    )
+        "Intranasal Esketamine Plus Oral Antidepressant (AD): mean −10.0 units on a scale "
+        "(SD 12.74) [1]"
+    ) in shown
     assert (
         # −3.6 as the record writes it, beside limits written to two places
         "least-squares mean difference −3.6 (−7.20 to 0.07) units on a scale, p=0.059 "
