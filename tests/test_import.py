@@ -191,7 +191,8 @@ def test_transform3_outcomes_with_analyses() -> None:
     assert mmrm.level == "primary" and mmrm.kind == "continuous"
     result = mmrm.results[esketamine.id]
     assert (result.value, result.N, result.unit) == (-10.0, 63, "units on a scale")
-    assert result.note == "mean; SD 12.74"
+    # The statistic and its spread are fields (issue 21, item 8), no longer words in the note.
+    assert (result.statistic, result.sd, result.note) == ("mean", 12.74, None)
     assert mmrm.results[placebo.id].value == -6.3
     (effect,) = mmrm.comparisons
     assert (effect.measure, effect.estimate, effect.ci, effect.ci_level, effect.p_value) == (
@@ -213,7 +214,8 @@ def test_transform3_outcomes_with_analyses() -> None:
     )
     cgi = study.endpoints[4]
     assert cgi.results[esketamine.id].ci is None  # a full range is not a confidence interval
-    assert cgi.results[esketamine.id].note == "median; full range -4 to 1"
+    cgi_result = cgi.results[esketamine.id]
+    assert (cgi_result.statistic, cgi_result.range, cgi_result.note) == ("median", (-4, 1), None)
 
 
 def test_transform3_phases_of_adverse_events_are_never_merged() -> None:
@@ -306,9 +308,11 @@ def test_import_file_validates_and_shows_the_records_figures(
     assert "excludes 0 (no difference), but p=0.052 [1] is not below 0.05" in checked
     shown = run(runner, "--data-dir", str(tmp_path), "show", "nct02422186", "--full")
     assert "TRANSFORM-3  ·  phase 3  ·  completed" in shown
+    # The arm's figure says what it is and its spread (issue 21, item 8): fields, not a note.
     assert (
-        "Intranasal Esketamine Plus Oral Antidepressant (AD): −10.0 units on a scale [1]" in shown
-    )
+        "Intranasal Esketamine Plus Oral Antidepressant (AD): mean −10.0 units on a scale "
+        "(SD 12.74) [1]"
+    ) in shown
     assert (
         # −3.6 as the record writes it, beside limits written to two places
         "least-squares mean difference −3.6 (−7.20 to 0.07) units on a scale, p=0.059 "

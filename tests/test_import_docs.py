@@ -18,7 +18,7 @@ EXCERPTS = re.findall(r"<!-- excerpt: (.*?) -->\n```\w*\n(.*?)```", DOC, flags=r
 
 
 def test_the_doc_has_its_excerpts() -> None:
-    assert len(EXCERPTS) == 6
+    assert len(EXCERPTS) == 8
 
 
 @pytest.mark.parametrize(("command", "block"), EXCERPTS, ids=[c for c, _ in EXCERPTS])

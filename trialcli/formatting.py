@@ -115,8 +115,37 @@ def range_text(low: float | None, high: float | None, unit: str) -> str:
     return f"{text} {unit}".strip()
 
 
+# What an arm's value is, as a reader says it before the figure; a plain number or a count
+# of people needs no word.
+STATISTIC_WORDS = {
+    "mean": "mean",
+    "median": "median",
+    "least-squares-mean": "LS mean",
+    "geometric-mean": "geometric mean",
+    "geometric-least-squares-mean": "geometric LS mean",
+    "log-mean": "log mean",
+}
+
+
+def spread_text(result: ArmResult) -> str:
+    """`SD 1.1`, `SE 0.30`, `IQR 8–15`, `range −4 to 1`, `geometric CV 23.5%`; "" for none."""
+    parts = []
+    if result.sd is not None:
+        parts.append(f"SD {number(result.sd)}")
+    if result.se is not None:
+        parts.append(f"SE {number(result.se)}")
+    if result.iqr is not None:
+        parts.append(f"IQR {interval(result.iqr)}")
+    if result.range is not None:
+        parts.append(f"range {interval(result.range)}")
+    if result.geometric_cv is not None:
+        parts.append(f"geometric CV {number(result.geometric_cv)}%")
+    return ", ".join(parts)
+
+
 def result_text(result: ArmResult) -> str:
-    """One arm's result: `0.26 (0.21–0.33)`, `104/202 (51.5%)`, `~16%`."""
+    """One arm's result: `mean 4.2 (SD 1.1)`, `median 12 (IQR 8–15)`, `0.26 (0.21–0.33)`,
+    `104/202 (51.5%)`, `~16%`."""
     unit = result.unit or ""
     suffix = "%" if unit == "%" else ""
     approx = "~" if result.approximate else ""
@@ -125,6 +154,12 @@ def result_text(result: ArmResult) -> str:
         head = approx + with_interval(result.value, result.ci, suffix)
         if unit and unit != "%":
             head += f" {unit}"
+        word = STATISTIC_WORDS.get(result.statistic or "")
+        if word and result.value is not None:
+            head = f"{word} {head}"
+        spread = spread_text(result)
+        if spread:
+            head += f", {spread}" if result.ci is not None else f" ({spread})"
     counts = f"{result.n}/{result.N}" if result.n is not None and result.N is not None else ""
     if result.n is not None and result.N is None:
         counts = f"{result.n} people"

@@ -16,12 +16,15 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from trialcli.errors import TrialcliError
 from trialcli.importers.query import Query
 from trialcli.importers.query import studies as query_studies
 from trialcli.parallel import Progress, ordered_map
+
+if TYPE_CHECKING:
+    from trialcli.importers.ctgov.record import Retrieval
 
 # One record is at most 32 MiB (the single-record limit); a search-results page at most 1 GiB.
 MAX_RECORD_BYTES = 32 * 1024 * 1024
@@ -348,9 +351,7 @@ def _records(body: bytes) -> list[Any]:
     return [data]
 
 
-def _convert_record(
-    job: Job, record: Any, retrieved: str | None, how: Literal["fetched", "file"]
-) -> Converted:
+def _convert_record(job: Job, record: Any, retrieved: str | None, how: Retrieval) -> Converted:
     from trialcli.importers import ctgov
     from trialcli.importers.study_file import study_file
 

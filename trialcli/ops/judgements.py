@@ -39,8 +39,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from trialcli.errors import TrialcliError
+from trialcli.model.kinds import CertaintyRating as Certainty
 
-Certainty = Literal["high", "moderate", "low", "very-low"]
 Judgement = Literal["not serious", "serious", "very serious", "undetected", "strongly suspected"]
 Risk = Literal["low", "some-concerns", "high"]
 SYMBOLS: dict[str, str] = {

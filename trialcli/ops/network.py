@@ -15,11 +15,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from trialcli.model import Arm, Endpoint, Study
+from trialcli.model import Arm, Better, Endpoint, Study
 from trialcli.ops.keys import DEFAULT_MEASURE, NetworkMeasure
 from trialcli.stats import z_for
 from trialcli.stats.network import (
-    Better,
     Contrast,
     Events,
     Excluded,

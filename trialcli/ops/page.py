@@ -24,6 +24,7 @@ from trialcli.formatting import (
     points_text,
     result_text,
     safety_text,
+    spread_text,
     test_words,
 )
 from trialcli.model import Endpoint, SafetyFinding, Study
@@ -96,6 +97,10 @@ class Fact:
     met: bool | None = None
     verdict: str | None = None
     fatal: int | None = None  # a harm's deaths, beside people affected (`6 (2.8%), 1 fatal`)
+    statistic: str | None = None  # a result: mean, median, least-squares-mean, …
+    spread: str | None = None  # a result's spread in words: "SD 1.1", "IQR 8–15"
+    adjusted_for: str | None = None  # a comparison's covariates, in its source's words
+    stratified_by: str | None = None
 
     @property
     def mark(self) -> str:
@@ -113,6 +118,10 @@ class Fact:
             parts.append(DIRECTION_WORDS[self.direction])
         if self.test and self.test != "superiority":
             parts.append(self.test)
+        if self.adjusted_for:
+            parts.append(f"adjusted for {self.adjusted_for}")
+        if self.stratified_by:
+            parts.append(f"stratified by {self.stratified_by}")
         if self.computed:
             parts.append(COMPUTED)
         return "; ".join(parts)
@@ -258,6 +267,8 @@ def _endpoint_facts(study: Study, endpoint: Endpoint, effects: list[AbsoluteEffe
                 n=result.n,
                 N=result.N,
                 approximate=result.approximate,
+                statistic=result.statistic,
+                spread=spread_text(result) or None,
                 **common,  # type: ignore[arg-type]
             )
         )
@@ -286,6 +297,8 @@ def _endpoint_facts(study: Study, endpoint: Endpoint, effects: list[AbsoluteEffe
                 p_value=comparison.p_value,
                 approximate=comparison.approximate,
                 met=comparison.met,
+                adjusted_for=comparison.adjusted_for,
+                stratified_by=comparison.stratified_by,
                 **common,  # type: ignore[arg-type]
             )
         )

@@ -94,6 +94,7 @@ def study_html(page: Page) -> str:
         *_flow(page.flow),
         *_figures(page),
         *_warnings(page),
+        *_limitations(study),
         *_sources(page),
         '<p class="note">Made by trialcli. Numbers in [brackets] name their source; figures '
         "and differences marked as computed are trialcli's arithmetic, not the sources'.</p>",
@@ -210,7 +211,13 @@ def _design(study: Study) -> list[str]:
     lines += [f"<li>{k}: {_e(v)}</li>" for k, v in facts if v]
     randomized = population.randomized
     source = study.cited_source(randomized, population) if randomized else None
-    lines.append(f"<li>Randomized: {_count(study, randomized, source)}</li></ul>")
+    lines.append(f"<li>Randomized: {_count(study, randomized, source)}</li>")
+    if population.at_baseline is not None:
+        at_baseline = population.at_baseline
+        where = study.cited_source(at_baseline, population)
+        lines.append(f"<li>At baseline: {_count(study, at_baseline, where)}</li>")
+    lines.append("</ul>")
+    baseline = any(arm.at_baseline is not None for arm in study.arms)
     rows = []
     for arm in study.arms:
         drugs = "; ".join(
@@ -218,10 +225,12 @@ def _design(study: Study) -> list[str]:
             for i in arm.interventions
         )
         cells = [_e(arm.label), _e(arm.role)]
-        for count in (arm.randomized, arm.analysed):
+        counts = (arm.randomized, arm.analysed, *((arm.at_baseline,) if baseline else ()))
+        for count in counts:
             cells.append(_count(study, count, study.cited_source(count, arm) if count else None))
         rows.append([*cells, _e(drugs)])
-    lines += _table(["Arm", "Role", "Randomized", "Analysed", "Treatment"], rows)
+    head = ["Arm", "Role", "Randomized", "Analysed", *(["At baseline"] if baseline else [])]
+    lines += _table([*head, "Treatment"], rows)
     return lines
 
 
@@ -368,6 +377,22 @@ def _warnings(page: Page) -> list[str]:
 def _linked(text: str) -> str:
     """Escaped text whose `[n]` become links to the numbered source."""
     return re.sub(r"\[(\d+)\]", r'<a href="#source-\1">[\1]</a>', _e(text))
+
+
+def _limitations(study: Study) -> list[str]:
+    """Limitations and caveats as the source states them, and the references it lists."""
+    lines = []
+    if study.limitations is not None:
+        source = study.cited_source(study.limitations)
+        mark = _mark(study.source_number(source) if source else None)
+        lines += ["<h2>Limitations and caveats</h2>", f"<p>{_e(study.limitations.text)}{mark}</p>"]
+    if study.references:
+        lines += ["<h2>References the record lists</h2>", "<ul>"]
+        for reference in study.references:
+            pmid = f" PMID {reference.pmid}" if reference.pmid else ""
+            lines.append(f"<li>{_e(reference.kind)}: {_e(reference.citation)}{_e(pmid)}</li>")
+        lines.append("</ul>")
+    return lines
 
 
 def _sources(page: Page) -> list[str]:

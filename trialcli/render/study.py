@@ -162,6 +162,8 @@ def _population(study: Study, marks: SourceMarks) -> RenderableType:
     if statement is not None and population.analysed is not None:
         analysed += f" — {statement.text}{marks(statement, population)}"
     table.add_row("Analysed", marks.warn(_text(analysed), "population", "analysed"))
+    if population.at_baseline is not None:
+        table.add_row("At baseline", _text(_count(population.at_baseline, marks, population)))
     if population.baseline:
         lines = [b.text + marks(b, population) for b in population.baseline]
         table.add_row("Baseline", _lines(lines))
@@ -216,6 +218,9 @@ def _arms(study: Study, marks: SourceMarks) -> RenderableType:
         randomized = _text(
             f"{arm.randomized.value:,}{marks(arm.randomized, arm)}" if arm.randomized else None
         )
+        if arm.at_baseline is not None:
+            baseline = f"{arm.at_baseline.value:,}{marks(arm.at_baseline, arm)}"
+            randomized.append(f"\n{baseline} at baseline", style="dim")
         analysed = _text(
             f"{arm.analysed.value:,}{marks(arm.analysed, arm)}" if arm.analysed else None
         )
@@ -316,6 +321,10 @@ def _effects(
             effects.append(f" {clean(fact.test)}", style="bold")
         if comparison.population and comparison.population != endpoint.population:
             effects.append(f" ({clean(comparison.population)})", style="dim")
+        if comparison.adjusted_for:
+            effects.append(f" adjusted for {clean(comparison.adjusted_for)}", style="italic")
+        if comparison.stratified_by:
+            effects.append(f" stratified by {clean(comparison.stratified_by)}", style="italic")
         if comparison.note:
             effects.append(f" {clean(on_screen(comparison.note))}", style="dim")
     if not effects:
@@ -400,8 +409,20 @@ def _checks(audit: Audit, marks: SourceMarks) -> RenderableType:
     return Group(Text(summary + ":"), table)
 
 
+# Limitations as a source states them: a screen shows this much, the file keeps them whole.
+LIMITATIONS_ON_SCREEN = 1000
+
+
 def _notes(study: Study, marks: SourceMarks) -> RenderableType | None:
     lines: list[Text] = []
+    if study.limitations is not None:
+        said = on_screen(study.limitations.text, LIMITATIONS_ON_SCREEN)
+        line = Text("Limitations and caveats: ", style="bold")
+        line.append(clean(said + marks(study.limitations)))
+        lines.append(line)
+    for reference in study.references:
+        pmid = f" PMID {reference.pmid}" if reference.pmid else ""
+        lines.append(_dated("▸", None, f"{reference.kind} reference: {reference.citation}{pmid}"))
     for note in study.notes:
         lines.append(_dated("•", note.date, note.text + marks(note)))
     for milestone in study.milestones:

@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
 
+from trialcli.model.kinds import Better
 from trialcli.stats.distributions import chi2_sf
 
 Matrix = list[list[float]]
 Model = Literal["random", "common"]
 Tau2Method = Literal["reml", "dl"]
-Better = Literal["lower", "higher"]
 
 _MAX_ITERATIONS = 200
 _TOLERANCE = 1e-10

@@ -9,10 +9,10 @@ a number only when the record states it with its side of no difference.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any
 
 from trialcli.formatting import number
-from trialcli.importers.ctgov import arithmetic, direction, margins
+from trialcli.importers.ctgov import adjustment, arithmetic, direction, margins
 from trialcli.importers.ctgov.groups import Group, Groups
 from trialcli.importers.ctgov.values import (
     LONG,
@@ -29,10 +29,10 @@ from trialcli.model import (
     RATIO_MEASURES,
     Comparison,
     Measure,
+    Sides,
+    Test,
     null_effect,
 )
-
-Test = Literal["superiority", "non-inferiority", "equivalence"]
 
 # paramType (lowercase) → measure; the first pattern that matches wins.
 _MEASURE_WORDS: tuple[tuple[str, Measure], ...] = (
@@ -73,7 +73,7 @@ TESTS: dict[str, Test | None] = {
 }
 _NON_INFERIORITY = re.compile(r"non-?inferior", re.IGNORECASE)
 _EQUIVALENCE = re.compile(r"equivalen", re.IGNORECASE)
-_SIDES: dict[str, Literal["one-sided", "two-sided"]] = {
+_SIDES: dict[str, Sides] = {
     "ONE_SIDED": "one-sided",
     "TWO_SIDED": "two-sided",
 }
@@ -94,6 +94,15 @@ _ONE_SIDED_P = re.compile(
     re.IGNORECASE,
 )
 _RATIOS_OF_MEANS = frozenset({"geometric-mean-ratio", "ls-mean-ratio"})
+# Where an analysis says what its model adjusts for, in the order they are read.
+_MODEL_TEXTS = (
+    "statisticalComment",
+    "statisticalMethod",
+    "groupDescription",
+    "estimateComment",
+    "pValueComment",
+    "otherAnalysisDescription",
+)
 
 
 def measure_of(param: str | None) -> Measure | None:
@@ -287,10 +296,21 @@ def comparison_of(
     notes += test_notes
     if order.note:
         notes.append(order.note)
-    for key in ("estimateComment", "pValueComment", "groupDescription", "nonInferiorityComment"):
+    spread = _estimate_spread(analysis)
+    if spread:
+        notes.append(spread)
+    for key in (
+        "estimateComment",
+        "pValueComment",
+        "groupDescription",
+        "nonInferiorityComment",
+        "statisticalComment",
+        "otherAnalysisDescription",
+    ):
         comment = text_of(analysis.get(key))
         if comment:
             notes.append(comment)
+    model_texts = [text_of(analysis.get(key)) for key in _MODEL_TEXTS]
     return Comparison(
         measure=measure or "other",
         measure_name=one_line(param),
@@ -302,6 +322,8 @@ def comparison_of(
         p_value=p_value,
         p_sides="one-sided" if one_sided_p else None,
         arms=arms,
+        adjusted_for=adjustment.adjusted_for(model_texts),
+        stratified_by=adjustment.stratified_by(model_texts),
         direction=order.how,
         direction_basis=order.basis,
         test=test,
@@ -310,6 +332,16 @@ def comparison_of(
         margin_side_stated=kept[2],
         note=one_line("; ".join(notes), LONG),
     )
+
+
+def _estimate_spread(analysis: dict[str, Any]) -> str | None:
+    """The estimate's own dispersion ("… standard error of mean 0.12"), in words: it was
+    dropped before, and no reader computes with it."""
+    kind, value = text_of(analysis.get("dispersionType")), text_of(analysis.get("dispersionValue"))
+    if not value:
+        return None
+    words = (kind or "dispersion").replace("_", " ").lower()
+    return f"dispersion of the estimate: {words} {value}"
 
 
 def _test(

@@ -18,7 +18,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from trialcli.importers.ctgov.values import count_of, dicts, figure, is_percent, text_of
+from trialcli.importers.ctgov.values import (
+    count_of,
+    counts_people_unit,
+    dicts,
+    figure,
+    is_percent,
+    text_of,
+)
 
 _COUNT_PARAMS = frozenset({"COUNT_OF_PARTICIPANTS", "COUNT_OF_UNITS"})
 _VALUE_PARAMS = frozenset(
@@ -72,7 +79,11 @@ def group_figures(measure: dict[str, Any]) -> dict[str, Figures]:
         if group is None or text is None or value is None:
             continue
         proportion, counted = None, None
-        if param in _COUNT_PARAMS and people.get(group):
+        # A NUMBER in "Participants" is a count of people, as the outcomes read it.
+        counts = param in _COUNT_PARAMS or (
+            param == "NUMBER" and counts_people_unit(unit) and value == int(value)
+        )
+        if counts and people.get(group):
             counted = people[group]
             proportion = value / counted
         elif param == "NUMBER" and unit and is_percent(unit):

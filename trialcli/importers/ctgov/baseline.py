@@ -9,6 +9,7 @@ from trialcli.importers.ctgov.values import (
     DISPERSION_WORDS,
     LONG,
     STATISTIC,
+    count_of,
     dicts,
     dispersion_of,
     fit,
@@ -55,3 +56,19 @@ def baseline_of(results: dict[str, Any]) -> list[Statement]:
 
 
 # arms --------------------------------------------------------------------------
+
+
+def baseline_counts(results: dict[str, Any]) -> list[tuple[str, int]]:
+    """(group title, people) of the baseline characteristics' denominators, in people only."""
+    module = value_at(results, "baselineCharacteristicsModule") or {}
+    titles = {text_of(g.get("id")): text_of(g.get("title")) for g in dicts(module.get("groups"))}
+    counts = []
+    for denom in dicts(module.get("denoms")):
+        if (text_of(denom.get("units")) or "").lower() != "participants":
+            continue
+        for count in dicts(denom.get("counts")):
+            title = titles.get(text_of(count.get("groupId")))
+            value = count_of(count.get("value"))
+            if title and value is not None:
+                counts.append((title, value))
+    return counts

@@ -18,12 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from trialcli.importers.ctgov.groups import words_of
-
-Direction = Literal["stated", "inferred", "unknown"]
-Basis = Literal["stated", "title", "comment", "figures", "roles"]
+from trialcli.model import DirectionBasis, DirectionHow
 
 # The fields an analysis states its direction in, most specific first.
 DIRECTION_FIELDS = ("estimateComment", "paramType", "groupDescription", "statisticalComment")
@@ -102,8 +99,8 @@ class Order:
     that is known (`how`, the model's `direction`; `basis`, where from) and any disagreement."""
 
     swap: bool
-    how: Direction
-    basis: Basis | None
+    how: DirectionHow
+    basis: DirectionBasis | None
     note: str | None = None
 
 
@@ -118,7 +115,7 @@ def direction(
 ) -> Order:
     """The order of an analysis's two groups: from its own words, its comments, the
     measure's title, the record's figures (`arithmetic.order`), else the arms' roles."""
-    sources: tuple[tuple[Basis, Sequence[str | None]], ...] = (
+    sources: tuple[tuple[DirectionBasis, Sequence[str | None]], ...] = (
         ("stated", texts),
         ("comment", comments),
         ("title", (title,)),

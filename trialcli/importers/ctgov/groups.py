@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from trialcli.importers.ctgov.values import (
     LONG,
@@ -23,7 +23,7 @@ from trialcli.importers.ctgov.values import (
     text_of,
     value_at,
 )
-from trialcli.model import Arm, ArmRole, Count, Intervention, PooledArms
+from trialcli.model import Arm, ArmKind, ArmRole, Count, Intervention, PooledArms
 
 # The intervention of a group the record does not tie to any registered arm.
 UNLINKED = "not linked to a registered arm in the record"
@@ -145,7 +145,7 @@ class Group:
     note: str | None = None
     started: int | None = None
     started_in: str | None = None  # the flow period those people started
-    kind_of_group: Literal["sequence", "treatment"] | None = None  # crossover only
+    kind_of_group: ArmKind | None = None  # crossover only
 
 
 ROLES: dict[str, ArmRole] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Literal
+from typing import Any
 
 from trialcli.endpoint_codes import standard_code
 from trialcli.importers.ctgov.analyses import comparisons_of
@@ -12,9 +12,9 @@ from trialcli.importers.ctgov.groups import Groups
 from trialcli.importers.ctgov.values import (
     DISPERSION_WORDS,
     LONG,
-    STATISTIC,
-    Kind,
+    STATISTICS,
     count_of,
+    counts_people_unit,
     dicts,
     dispersion_of,
     figure,
@@ -25,9 +25,7 @@ from trialcli.importers.ctgov.values import (
     unit_words,
     value_at,
 )
-from trialcli.model import ArmResult, Endpoint
-
-Level = Literal["primary", "secondary", "tertiary", "exploratory"]
+from trialcli.model import ArmResult, Endpoint, EndpointKind, Level
 
 LEVELS: dict[str, Level] = {
     "PRIMARY": "primary",
@@ -95,6 +93,11 @@ def _measure(
     if kind == "proportion" and param != "COUNT_OF_PARTICIPANTS" and _beyond_percent(measure):
         # A percentage of something other than people (percent change, % of predicted).
         kind = "continuous"
+    # A number of people ("Participants" as the unit of a NUMBER) is a count of people, as
+    # a count-of-participants measure is: never a continuous value with a CI about a count.
+    counts_people = param == "COUNT_OF_PARTICIPANTS" or (
+        param in PROPORTION_PARAMS and counts_people_unit(unit) and _whole_numbers(measure)
+    )
     common: dict[str, Any] = {
         "level": level,
         "kind": kind,
@@ -118,9 +121,22 @@ def _measure(
         taken.add(key)
         keys[text_of(group.get("id")) or ""] = key
     rows = rows_of(measure)
-    comparisons, analysis_notes = comparisons_of(
-        measure, keys, groups, unit, param == "COUNT_OF_PARTICIPANTS"
-    )
+    comparisons, analysis_notes = comparisons_of(measure, keys, groups, unit, counts_people)
+    row_results = [
+        _row_results(measure, measurements, denoms, keys, param, unit, counts_people)
+        for _, measurements, denoms in rows
+    ]
+    if counts_people:
+        # n of N is a proportion only where N is the measure's own count of the group's
+        # people analysed; without it (or with more counted than analysed), a count.
+        counted = [r for results in row_results for r in results.values() if r.n is not None]
+        kind = "proportion" if counted and all(r.N is not None for r in counted) else "count"
+        if kind == "count" and counted:
+            notes.append(
+                "Counts of people without the measure's own denominators for every group: "
+                "kept as counts, not proportions."
+            )
+    common["kind"] = kind
     # The registry does not say which row (week, threshold, category) an analysis is of:
     # held beside a row's results, the audit would check one against another's figures.
     apart = len(rows) > 1 and bool(comparisons)
@@ -147,15 +163,8 @@ def _measure(
                 **common,
             )
         )
-    for index, (label, measurements, denoms) in enumerate(rows or [("", [], [])], start=1):
-        results = {}
-        for m in measurements:
-            arm = keys.get(text_of(m.get("groupId")) or "")
-            if arm is None:
-                continue
-            result = arm_result(m, param, measure.get("dispersionType"), unit, denoms)
-            if result is not None:
-                results[arm] = result
+    labelled = [(label, results) for (label, _, _), results in zip(rows, row_results, strict=True)]
+    for index, (label, results) in enumerate(labelled or [("", {})], start=1):
         first = index == 1 and not apart
         endpoints.append(
             Endpoint(
@@ -170,6 +179,39 @@ def _measure(
             )
         )
     return endpoints
+
+
+def _row_results(
+    measure: dict[str, Any],
+    measurements: list[dict[str, Any]],
+    denoms: list[dict[str, Any]],
+    keys: dict[str, str],
+    param: str,
+    unit: str | None,
+    counts_people: bool,
+) -> dict[str, ArmResult]:
+    results = {}
+    for m in measurements:
+        arm = keys.get(text_of(m.get("groupId")) or "")
+        if arm is None:
+            continue
+        dispersion = measure.get("dispersionType")
+        result = arm_result(m, param, dispersion, unit, denoms, counts_people)
+        if result is not None:
+            results[arm] = result
+    return results
+
+
+def _whole_numbers(measure: dict[str, Any]) -> bool:
+    """Whether every value a measure reports is a whole number (as counts of people are)."""
+    values = [
+        figure(m.get("value"))
+        for group in dicts(measure.get("classes"))
+        for category in dicts(group.get("categories"))
+        for m in dicts(category.get("measurements"))
+    ]
+    numbers = [v for v in values if v is not None]
+    return bool(numbers) and all(v >= 0 and v == int(v) for v in numbers)
 
 
 def rows_of(
@@ -223,7 +265,7 @@ def _beyond_percent(measure: dict[str, Any]) -> bool:
 PROPORTION_PARAMS = frozenset({"NUMBER", ""})
 
 
-def kind_of(param: str, unit: str | None, title: str) -> Kind:
+def kind_of(param: str, unit: str | None, title: str) -> EndpointKind:
     """The endpoint's kind, inferred from the parameter type, the unit and the title."""
     lowered_unit, lowered_title = (unit or "").lower(), title.lower()
     if param == "COUNT_OF_PARTICIPANTS":
@@ -250,22 +292,28 @@ def arm_result(
     dispersion: Any,
     unit: str | None,
     denoms: list[dict[str, Any]],
+    counts_people: bool = False,
 ) -> ArmResult | None:
+    """One group's figure: its value as the statistic the record names (`paramType`), its
+    spread as the record's `dispersionType` names it, and, for a count of people, n of the
+    measure's own denominator. Nothing is read from words."""
     raw = text_of(measurement.get("value"))
     value = figure(raw)
     notes: list[str] = []
-    statistic = STATISTIC.get(param)
     spread_kind, level = dispersion_of(dispersion)
-    spread = text_of(measurement.get("spread"))
+    spread_text = text_of(measurement.get("spread"))
     low_text, high_text = (
         text_of(measurement.get("lowerLimit")),
         text_of(measurement.get("upperLimit")),
     )
     low, high = figure(low_text), figure(high_text)
     ci: tuple[float, float] | None = None
+    spreads: dict[str, Any] = {}
     if spread_kind == "ci" and (low_text or high_text):
+        stated = f"{level:g}% CI" if level is not None else "CI (level not stated)"
         if (
-            low is not None
+            not counts_people
+            and low is not None
             and high is not None
             and level is not None
             and low <= high
@@ -273,14 +321,20 @@ def arm_result(
         ):
             ci = (low, high)
         else:
-            stated = f"{level:g}% CI" if level is not None else "CI (level not stated)"
+            # A count of people has no confidence interval of its own: kept as words.
             notes.append(f"{stated} as registered: {low_text or '?'} to {high_text or '?'}")
     elif spread_kind in {"iqr", "range"} and (low_text or high_text):
-        notes.append(f"{DISPERSION_WORDS[spread_kind]} {low_text or '?'} to {high_text or '?'}")
-    elif spread_kind in {"sd", "se", "cv"} and spread:
-        notes.append(f"{DISPERSION_WORDS[spread_kind]} {spread}")
-    if statistic and value is not None:
-        notes.insert(0, statistic)
+        if low is not None and high is not None and low <= high:
+            spreads[spread_kind] = (low, high)
+        else:
+            words = DISPERSION_WORDS[spread_kind]
+            notes.append(f"{words} as registered: {low_text or '?'} to {high_text or '?'}")
+    elif spread_kind in {"sd", "se", "cv"} and spread_text:
+        spread = figure(spread_text)
+        if spread is not None and spread >= 0:
+            spreads["geometric_cv" if spread_kind == "cv" else spread_kind] = spread
+        else:
+            notes.append(f"{DISPERSION_WORDS[spread_kind]} as registered: {spread_text}")
     if raw is not None and value is None:
         notes.append(f"registered as '{raw}'")
     comment = text_of(measurement.get("comment"))
@@ -292,7 +346,7 @@ def arm_result(
         notes.append(other_units)
     n = None
     percent = is_percent(unit)
-    if param == "COUNT_OF_PARTICIPANTS" and value is not None and value == int(value):
+    if counts_people and value is not None and value == int(value):
         n, value = int(value), None
         if people is not None and n > people:
             notes.append(f"{n} of {people} counted, as registered")
@@ -300,16 +354,18 @@ def arm_result(
     if value is None and ci is None and n is None and people is None and not notes:
         return None
     shown_unit = None
-    if value is not None and unit and param != "COUNT_OF_PARTICIPANTS":
+    if value is not None and unit and not counts_people:
         shown_unit = "%" if percent else unit_words(unit)
     return ArmResult(
         value=value,
         unit=shown_unit,
+        statistic=STATISTICS.get(param) if value is not None or n is not None else None,
         ci=ci,
         ci_level=level if ci is not None and level is not None else 95,
         n=n,
         N=people,
         note=one_line("; ".join(notes)),
+        **spreads,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any
 
 from trialcli.formatting import number
 from trialcli.importers.ctgov.groups import Groups
@@ -18,10 +18,13 @@ from trialcli.importers.ctgov.values import (
     value_at,
 )
 from trialcli.model import (
+    Allocation,
+    Comparator,
     Count,
     Design,
     Eligibility,
     Milestone,
+    Phase,
     Population,
     Range,
     Registry,
@@ -44,7 +47,7 @@ STATUS: dict[str, Any] = {
     "WITHDRAWN": "withdrawn",
     "UNKNOWN": "unknown",
 }
-_PHASES: dict[frozenset[str], Literal["1", "1/2", "2", "2/3", "3", "4", "n/a"]] = {
+_PHASES: dict[frozenset[str], Phase] = {
     frozenset({"PHASE1"}): "1",
     frozenset({"PHASE1", "PHASE2"}): "1/2",
     frozenset({"PHASE2"}): "2",
@@ -60,7 +63,7 @@ _MASKING = {
     "TRIPLE": "triple-blind",
     "QUADRUPLE": "quadruple-blind",
 }
-_ALLOCATION: dict[str, Literal["randomized", "non-randomized"]] = {
+_ALLOCATION: dict[str, Allocation] = {
     "RANDOMIZED": "randomized",
     "NON_RANDOMIZED": "non-randomized",
 }
@@ -90,7 +93,7 @@ def registry_of(nct: str, identification: dict[str, Any]) -> Registry:
     )
 
 
-def phase_of(protocol: dict[str, Any]) -> Literal["1", "1/2", "2", "2/3", "3", "4", "n/a"] | None:
+def phase_of(protocol: dict[str, Any]) -> Phase | None:
     phases = {p for p in value_at(protocol, "designModule", "phases") or [] if isinstance(p, str)}
     phases = {"PHASE1" if p == "EARLY_PHASE1" else p for p in phases}
     return _PHASES.get(frozenset(phases))
@@ -222,7 +225,7 @@ def design_of(protocol: dict[str, Any], groups: Groups) -> Design:
     if masked and who and level != "NONE":
         masked += f" ({', '.join(who)})"
     roles = {a.kind for a in groups.registered}
-    comparator: Literal["active", "placebo", "none"] | None = None
+    comparator: Comparator | None = None
     if "PLACEBO_COMPARATOR" in roles or "SHAM_COMPARATOR" in roles:
         comparator = "placebo"
     elif "ACTIVE_COMPARATOR" in roles:

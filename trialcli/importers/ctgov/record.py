@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from trialcli import __version__
-from trialcli.importers.ctgov.baseline import baseline_of
+from trialcli.importers.ctgov.baseline import baseline_counts, baseline_of
 from trialcli.importers.ctgov.fetch import NCT_ID
 from trialcli.importers.ctgov.flow import build_arms, first_period, flow_of, note_flow
 from trialcli.importers.ctgov.groups import Groups
@@ -30,11 +30,12 @@ from trialcli.importers.ctgov.values import (
     date_of,
     dicts,
     fit,
+    join_words,
     one_line,
     text_of,
     value_at,
 )
-from trialcli.model import Note, Study
+from trialcli.model import Arm, Count, Note, Reference, Statement, Study
 
 Retrieval = Literal["fetched", "file"]
 
@@ -105,6 +106,26 @@ def _study(record: dict[str, Any], nct: str, retrieved: str | None, how: Retriev
     summary = text_of(value_at(protocol, "descriptionModule", "briefSummary"))
     notes = [Note(text=fit(f"Brief summary (registry): {summary}", LONG) or "")] if summary else []
     notes += _registration_notes(protocol, status, results, bool(groups.arms))
+    references, others = _references(protocol)
+    if others:
+        notes.append(Note(text=f"The record also lists {others}; not kept in this file."))
+    arms, at_baseline, unmatched = _at_baseline(groups, baseline_counts(results))
+    if at_baseline is not None:
+        population = population.model_copy(update={"at_baseline": at_baseline})
+    if unmatched:
+        notes.append(
+            Note(
+                text=fit(
+                    "Baseline characteristics also count groups that are not arms: "
+                    + "; ".join(f"{title} {count:,}" for title, count in unmatched)
+                    + ".",
+                    LONG,
+                )
+                or "",
+            )
+        )
+    caveats = value_at(results, "moreInfoModule", "limitationsAndCaveats", "description")
+    limitations = text_of(caveats)
     completion = value_at(status, "completionDateStruct") or {}
     completed = text_of(completion.get("type")) in {None, "ACTUAL"}
     sponsors = value_at(protocol, "sponsorCollaboratorsModule") or {}
@@ -127,15 +148,70 @@ def _study(record: dict[str, Any], nct: str, retrieved: str | None, how: Retriev
         default_source=SOURCE_ID,
         population=population,
         design=design_of(protocol, groups),
-        arms=[groups.arm(g) for g in groups.all()],
+        arms=arms,
         pooled_arms=list(groups.pooled_groups.values()),
         endpoints=endpoints,
         safety=safety,
+        limitations=Statement(text=fit(limitations, LONG) or "") if limitations else None,
+        references=references,
         flow=flow_of(record, groups),
         notes=[*notes, *flow_notes],
         milestones=milestones_of(nct, status),
         sources=[source_of(record, nct, retrieved, how == "fetched")],
     )
+
+
+_REFERENCE_KINDS = {"RESULT": "result", "BACKGROUND": "background", "DERIVED": "derived"}
+
+
+def _references(protocol: dict[str, Any]) -> tuple[list[Reference], str]:
+    """The references the record says report the study's results; the others counted."""
+    kept: list[Reference] = []
+    others: dict[str, int] = {}
+    for reference in dicts(value_at(protocol, "referencesModule", "references")):
+        kind = _REFERENCE_KINDS.get(text_of(reference.get("type")) or "", "background")
+        citation = fit(text_of(reference.get("citation")), LONG)
+        if kind != "result" or citation is None:
+            others[kind] = others.get(kind, 0) + 1
+            continue
+        pmid = text_of(reference.get("pmid"))
+        kept.append(
+            Reference(
+                citation=citation,
+                pmid=pmid if pmid and pmid.isdigit() and len(pmid) <= 9 else None,
+                kind="result",
+            )
+        )
+    words = [
+        f"{count} {kind} reference{'s' if count != 1 else ''}" for kind, count in others.items()
+    ]
+    return kept, join_words(words)
+
+
+def _at_baseline(
+    groups: Groups, counts: list[tuple[str, int]]
+) -> tuple[list[Arm], Count | None, list[tuple[str, int]]]:
+    """The arms with the people their baseline characteristics describe (a baseline group
+    is an arm's only when their titles are the same), the total, and groups left over."""
+
+    def same(title: str) -> str:
+        return " ".join(title.lower().split())
+
+    built = groups.all()
+    titles = [same(g.title) for g in built]
+    total: Count | None = None
+    arms = [groups.arm(g) for g in built]
+    unmatched = []
+    for title, count in counts:
+        where = [i for i, t in enumerate(titles) if t == same(title)]
+        if len(where) == 1 and sum(same(t) == same(title) for t, _ in counts) == 1:
+            update = {"at_baseline": Count(value=count, note="baseline characteristics (registry)")}
+            arms[where[0]] = arms[where[0]].model_copy(update=update)
+        elif same(title) == "total" and total is None:
+            total = Count(value=count, note="baseline characteristics (registry)")
+        else:
+            unmatched.append((title, count))
+    return arms, total, unmatched
 
 
 def _registration_notes(

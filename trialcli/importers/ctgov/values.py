@@ -12,14 +12,12 @@ import html
 import math
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 from trialcli.errors import TrialcliError
-from trialcli.model import PARTIAL_DATE_PATTERN, Written
+from trialcli.model import PARTIAL_DATE_PATTERN, Statistic, Written
 
 SHORT, LONG = 500, 5000  # the model's ShortText and LongText limits
-
-Kind = Literal["rate", "proportion", "time-to-event", "continuous", "count"]
 
 
 class RecordError(TrialcliError):
@@ -111,6 +109,18 @@ def join_words(items: Sequence[str], word: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
+# paramType → what an arm's figure is, in the format's words (ArmResult.statistic).
+STATISTICS: dict[str, Statistic] = {
+    "MEAN": "mean",
+    "MEDIAN": "median",
+    "LEAST_SQUARES_MEAN": "least-squares-mean",
+    "GEOMETRIC_MEAN": "geometric-mean",
+    "GEOMETRIC_LEAST_SQUARES_MEAN": "geometric-least-squares-mean",
+    "LOG_MEAN": "log-mean",
+    "NUMBER": "number",
+    "COUNT_OF_PARTICIPANTS": "count-of-participants",
+    "COUNT_OF_UNITS": "count-of-units",
+}
 STATISTIC = {
     "MEAN": "mean",
     "MEDIAN": "median",
@@ -151,6 +161,20 @@ def dispersion_of(value: Any) -> tuple[str, float | None]:
         if needle in text:
             return kind, None
     return "", None
+
+
+# Units that say the figure is a number of people: "Participants", "Count of participants",
+# "Number of participants with events" (not "percentage of participants", not "per participant").
+_PEOPLE_UNIT = re.compile(
+    r"^(?:(?:number|count|no\.?) of )?(?:participants?|patients?|subjects?|people|persons?)"
+    r"(?: (?:with|who|reporting|having)\b.*)?$",
+    re.IGNORECASE,
+)
+
+
+def counts_people_unit(unit: str | None) -> bool:
+    """Whether a unit of measure says its figures are numbers of people."""
+    return bool(unit) and bool(_PEOPLE_UNIT.match(" ".join((unit or "").split())))
 
 
 def is_percent(unit: str | None) -> bool:
