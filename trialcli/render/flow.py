@@ -23,10 +23,6 @@ from trialcli.render.document import escape
 from trialcli.render.flow_text import count_text, enrolment_lines, source_marks, stage_lines
 from trialcli.render.text import clean
 
-# render/html.py still imports these two from here; it should take them from flow_text.
-__all__ = ["CSV_COLUMNS", "count_text", "flow_json", "flow_markdown", "flow_records"]
-__all__ += ["render_flow", "stage_lines"]
-
 # Narrowest arm box: a label and "Not completed 1,234 [12]" fit.
 BOX_WIDTH = 26
 

@@ -22,7 +22,7 @@ from trialcli.formatting import NOT_REPORTED
 from trialcli.model import Study
 from trialcli.ops.flow import FlowResult
 from trialcli.ops.page import Fact, Page
-from trialcli.render.flow import count_text, stage_lines
+from trialcli.render.flow_text import count_text, stage_lines
 from trialcli.render.text import clean
 
 if TYPE_CHECKING:
