@@ -28,6 +28,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "trialcli.settings",
             "trialcli.parallel",
             "trialcli.endpoint_codes",
+            "trialcli.formats",
         ),
     ),
     (
