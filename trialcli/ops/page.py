@@ -24,6 +24,7 @@ from trialcli.formatting import (
     points_text,
     result_text,
     safety_text,
+    source_mark,
     test_words,
 )
 from trialcli.model import Endpoint, SafetyFinding, Study
@@ -99,7 +100,7 @@ class Fact:
 
     @property
     def mark(self) -> str:
-        return f" [{self.source}]" if self.source is not None else ""
+        return f" {source_mark(self.source)}" if self.source is not None else ""
 
     @property
     def qualifier_words(self) -> str:
@@ -393,7 +394,7 @@ def _harm_row(study: Study, index: int, finding: SafetyFinding) -> HarmRow:
 def _warning(study: Study, number_: int, check: Check) -> Warning:
     def label(source: str | None) -> str:
         found = _number(study, source)
-        return f" [{found}]" if found is not None else ""
+        return f" {source_mark(found)}" if found is not None else ""
 
     return Warning(number_, check.text(label), check.acknowledged is not None)
 
