@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Literal
+from typing import Literal, TypedDict
 
 from trialcli.formatting import (
     COMPUTED,
@@ -27,7 +27,7 @@ from trialcli.formatting import (
     source_mark,
     test_words,
 )
-from trialcli.model import Endpoint, SafetyFinding, Study
+from trialcli.model import ArmResult, Comparison, Endpoint, SafetyFinding, Study
 from trialcli.ops.audit import Audit, Check
 from trialcli.ops.compare import ForestPlot, Selection, compare_studies
 from trialcli.ops.effects import AbsoluteEffect, absolute_effects
@@ -237,8 +237,6 @@ def _endpoint_facts(study: Study, endpoint: Endpoint, effects: list[AbsoluteEffe
     }
     facts = []
     for key, result in endpoint.results.items():
-        source = study.cited_source(result, endpoint)
-        lower, upper = result.ci or (None, None)
         facts.append(
             Fact(
                 kind="result",
@@ -247,25 +245,15 @@ def _endpoint_facts(study: Study, endpoint: Endpoint, effects: list[AbsoluteEffe
                 population=endpoint.population,
                 direction=None,
                 test=None,
-                computed=False,
-                source=_number(study, source),
-                source_id=source,
-                text=result_text(result),
-                value=result.value,
-                unit=result.unit,
-                ci_lower=lower,
-                ci_upper=upper,
-                ci_level=result.ci_level if result.ci else None,
                 n=result.n,
                 N=result.N,
-                approximate=result.approximate,
+                **_as_stated(study, endpoint, result, result_text(result), result.value),
                 **common,  # type: ignore[arg-type]
             )
         )
     for comparison in endpoint.comparisons:
-        source = study.cited_source(comparison, endpoint)
         first, second = comparison.arms
-        lower, upper = comparison.ci or (None, None)
+        text = comparison_text(comparison)
         facts.append(
             Fact(
                 kind="comparison",
@@ -274,19 +262,10 @@ def _endpoint_facts(study: Study, endpoint: Endpoint, effects: list[AbsoluteEffe
                 population=comparison.population or endpoint.population,
                 direction=comparison.direction,
                 test=test_words(comparison),
-                computed=False,
-                source=_number(study, source),
-                source_id=source,
-                text=comparison_text(comparison),
                 measure=comparison.measure,
-                value=comparison.estimate,
-                unit=comparison.unit,
-                ci_lower=lower,
-                ci_upper=upper,
-                ci_level=comparison.ci_level if comparison.ci else None,
                 p_value=comparison.p_value,
-                approximate=comparison.approximate,
                 met=comparison.met,
+                **_as_stated(study, endpoint, comparison, text, comparison.estimate),
                 **common,  # type: ignore[arg-type]
             )
         )
@@ -318,6 +297,44 @@ def _endpoint_facts(study: Study, endpoint: Endpoint, effects: list[AbsoluteEffe
             )
         )
     return facts
+
+
+class _Stated(TypedDict):
+    computed: bool
+    source: int | None
+    source_id: str | None
+    text: str
+    value: float | None
+    unit: str | None
+    ci_lower: float | None
+    ci_upper: float | None
+    ci_level: float | None
+    approximate: bool
+
+
+def _as_stated(
+    study: Study,
+    endpoint: Endpoint,
+    figure: ArmResult | Comparison,
+    text: str,
+    value: float | None,
+) -> _Stated:
+    """What an arm's result and a comparison say alike: a figure as its source states it,
+    with its interval and the source the page numbers."""
+    source = study.cited_source(figure, endpoint)
+    lower, upper = figure.ci or (None, None)
+    return _Stated(
+        computed=False,
+        source=_number(study, source),
+        source_id=source,
+        text=text,
+        value=value,
+        unit=figure.unit,
+        ci_lower=lower,
+        ci_upper=upper,
+        ci_level=figure.ci_level if figure.ci else None,
+        approximate=figure.approximate,
+    )
 
 
 def _harm_row(study: Study, index: int, finding: SafetyFinding) -> HarmRow:
