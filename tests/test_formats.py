@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from trialcli.cli import app
-from trialcli.render.tabular import OutputFormat
+from trialcli.formats import OutputFormat
 
 Write = Callable[..., Path]
 BUNDLED = ["camms223", "care-ms-i", "care-ms-ii"]

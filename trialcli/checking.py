@@ -23,6 +23,7 @@ from trialcli.cache import StudyCache, stamp_of
 from trialcli.catalog import STDIN, SUFFIXES, Catalog, is_folder, name_problems, piped_text, stamp
 from trialcli.errors import Position, Problem, StudyFileError, TrialcliError
 from trialcli.files import ensure_readable
+from trialcli.formatting import cited_mark
 from trialcli.loader import STDIN_NAME, Validation, dotted, read_text, validation
 from trialcli.ops.audit import Check, audit_study
 from trialcli.ops.summary import ListRow, list_row
@@ -94,7 +95,7 @@ def _warning(check: Check, found: Validation, study: Study) -> Problem:
     first = related[0]
 
     def numbered(source: str | None) -> str:
-        return f" [{study.source_number(source) or '?'}]" if source else ""
+        return cited_mark(study, source)
 
     return Problem(
         found.file,

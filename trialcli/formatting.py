@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from trialcli.written import Written
 
 if TYPE_CHECKING:
-    from trialcli.model import ArmResult, ArmSafety, Comparison, Design
+    from trialcli.model import ArmResult, ArmSafety, Comparison, Design, Study
 
 NOT_REPORTED = "not reported"
 # A study that allocated no one at random counts those who enrolled, not "randomized".
@@ -38,6 +39,22 @@ DIRECTION_WORDS = {
     "inferred": "direction inferred from arm roles",
     "unknown": "direction unknown",
 }
+
+
+def source_mark(number: int | None) -> str:
+    """`[n]`: the figure's source is the n-th of the study's `sources` (`Study.source_number`
+    numbers them); `[?]` for a source the study does not list. Every surface — show, ae,
+    compare, diff, flow, the figures, html, validate — spells a source mark through here."""
+    return f"[{'?' if number is None else number}]"
+
+
+# A source mark inside text already written (`0.51 (0.39–0.65) [9]`): html links each.
+SOURCE_MARKS = re.compile(r"\[([1-9][0-9]*)\]")
+
+
+def cited_mark(study: Study, source_id: str | None) -> str:
+    """` [n]` after a figure taken from `source_id`; nothing after a figure without one."""
+    return "" if source_id is None else " " + source_mark(study.source_number(source_id))
 
 
 def decimals(value: float) -> int:

@@ -17,8 +17,8 @@ import typer
 
 from trialcli.arguments import TrialcliGroup, TrialcliTyper, version_line
 from trialcli.errors import ExitCode, StudyFileError, TrialcliError
+from trialcli.formats import OutputFormat
 from trialcli.formatting import NOT_REPORTED
-from trialcli.render.tabular import OutputFormat
 from trialcli.render.text import clean
 
 if TYPE_CHECKING:
@@ -288,20 +288,21 @@ def _warn_skipped(entries: Sequence[Entry | Checked]) -> None:
             )
 
 
-def _emit_rows(
-    output: OutputFormat,
-    records: list[dict[str, object]],
-    columns: tuple[str, ...],
-    table: Callable[[], None],
-    missing: str = NOT_REPORTED,
-) -> None:
-    from trialcli.render import tabular
+def _write_csv(records: Sequence[dict[str, object]], columns: Sequence[str]) -> None:
+    from trialcli.render.tabular import to_csv
 
-    if output is OutputFormat.table:
-        table()
-    elif output is OutputFormat.json:
-        _write(tabular.to_json(records))
-    elif output is OutputFormat.csv:
-        _write(tabular.to_csv(records, columns))
-    else:
-        _write(tabular.to_markdown(records, columns, missing))
+    _write(to_csv(records, columns))
+
+
+def _write_markdown(
+    records: Sequence[dict[str, object]], columns: Sequence[str], missing: str = NOT_REPORTED
+) -> None:
+    from trialcli.render.tabular import to_markdown
+
+    _write(to_markdown(records, columns, missing))
+
+
+def _write_json(data: object) -> None:
+    from trialcli.render.tabular import to_json
+
+    _write(to_json(data))

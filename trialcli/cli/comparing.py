@@ -3,29 +3,29 @@ Summary-of-Findings tables."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
+from typing_extensions import assert_never
 
 from trialcli import completion
 from trialcli.cli.base import (
     FormatOption,
     NoPager,
     _catalog,
-    _emit_rows,
     _paged_render,
     _warn_skipped,
     _write,
+    _write_csv,
+    _write_json,
+    _write_markdown,
     app,
     user_errors,
 )
 from trialcli.errors import ExitCode, TrialcliError
-from trialcli.ops.keys import PoolMethod, SofFormat
-from trialcli.render.tabular import OutputFormat
+from trialcli.formats import OutputFormat, PageFormat
+from trialcli.ops.keys import PoolMethod
 from trialcli.render.text import clean
-
-if TYPE_CHECKING:
-    pass
 
 
 @app.command()
@@ -80,25 +80,31 @@ def diff(
     versions = a.id == b.id
     if changed_only or (versions and not full and output is OutputFormat.table):
         result = result.changed_only()
-    if output is OutputFormat.table and not full and not versions and not changed_only:
-        from trialcli.ops.diff_glance import diff_glance
-        from trialcli.render.diff import render_diff_glance
+    match output:
+        case OutputFormat.table if not full and not versions and not changed_only:
+            from trialcli.ops.diff_glance import diff_glance
+            from trialcli.render.diff import render_diff_glance
 
-        page = diff_glance(a, b, *labels)
-        _paged_render(no_pager, lambda console: render_diff_glance(page, console))
-    elif output is OutputFormat.table:
-        from trialcli.render.diff import render_diff
+            page = diff_glance(a, b, *labels)
+            _paged_render(no_pager, lambda console: render_diff_glance(page, console))
+        case OutputFormat.table:
+            from trialcli.render.diff import render_diff
 
-        _paged_render(no_pager, lambda console: render_diff(result, console))
-    elif output is OutputFormat.json:
-        from trialcli.render.diff import diff_json
-        from trialcli.render.tabular import to_json
+            _paged_render(no_pager, lambda console: render_diff(result, console))
+        case OutputFormat.json:
+            from trialcli.render.diff import diff_json
 
-        _write(to_json(diff_json(result)))
-    else:
-        from trialcli.render.diff import diff_columns, diff_records
+            _write_json(diff_json(result))
+        case OutputFormat.csv:
+            from trialcli.render.diff import diff_columns, diff_records
 
-        _emit_rows(output, diff_records(result), diff_columns(result), lambda: None)
+            _write_csv(diff_records(result), diff_columns(result))
+        case OutputFormat.markdown:
+            from trialcli.render.diff import diff_columns, diff_records
+
+            _write_markdown(diff_records(result), diff_columns(result))
+        case _:
+            assert_never(output)
     if exit_code and differs:
         raise typer.Exit(ExitCode.ERROR)
 
@@ -289,31 +295,33 @@ def compare(
                 save_recording(console, target, force=force, title=title)
             typer.echo(f"Wrote {clean(str(target))}", err=True)
         return
-    if pooled is not None:
-        from trialcli.render.pool import POOL_COLUMNS, pooled_forest_json, pooled_records
-        from trialcli.render.sensitivity import COLUMNS as CHECKED
-        from trialcli.render.sensitivity import sensitivity_records
+    from trialcli.render.forest import COLUMNS, forest_json, forest_records
+    from trialcli.render.pool import POOL_COLUMNS, pooled_forest_json, pooled_records
+    from trialcli.render.sensitivity import COLUMNS as CHECKED
+    from trialcli.render.sensitivity import sensitivity_records
 
-        if output is OutputFormat.json:
-            from trialcli.render.tabular import to_json
+    def rows() -> tuple[list[dict[str, object]], tuple[str, ...]]:
+        """The rows csv and markdown write: the sensitivity analyses, else the pooled
+        panels, else one row per study."""
+        if checks:
+            return [record for check in checks for record in sensitivity_records(check)], CHECKED
+        if pooled is not None:
+            return pooled_records(plot, pooled), POOL_COLUMNS
+        return forest_records(plot), COLUMNS
 
+    match output:
+        case OutputFormat.json if pooled is not None:
             data = pooled_forest_json(plot, pooled)
             data["sensitivity"] = [sensitivity_records(check) for check in checks]
-            _write(to_json(data))
-        elif checks:
-            records = [record for check in checks for record in sensitivity_records(check)]
-            _emit_rows(output, records, CHECKED, lambda: None)
-        else:
-            _emit_rows(output, pooled_records(plot, pooled), POOL_COLUMNS, lambda: None)
-        return
-    from trialcli.render.forest import COLUMNS, forest_json, forest_records
-
-    if output is OutputFormat.json:
-        from trialcli.render.tabular import to_json
-
-        _write(to_json(forest_json(plot)))
-    else:
-        _emit_rows(output, forest_records(plot), COLUMNS, lambda: None)
+            _write_json(data)
+        case OutputFormat.json:
+            _write_json(forest_json(plot))
+        case OutputFormat.csv:
+            _write_csv(*rows())
+        case OutputFormat.markdown:
+            _write_markdown(*rows())
+        case _:
+            assert_never(output)
 
 
 @app.command()
@@ -341,9 +349,9 @@ def sof(
         ),
     ] = None,
     output: Annotated[
-        SofFormat,
+        PageFormat,
         typer.Option("--format", "-f", help="table for people; markdown, html, csv or json."),
-    ] = SofFormat.table,
+    ] = PageFormat.table,
 ) -> None:
     """A Summary-of-Findings table: at most seven outcomes, primary endpoints first.
 
@@ -378,17 +386,18 @@ def sof(
     table = summary_of_findings(chosen, endpoints or (), judged)
     from trialcli.render import sof as render
 
-    if output is SofFormat.table:
-        from trialcli.render.console import make_console
+    match output:
+        case PageFormat.table:
+            from trialcli.render.console import make_console
 
-        render.render_sof(table, make_console())
-    elif output is SofFormat.html:
-        _write(render.sof_html(table))
-    elif output is SofFormat.json:
-        from trialcli.render.tabular import to_json
-
-        _write(to_json(render.sof_json(table)))
-    else:
-        _emit_rows(
-            OutputFormat(output.value), render.sof_records(table), render.COLUMNS, lambda: None
-        )
+            render.render_sof(table, make_console())
+        case PageFormat.json:
+            _write_json(render.sof_json(table))
+        case PageFormat.csv:
+            _write_csv(render.sof_records(table), render.COLUMNS)
+        case PageFormat.markdown:
+            _write_markdown(render.sof_records(table), render.COLUMNS)
+        case PageFormat.html:
+            _write(render.sof_html(table))
+        case _:
+            assert_never(output)

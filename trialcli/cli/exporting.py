@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typing_extensions import assert_never
 
 from trialcli.cli.base import (
     ConditionOption,
@@ -22,12 +22,8 @@ from trialcli.cli.base import (
     user_errors,
 )
 from trialcli.errors import TrialcliError
+from trialcli.formats import ExportFormat
 from trialcli.render.text import clean
-
-
-class ExportFormat(str, Enum):
-    sqlite = "sqlite"
-    parquet = "parquet"
 
 
 @app.command()
@@ -82,15 +78,18 @@ def export(
         paths = [path for path, _ in _selected(ctx, filters)]
     with ProgressBar("Exporting", unit="studies") as progress:
         rows = catalog_rows(paths, exported, progress)
-        if to is ExportFormat.sqlite:
-            from trialcli.export.sqlite import write_sqlite
+        match to:
+            case ExportFormat.sqlite:
+                from trialcli.export.sqlite import write_sqlite
 
-            write_sqlite(rows, destination, force=force)
-        else:
-            from trialcli.export.parquet import write_parquet
+                write_sqlite(rows, destination, force=force)
+            case ExportFormat.parquet:
+                from trialcli.export.parquet import write_parquet
 
-            assert destination is not None  # _destination refuses '-' for a folder
-            write_parquet(rows, destination, force=force)
+                assert destination is not None  # _destination refuses '-' for a folder
+                write_parquet(rows, destination, force=force)
+            case _:
+                assert_never(to)
     for reason in exported.left_out:
         typer.echo(f"Warning: left out {clean(reason)}", err=True)
     counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in exported.rows.items())

@@ -6,6 +6,7 @@ from enum import Enum
 from typing import Annotated
 
 import typer
+from typing_extensions import assert_never
 
 from trialcli import completion
 from trialcli.cli.base import (
@@ -16,17 +17,18 @@ from trialcli.cli.base import (
     FormatOption,
     NoPager,
     _catalog,
-    _emit_rows,
     _paged_render,
     _warn_skipped,
-    _write,
+    _write_csv,
+    _write_json,
+    _write_markdown,
     app,
     user_errors,
 )
 from trialcli.cli.replay import replayable
 from trialcli.errors import TrialcliError
+from trialcli.formats import OutputFormat
 from trialcli.ops.keys import DEFAULT_MEASURE, NetworkMeasure
-from trialcli.render.tabular import OutputFormat
 
 
 class NetworkModel(str, Enum):
@@ -111,7 +113,6 @@ def network(
     from trialcli.ops.compare import uses_drug
     from trialcli.ops.network import build_network
     from trialcli.render import network as render
-    from trialcli.render.tabular import to_json
     from trialcli.stats.network import NetworkError
 
     if export is not None:
@@ -156,9 +157,14 @@ def network(
         title = f"Network meta-analysis: {report.endpoint}"
         save_figure(lambda: network_figure(report), export, force=force, title=title)
         typer.echo(f"Wrote {clean(str(export))}", err=True)
-    if output is OutputFormat.table:
-        _paged_render(no_pager, lambda console: render.render_network(report, console))
-    elif output is OutputFormat.json:
-        _write(to_json(render.network_json(report)))
-    else:
-        _emit_rows(output, render.league_records(report), render.LEAGUE_COLUMNS, lambda: None)
+    match output:
+        case OutputFormat.table:
+            _paged_render(no_pager, lambda console: render.render_network(report, console))
+        case OutputFormat.json:
+            _write_json(render.network_json(report))
+        case OutputFormat.csv:
+            _write_csv(render.league_records(report), render.LEAGUE_COLUMNS)
+        case OutputFormat.markdown:
+            _write_markdown(render.league_records(report), render.LEAGUE_COLUMNS)
+        case _:
+            assert_never(output)

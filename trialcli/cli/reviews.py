@@ -6,18 +6,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typing_extensions import assert_never
 
 from trialcli.cli.base import (
     FormatOption,
     NoPager,
-    _emit_rows,
     _paged_render,
-    _write,
+    _write_csv,
+    _write_json,
+    _write_markdown,
     app,
     user_errors,
 )
 from trialcli.cli.replay import replayable
-from trialcli.render.tabular import OutputFormat
+from trialcli.formats import OutputFormat
 
 
 @app.command()
@@ -46,13 +48,17 @@ def review(
     from trialcli.importers.revman.reader import read_review
     from trialcli.ops.review import check_review
     from trialcli.render import review as render
-    from trialcli.render.tabular import to_json
 
     opened = read_review(path)
     checked = check_review(opened)
-    if output is OutputFormat.table:
-        _paged_render(no_pager, lambda console: render.render_review(opened, checked, console))
-    elif output is OutputFormat.json:
-        _write(to_json(render.review_json(opened, checked)))
-    else:
-        _emit_rows(output, render.records(checked), render.COLUMNS, lambda: None)
+    match output:
+        case OutputFormat.table:
+            _paged_render(no_pager, lambda console: render.render_review(opened, checked, console))
+        case OutputFormat.json:
+            _write_json(render.review_json(opened, checked))
+        case OutputFormat.csv:
+            _write_csv(render.records(checked), render.COLUMNS)
+        case OutputFormat.markdown:
+            _write_markdown(render.records(checked), render.COLUMNS)
+        case _:
+            assert_never(output)

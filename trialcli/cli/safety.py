@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typing_extensions import assert_never
 
 from trialcli import completion
 from trialcli.cli.base import (
@@ -13,15 +14,17 @@ from trialcli.cli.base import (
     FormatOption,
     NoPager,
     _catalog,
-    _emit_rows,
     _paged_render,
     _write,
+    _write_csv,
+    _write_json,
+    _write_markdown,
     app,
     user_errors,
 )
 from trialcli.cli.replay import replayable
-from trialcli.ops.keys import SafetyFormat, SafetySort
-from trialcli.render.tabular import OutputFormat
+from trialcli.formats import OutputFormat, PageFormat
+from trialcli.ops.keys import SafetySort
 from trialcli.render.text import clean
 
 if TYPE_CHECKING:
@@ -87,13 +90,13 @@ def adverse_events(
     export: FigureExport = None,
     force: ForceExport = False,
     output: Annotated[
-        SafetyFormat,
+        PageFormat,
         typer.Option(
             "--format",
             "-f",
             help="table for people; json, csv or markdown for programs; html to print.",
         ),
-    ] = SafetyFormat.table,
+    ] = PageFormat.table,
 ) -> None:
     """Adverse events per arm, with differences from the comparator computed.
 
@@ -123,22 +126,20 @@ def adverse_events(
         table = safety_table(loaded[0], filters, sort)
         if export is not None:
             _draw(table, export, force=force)
-        if output is SafetyFormat.html:
-            _write(render.table_html(table))
-            return
-        columns = (
-            render.TABLE_MARKDOWN_COLUMNS
-            if output is SafetyFormat.markdown
-            else render.TABLE_COLUMNS
-        )
-        _emit_rows(
-            OutputFormat(output.value),
-            render.table_records(table, document=output is SafetyFormat.markdown),
-            columns,
-            lambda: _paged_render(
-                no_pager, lambda console: render.render_safety_table(table, console)
-            ),
-        )
+        match output:
+            case PageFormat.table:
+                _paged_render(no_pager, lambda console: render.render_safety_table(table, console))
+            case PageFormat.json:
+                _write_json(render.table_records(table))
+            case PageFormat.csv:
+                _write_csv(render.table_records(table), render.TABLE_COLUMNS)
+            case PageFormat.markdown:
+                records = render.table_records(table, document=True)
+                _write_markdown(records, render.TABLE_MARKDOWN_COLUMNS)
+            case PageFormat.html:
+                _write(render.table_html(table))
+            case _:
+                assert_never(output)
         return
     pivot = safety_pivot(loaded, filters, sort)
     for study_id in pivot.lacking_arm:
@@ -149,22 +150,22 @@ def adverse_events(
         )
     if export is not None:
         _draw(pivot, export, force=force)
-    if output is SafetyFormat.json:
-        from trialcli.render.tabular import to_json
-
-        _write(to_json(pivot_render.pivot_json(pivot)))
-        return
-    if output is SafetyFormat.html:
-        _write(pivot_render.pivot_html(pivot))
-        return
-    _emit_rows(
-        OutputFormat(output.value),
-        pivot_render.pivot_records(pivot),
-        pivot_render.pivot_columns(pivot),
-        lambda: _paged_render(
-            no_pager, lambda console: pivot_render.render_safety_pivot(pivot, console)
-        ),
-    )
+    match output:
+        case PageFormat.table:
+            _paged_render(
+                no_pager, lambda console: pivot_render.render_safety_pivot(pivot, console)
+            )
+        case PageFormat.json:
+            _write_json(pivot_render.pivot_json(pivot))
+        case PageFormat.csv:
+            _write_csv(pivot_render.pivot_records(pivot), pivot_render.pivot_columns(pivot))
+        case PageFormat.markdown:
+            records = pivot_render.pivot_records(pivot)
+            _write_markdown(records, pivot_render.pivot_columns(pivot))
+        case PageFormat.html:
+            _write(pivot_render.pivot_html(pivot))
+        case _:
+            assert_never(output)
 
 
 def _draw(result: SafetyTable | SafetyPivot, export: str, *, force: bool) -> None:
@@ -218,25 +219,26 @@ def flow(
 
         check_figure_path(export, force=force)
     result = study_flow(_catalog(ctx).load(study))
-    if output is OutputFormat.table:
-        from trialcli.render.console import make_console
-        from trialcli.render.flow import render_flow
+    match output:
+        case OutputFormat.table:
+            from trialcli.render.console import make_console
+            from trialcli.render.flow import render_flow
 
-        render_flow(result, make_console())
-    elif output is OutputFormat.json:
-        from trialcli.render.flow import flow_json
-        from trialcli.render.tabular import to_json
+            render_flow(result, make_console())
+        case OutputFormat.json:
+            from trialcli.render.flow import flow_json
 
-        _write(to_json(flow_json(result)))
-    elif output is OutputFormat.csv:
-        from trialcli.render.flow import CSV_COLUMNS, flow_records
-        from trialcli.render.tabular import to_csv
+            _write_json(flow_json(result))
+        case OutputFormat.csv:
+            from trialcli.render.flow import CSV_COLUMNS, flow_records
 
-        _write(to_csv(flow_records(result), CSV_COLUMNS))
-    else:
-        from trialcli.render.flow import flow_markdown
+            _write_csv(flow_records(result), CSV_COLUMNS)
+        case OutputFormat.markdown:
+            from trialcli.render.flow import flow_markdown
 
-        _write(flow_markdown(result))
+            _write(flow_markdown(result))
+        case _:
+            assert_never(output)
     if export is not None:
         from trialcli.figures import save_figure
         from trialcli.figures.flow import flow_figure

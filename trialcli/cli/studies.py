@@ -24,18 +24,20 @@ from trialcli.cli.base import (
     StatusOption,
     _cache,
     _catalog,
-    _emit_rows,
     _paged,
     _paged_render,
     _selected,
     _write,
+    _write_csv,
+    _write_json,
+    _write_markdown,
     app,
     user_errors,
 )
 from trialcli.cli.replay import replayable
 from trialcli.errors import ExitCode
-from trialcli.ops.keys import ShowFormat, StudySection
-from trialcli.render.tabular import OutputFormat
+from trialcli.formats import OutputFormat, PageFormat
+from trialcli.ops.keys import StudySection
 
 if TYPE_CHECKING:
     from trialcli.ops.page import Page
@@ -76,12 +78,17 @@ def list_studies(
     filters = Filters(drug, condition, phase, status, has_results, since, search, sort, limit)
     rows = [row for _, row in _selected(ctx, filters)]
     columns = WIDE_COLUMNS if wide else COLUMNS
-    _emit_rows(
-        output,
-        list_records(rows, columns),
-        columns,
-        functools.partial(_paged_render, no_pager, functools.partial(render_list, rows, wide=wide)),
-    )
+    match output:
+        case OutputFormat.table:
+            _paged_render(no_pager, functools.partial(render_list, rows, wide=wide))
+        case OutputFormat.json:
+            _write_json(list_records(rows, columns))
+        case OutputFormat.csv:
+            _write_csv(list_records(rows, columns), columns)
+        case OutputFormat.markdown:
+            _write_markdown(list_records(rows, columns), columns)
+        case _:
+            assert_never(output)
 
 
 @app.command()
@@ -113,9 +120,9 @@ def show(
     ] = None,
     no_pager: NoPager = False,
     chosen: Annotated[
-        ShowFormat,
+        PageFormat,
         typer.Option("--format", "-f", help="table for people; json, csv, markdown or html."),
-    ] = ShowFormat.table,
+    ] = PageFormat.table,
 ) -> None:
     """Show one study at a glance: what it found, its harms, and where each figure is from.
 
@@ -133,27 +140,27 @@ def show(
 
     loaded = _catalog(ctx).load(study)
     page = build_page(loaded, audit_study(loaded))
-    if chosen is ShowFormat.table:
-        _show_table(page, no_pager, full=full, sections=[s.value for s in section or ()])
-    elif chosen is ShowFormat.json:
-        from trialcli.render.export import study_json
+    match chosen:
+        case PageFormat.table:
+            _show_table(page, no_pager, full=full, sections=[s.value for s in section or ()])
+        case PageFormat.json:
+            from trialcli.render.export import study_json
 
-        _write(study_json(page))
-    elif chosen is ShowFormat.csv:
-        from trialcli.render.export import FACT_COLUMNS, fact_records
-        from trialcli.render.tabular import to_csv
+            _write(study_json(page))
+        case PageFormat.csv:
+            from trialcli.render.export import FACT_COLUMNS, fact_records
 
-        _write(to_csv(fact_records(page), FACT_COLUMNS))
-    elif chosen is ShowFormat.markdown:
-        from trialcli.render.document import study_markdown
+            _write_csv(fact_records(page), FACT_COLUMNS)
+        case PageFormat.markdown:
+            from trialcli.render.document import study_markdown
 
-        _write(study_markdown(page))
-    elif chosen is ShowFormat.html:
-        from trialcli.render.html import study_html
+            _write(study_markdown(page))
+        case PageFormat.html:
+            from trialcli.render.html import study_html
 
-        _write(study_html(page))
-    else:
-        assert_never(chosen)
+            _write(study_html(page))
+        case _:
+            assert_never(chosen)
 
 
 def _show_table(page: Page, no_pager: bool, *, full: bool, sections: list[str]) -> None:
@@ -220,13 +227,17 @@ def validate(
             entries = check_paths(paths, _cache(ctx), progress)
         else:
             entries = checked(_catalog(ctx), progress)
-    if output is OutputFormat.json:
-        from trialcli.render.tabular import to_json
-
-        _write(to_json({"files": len(entries), "problems": problem_records(entries)}))
-    else:
-        table = functools.partial(render_problems, entries, make_console(), strict=strict)
-        # A problem without a line or field concerns the whole file: leave the cell empty.
-        _emit_rows(output, problem_records(entries), PROBLEM_COLUMNS, table, missing="")
+    match output:
+        case OutputFormat.table:
+            render_problems(entries, make_console(), strict=strict)
+        case OutputFormat.json:
+            _write_json({"files": len(entries), "problems": problem_records(entries)})
+        case OutputFormat.csv:
+            _write_csv(problem_records(entries), PROBLEM_COLUMNS)
+        case OutputFormat.markdown:
+            # A problem without a line or field concerns the whole file: leave the cell empty.
+            _write_markdown(problem_records(entries), PROBLEM_COLUMNS, missing="")
+        case _:
+            assert_never(output)
     if not all(e.ok for e in entries) or (strict and any(e.unacknowledged for e in entries)):
         raise typer.Exit(ExitCode.ERROR)

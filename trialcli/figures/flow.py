@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from trialcli.figures import BLACK, short
+from trialcli.formatting import source_mark
 from trialcli.ops.flow import FlowResult
 from trialcli.render.flow_text import count_text, enrolment_lines, source_marks, stage_lines
 
@@ -47,7 +48,7 @@ def flow_figure(result: FlowResult) -> Figure:
         )
     )
     heights = [1.6 + max((len(lines) + 1 for _, lines in boxes), default=0) for _, boxes in stages]
-    sources = [f"[{s.number}] {short(s.citation, 110)}" for s in result.sources]
+    sources = [f"{source_mark(s.number)} {short(s.citation, 110)}" for s in result.sources]
     total = sum(heights) + 1.5 + len(sources)
     width = max(6.5, ARM_INCHES * arms)
     figure = Figure(figsize=(width, LINE_INCHES * total + 0.3))

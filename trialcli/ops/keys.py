@@ -18,16 +18,6 @@ class SafetySort(str, Enum):
     term = "term"
 
 
-class SafetyFormat(str, Enum):
-    """What `trialcli ae` writes: the formats of every command, and a page to print."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-    html = "html"
-
-
 class PoolMethod(str, Enum):
     """How `trialcli compare --pool` pools (trialcli.stats.meta)."""
 
@@ -42,26 +32,6 @@ class PoolMethod(str, Enum):
     pm = "pm"
     fe = "fe"
     mh = "mh"
-
-
-class ShowFormat(str, Enum):
-    """What `trialcli show` writes: the formats of every command, and a page to hand on."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-    html = "html"
-
-
-class SofFormat(str, Enum):
-    """What `trialcli sof` writes: a table for people, or one to paste into a report."""
-
-    table = "table"
-    markdown = "markdown"
-    html = "html"
-    csv = "csv"
-    json = "json"
 
 
 class StudySection(str, Enum):

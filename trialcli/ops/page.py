@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Literal
+from typing import Literal, TypedDict
 
 from trialcli.formatting import (
     COMPUTED,
@@ -24,10 +24,11 @@ from trialcli.formatting import (
     points_text,
     result_text,
     safety_text,
+    source_mark,
     spread_text,
     test_words,
 )
-from trialcli.model import Endpoint, SafetyFinding, Study
+from trialcli.model import ArmResult, Comparison, Endpoint, SafetyFinding, Study
 from trialcli.ops.audit import Audit, Check
 from trialcli.ops.compare import ForestPlot, Selection, compare_studies
 from trialcli.ops.effects import AbsoluteEffect, absolute_effects
@@ -104,7 +105,7 @@ class Fact:
 
     @property
     def mark(self) -> str:
-        return f" [{self.source}]" if self.source is not None else ""
+        return f" {source_mark(self.source)}" if self.source is not None else ""
 
     @property
     def qualifier_words(self) -> str:
@@ -245,8 +246,6 @@ def _endpoint_facts(study: Study, endpoint: Endpoint, effects: list[AbsoluteEffe
     }
     facts = []
     for key, result in endpoint.results.items():
-        source = study.cited_source(result, endpoint)
-        lower, upper = result.ci or (None, None)
         facts.append(
             Fact(
                 kind="result",
@@ -255,27 +254,17 @@ def _endpoint_facts(study: Study, endpoint: Endpoint, effects: list[AbsoluteEffe
                 population=endpoint.population,
                 direction=None,
                 test=None,
-                computed=False,
-                source=_number(study, source),
-                source_id=source,
-                text=result_text(result),
-                value=result.value,
-                unit=result.unit,
-                ci_lower=lower,
-                ci_upper=upper,
-                ci_level=result.ci_level if result.ci else None,
                 n=result.n,
                 N=result.N,
-                approximate=result.approximate,
                 statistic=result.statistic,
                 spread=spread_text(result) or None,
+                **_as_stated(study, endpoint, result, result_text(result), result.value),
                 **common,  # type: ignore[arg-type]
             )
         )
     for comparison in endpoint.comparisons:
-        source = study.cited_source(comparison, endpoint)
         first, second = comparison.arms
-        lower, upper = comparison.ci or (None, None)
+        text = comparison_text(comparison)
         facts.append(
             Fact(
                 kind="comparison",
@@ -284,21 +273,12 @@ def _endpoint_facts(study: Study, endpoint: Endpoint, effects: list[AbsoluteEffe
                 population=comparison.population or endpoint.population,
                 direction=comparison.direction,
                 test=test_words(comparison),
-                computed=False,
-                source=_number(study, source),
-                source_id=source,
-                text=comparison_text(comparison),
                 measure=comparison.measure,
-                value=comparison.estimate,
-                unit=comparison.unit,
-                ci_lower=lower,
-                ci_upper=upper,
-                ci_level=comparison.ci_level if comparison.ci else None,
                 p_value=comparison.p_value,
-                approximate=comparison.approximate,
                 met=comparison.met,
                 adjusted_for=comparison.adjusted_for,
                 stratified_by=comparison.stratified_by,
+                **_as_stated(study, endpoint, comparison, text, comparison.estimate),
                 **common,  # type: ignore[arg-type]
             )
         )
@@ -330,6 +310,44 @@ def _endpoint_facts(study: Study, endpoint: Endpoint, effects: list[AbsoluteEffe
             )
         )
     return facts
+
+
+class _Stated(TypedDict):
+    computed: bool
+    source: int | None
+    source_id: str | None
+    text: str
+    value: float | None
+    unit: str | None
+    ci_lower: float | None
+    ci_upper: float | None
+    ci_level: float | None
+    approximate: bool
+
+
+def _as_stated(
+    study: Study,
+    endpoint: Endpoint,
+    figure: ArmResult | Comparison,
+    text: str,
+    value: float | None,
+) -> _Stated:
+    """What an arm's result and a comparison say alike: a figure as its source states it,
+    with its interval and the source the page numbers."""
+    source = study.cited_source(figure, endpoint)
+    lower, upper = figure.ci or (None, None)
+    return _Stated(
+        computed=False,
+        source=_number(study, source),
+        source_id=source,
+        text=text,
+        value=value,
+        unit=figure.unit,
+        ci_lower=lower,
+        ci_upper=upper,
+        ci_level=figure.ci_level if figure.ci else None,
+        approximate=figure.approximate,
+    )
 
 
 def _harm_row(study: Study, index: int, finding: SafetyFinding) -> HarmRow:
@@ -406,7 +424,7 @@ def _harm_row(study: Study, index: int, finding: SafetyFinding) -> HarmRow:
 def _warning(study: Study, number_: int, check: Check) -> Warning:
     def label(source: str | None) -> str:
         found = _number(study, source)
-        return f" [{found}]" if found is not None else ""
+        return f" {source_mark(found)}" if found is not None else ""
 
     return Warning(number_, check.text(label), check.acknowledged is not None)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trialcli.formatting import source_mark
 from trialcli.model import Sourced, Study
 
 
@@ -15,7 +16,7 @@ class SourceRef:
 
     @property
     def mark(self) -> str:
-        return f"[{self.number if self.number is not None else '?'}]"
+        return source_mark(self.number)
 
 
 def cite(study: Study, *records: Sourced | None) -> SourceRef | None:

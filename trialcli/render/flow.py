@@ -17,15 +17,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from trialcli.formatting import NOT_REPORTED
+from trialcli.formatting import NOT_REPORTED, source_mark
 from trialcli.ops.flow import ArmCount, FlowResult, FlowSum, Number
 from trialcli.render.document import escape
 from trialcli.render.flow_text import count_text, enrolment_lines, source_marks, stage_lines
 from trialcli.render.text import clean
-
-# render/html.py still imports these two from here; it should take them from flow_text.
-__all__ = ["CSV_COLUMNS", "count_text", "flow_json", "flow_markdown", "flow_records"]
-__all__ += ["render_flow", "stage_lines"]
 
 # Narrowest arm box: a label and "Not completed 1,234 [12]" fit.
 BOX_WIDTH = 26
@@ -104,7 +100,7 @@ def _source_lines(result: FlowResult) -> list[RenderableType]:
         return []
     lines: list[RenderableType] = [_heading("Sources")]
     for source in result.sources:
-        lines.append(Text(f"[{source.number}] {clean(source.citation)}"))
+        lines.append(Text(f"{source_mark(source.number)} {clean(source.citation)}"))
     return lines
 
 
@@ -232,7 +228,7 @@ def flow_markdown(result: FlowResult) -> str:
     lines += [_bullet(line, warning) for line, warning in enrolment_lines(result, marks)]
     lines += ["", "## Allocation", ""]
     lines += [
-        f"- {escape(clean(a.label))}: allocated {count_text(a.count, marks)}"
+        _bullet(f"{clean(a.label)}: allocated {count_text(a.count, marks)}", False)
         for a in result.allocated
     ]
     if not result.periods:
@@ -244,12 +240,15 @@ def flow_markdown(result: FlowResult) -> str:
             lines += [_bullet(line, warning) for line, warning in stage_lines(stage, marks)]
     lines += ["", "## Analysis", ""]
     lines += [
-        f"- {escape(clean(a.label))}: analysed {count_text(a.count, marks)}"
+        _bullet(f"{clean(a.label)}: analysed {count_text(a.count, marks)}", False)
         for a in result.analysed
     ]
     if result.sources:
         lines += ["", "## Sources", ""]
-        lines += [f"{s.number}. {escape(clean(s.citation))}" for s in result.sources]
+        # Not an ordered list: Markdown renumbers one from 1, and [9] would read as [1].
+        lines += [
+            _bullet(f"{source_mark(s.number)} {clean(s.citation)}", False) for s in result.sources
+        ]
     return "\n".join(lines) + "\n"
 
 

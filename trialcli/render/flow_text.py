@@ -6,7 +6,7 @@ Each box is a list of (line, is_warning) pairs; a warning carries ⚠ and the su
 
 from __future__ import annotations
 
-from trialcli.formatting import NOT_REPORTED
+from trialcli.formatting import NOT_REPORTED, source_mark
 from trialcli.ops.flow import ArmStage, FlowResult, FlowSum, Number
 from trialcli.render.text import clean
 
@@ -24,7 +24,7 @@ def count_text(number: Number | None, marks: dict[str, int]) -> str:
     if number is None:
         return NOT_REPORTED
     mark = marks.get(number.source or "")
-    return f"{number.value:,}" + (f" [{mark}]" if mark else "")
+    return f"{number.value:,}" + (" " + source_mark(mark) if mark else "")
 
 
 def sum_warning(total: FlowSum) -> str:

@@ -19,6 +19,7 @@ from trialcli.formatting import (
     result_text,
     safety_text,
     signed,
+    source_mark,
 )
 from trialcli.model import Endpoint, PooledArms, Study
 from trialcli.ops.audit import Audit
@@ -367,7 +368,7 @@ def _source_lines(study: Study, cited: Collection[str], width: int, *, links: bo
     for source in study.sources:
         if source.id not in cited:
             continue
-        entry = Line(f"[{study.source_number(source.id)}] ")
+        entry = Line(source_mark(study.source_number(source.id)) + " ")
         citation = Line(_shortened(clean(source.citation), CITATION_WIDTH - len(entry)))
         if links and source.url:
             citation.link(clean(source.url))  # never raw file text

@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from trialcli.formatting import NOT_REPORTED
+from trialcli.formatting import NOT_REPORTED, SOURCE_MARKS, source_mark
 from trialcli.model import Study
 from trialcli.ops.flow import FlowResult
 from trialcli.ops.page import Fact, Page
-from trialcli.render.flow import count_text, stage_lines
+from trialcli.render.flow_text import count_text, stage_lines
 from trialcli.render.text import clean
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ th { background: #eee; } tbody th { font-weight: normal; background: none; }
 figure { margin: 1rem 0; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 a { color: #0b5394; overflow-wrap: anywhere; }
+ol.sources > li::marker { content: "[" counter(list-item) "]  "; }
 .answer { border-bottom: 2px solid #0072B2; padding-bottom: 0.5rem; }
 .answer ul { padding-left: 1.1rem; } .answer li { margin: 0.25rem 0; }
 @page { margin: 1.2cm; }
@@ -164,7 +165,7 @@ def _identity(study: Study) -> str:
 
 
 def _mark(number: int | None) -> str:
-    return f' <a href="#source-{number}">[{number}]</a>' if number else ""
+    return f' <a href="#source-{number}">{source_mark(number)}</a>' if number else ""
 
 
 def _table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
@@ -376,7 +377,7 @@ def _warnings(page: Page) -> list[str]:
 
 def _linked(text: str) -> str:
     """Escaped text whose `[n]` become links to the numbered source."""
-    return re.sub(r"\[(\d+)\]", r'<a href="#source-\1">[\1]</a>', _e(text))
+    return SOURCE_MARKS.sub(lambda m: _mark(int(m.group(1))).lstrip(), _e(text))
 
 
 def _limitations(study: Study) -> list[str]:
@@ -396,7 +397,8 @@ def _limitations(study: Study) -> list[str]:
 
 
 def _sources(page: Page) -> list[str]:
-    lines = ["<h2>Sources</h2>", "<ol>"]
+    # Numbered as the marks are, `[9]`: each item's value is its source's number.
+    lines = ["<h2>Sources</h2>", '<ol class="sources">']
     for source in page.sources:
         text = _e(source.citation)
         if source.url:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from trialcli.formatting import cited_mark
 from trialcli.model import Sourced, Study
 from trialcli.ops.audit import Audit
 from trialcli.ops.summary import Verdict
@@ -40,10 +41,9 @@ class SourceMarks:
         return self.of(self._study.cited_source(*records))
 
     def of(self, source_id: str | None) -> str:
-        if source_id is None:
-            return ""
-        self.cited.add(source_id)
-        return f" [{self._study.source_number(source_id) or '?'}]"
+        if source_id is not None:
+            self.cited.add(source_id)
+        return cited_mark(self._study, source_id)
 
     def warn(self, text: Text, *prefix: int | str) -> Text:
         """`text` with `⚠n` for each warning on a figure at or under the field path."""

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from trialcli.checking import Checked
 from trialcli.errors import Problem
+from trialcli.formatting import source_mark
 from trialcli.render.text import clean
 
 PROBLEM_COLUMNS = ("file", "line", "column", "field", "severity", "message")
@@ -55,7 +56,7 @@ def _lines(entries: Sequence[Checked]) -> Iterator[Text]:
                 line.append(clean(where), style="dim")
                 line.append(" " + clean(position.field))
                 if position.source_number is not None:
-                    line.append(f" [{position.source_number}]", style="dim")
+                    line.append(" " + source_mark(position.source_number), style="dim")
                 elif position.source:
                     line.append(f" [{clean(position.source)}]", style="dim")
                 yield line

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from trialcli.formatting import (
     NOT_REPORTED,
+    cited_mark,
     number,
     points_text,
     ratio_text,
@@ -130,14 +131,13 @@ class _Numbers:
     """`[n]`: a source's position in the study's `sources`, as `trialcli show` numbers it."""
 
     def __init__(self, study: Study) -> None:
-        self._numbers = {s.id: i for i, s in enumerate(study.sources, start=1)}
+        self._study = study
         self.cited: set[str] = set()
 
     def __call__(self, source: str | None) -> str:
-        if source is None:
-            return ""
-        self.cited.add(source)
-        return f" [{self._numbers.get(source, '?')}]"
+        if source is not None:
+            self.cited.add(source)
+        return cited_mark(self._study, source)
 
 
 # From this width the table gives population and notes a column of their own.

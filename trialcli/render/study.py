@@ -14,12 +14,14 @@ from rich.text import Text
 from trialcli.crosscheck import Loc
 from trialcli.formatting import (
     NOT_REPORTED,
+    cited_mark,
     comparison_text,
     intake_word,
     on_screen,
     range_text,
     result_text,
     safety_text,
+    source_mark,
 )
 from trialcli.model import Arm, Count, Endpoint, Source, Sourced, Study
 from trialcli.ops.audit import Audit
@@ -99,10 +101,7 @@ def _header(study: Study, marks: SourceMarks) -> RenderableType:
     lines.append(Text("Sponsor: " + clean(sponsor)))
     if study.start_date or study.completion_date:
         dates = f"{study.start_date or '?'} to {study.completion_date or '?'}"
-        source = (
-            f" [{study.source_number(study.dates_source) or '?'}]" if study.dates_source else ""
-        )
-        lines.append(Text(f"Dates: {dates}{source}"))
+        lines.append(Text(f"Dates: {dates}{cited_mark(study, study.dates_source)}"))
     return Group(*lines)
 
 
@@ -450,7 +449,7 @@ def sources_table(study: Study, cited: Collection[str] | None = None) -> Rendera
         text = _citation(source)
         if source.url:
             text.append("\n" + clean(source.url), style="cyan")
-        table.add_row(f"[{index}]", text)
+        table.add_row(source_mark(index), text)
     return table
 
 
@@ -477,7 +476,8 @@ def print_sources(console: Console, study: Study, cited: Collection[str] | None 
             continue
         text = _citation(source)
         for i, line in enumerate(text.wrap(console, console.width - indent)):
-            lines.append(Text(f"[{index}]".rjust(indent - 2) + "  " if i == 0 else " " * indent))
+            mark = source_mark(index).rjust(indent - 2) + "  "
+            lines.append(Text(mark if i == 0 else " " * indent))
             lines[-1].append_text(line)
         if source.url:
             url = Text(" " * indent + clean(source.url), style="cyan")

@@ -9,20 +9,12 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from enum import Enum
 from typing import Any
 
 from trialcli.formatting import NOT_REPORTED, plain_number
 from trialcli.render.text import clean, escape_unsafe
 
 Row = Mapping[str, Any]
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
 
 
 def to_json(data: Any) -> str:
