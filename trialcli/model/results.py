@@ -69,16 +69,15 @@ class ArmResult(Sourced):
         return self
 
 
-RATIO_MEASURES: frozenset[str] = frozenset(
-    {
-        "rate-ratio",
-        "hazard-ratio",
-        "risk-ratio",
-        "odds-ratio",
-        "geometric-mean-ratio",
-        "ls-mean-ratio",
-        "win-ratio",
-    }
+# Ordered: forest panels and SoF rows show ratios in this order.
+RATIO_MEASURES: tuple[Measure, ...] = (
+    "rate-ratio",
+    "hazard-ratio",
+    "risk-ratio",
+    "odds-ratio",
+    "geometric-mean-ratio",
+    "ls-mean-ratio",
+    "win-ratio",
 )
 DIFFERENCE_MEASURES: frozenset[str] = frozenset(
     {

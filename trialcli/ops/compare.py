@@ -59,15 +59,6 @@ NATURAL_RATIO: dict[str, Measure] = {
 # running beyond ends in an arrow. (Past these, axis arithmetic overflowed and crashed.)
 RATIO_LIMITS = (1e-6, 1e6)
 DIFFERENCE_LIMIT = 1e15
-PANEL_ORDER: tuple[Measure, ...] = (
-    "rate-ratio",
-    "hazard-ratio",
-    "risk-ratio",
-    "odds-ratio",
-    "geometric-mean-ratio",
-    "ls-mean-ratio",
-    "win-ratio",
-)
 
 
 @dataclass(frozen=True)
@@ -456,7 +447,7 @@ def _panels(rows: list[ForestRow]) -> list[Panel]:
     panels: list[Panel] = []
     if ratios:
         low, high, ticks = log_axis(_values(ratios))
-        for measure in PANEL_ORDER:
+        for measure in RATIO_MEASURES:
             members = tuple(r for r in ratios if r.measure == measure)
             if members:
                 panels.append(Panel(measure, None, "log", low, high, ticks, members))

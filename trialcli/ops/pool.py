@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from trialcli.model import RATIO_MEASURES, Study
-from trialcli.ops.compare import PANEL_ORDER, ForestRow, Scale
+from trialcli.ops.compare import ForestRow, Scale
 from trialcli.stats.meta import (
     METHOD_NAMES,
     BinaryMeasure,
@@ -157,13 +157,13 @@ def _key(row: ForestRow) -> tuple[str, str | None]:
 
 
 def measure_groups(rows: Sequence[ForestRow]) -> list[tuple[str, str | None, list[ForestRow]]]:
-    """Rows by endpoint and (measure, unit): ratios in PANEL_ORDER, then differences.
+    """Rows by endpoint and (measure, unit): ratios in RATIO_MEASURES, then differences.
 
     Rows of different endpoint codes are never pooled together (a hazard ratio for
     disability with one for relapse); rows chosen as STUDY:ID, without a code, are the
     user's own pairing and form one group.
     """
-    order: dict[str, int] = {m: i for i, m in enumerate(PANEL_ORDER)}
+    order: dict[str, int] = {m: i for i, m in enumerate(RATIO_MEASURES)}
     keys = sorted(
         dict.fromkeys((r.code, *_key(r)) for r in rows),
         key=lambda k: order.get(k[1], len(order)),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from trialcli.importers.revman.reader import Analysis, Review, Stated
 from trialcli.stats.meta import TwoByTwo
 from trialcli.stats.revman import (
-    RATIO_MEASURES,
+    REVMAN_RATIO_CODES,
     Continuous,
     NotComputable,
     Result,
@@ -82,7 +82,7 @@ def compute(analysis: Analysis) -> Result:
 
 
 def _on_scale(analysis: Analysis, result: Result) -> Figures:
-    ratio = analysis.measure in RATIO_MEASURES or analysis.method == "PETO"
+    ratio = analysis.measure in REVMAN_RATIO_CODES or analysis.method == "PETO"
     back = math.exp if ratio else (lambda x: x)
     return Figures(
         back(result.estimate),

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from trialcli.formatting import number, result_text
 from trialcli.model import RATIO_MEASURES, ArmResult, Comparison, Endpoint, Study
-from trialcli.ops.compare import PANEL_ORDER, compare_studies, group_size
+from trialcli.ops.compare import compare_studies, group_size
 from trialcli.ops.effects import absolute_effects
 from trialcli.ops.judgements import Judgements, certainty_reasons, certainty_text, rob2_text
 from trialcli.ops.pool import pool_rows
@@ -318,7 +318,7 @@ def _relative(
             for c in endpoint.comparisons
             if c.measure in RATIO_MEASURES and c.estimate is not None
         ]
-        ratios.sort(key=lambda c: PANEL_ORDER.index(c.measure))
+        ratios.sort(key=lambda c: RATIO_MEASURES.index(c.measure))
         if ratios:
             reported.append((study, endpoint, ratios[0]))
     if len(reported) == 1:

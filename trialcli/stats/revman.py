@@ -32,7 +32,7 @@ _MEASURES: dict[str, BinaryMeasure] = {
     "OR": "odds-ratio",
     "RD": "risk-difference",
 }
-RATIO_MEASURES = frozenset({"RR", "OR", "PETO_OR", "HR"})
+REVMAN_RATIO_CODES = frozenset({"RR", "OR", "PETO_OR", "HR"})
 
 
 class NotComputable(ValueError):
