@@ -198,6 +198,31 @@ def test_no_module_imports_the_private_names_of_another() -> None:
     assert private_imports() == []
 
 
+def imports_rich(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rich"):
+            return True
+        if isinstance(node, ast.Import) and any(a.name.startswith("rich") for a in node.names):
+            return True
+    return False
+
+
+def test_figures_take_their_words_from_rich_free_modules() -> None:
+    # A figure says what the terminal says through a shared text module (forest_text,
+    # flow_text, network_text), never by importing the terminal's Rich renderer.
+    found = modules()
+    joints = sorted(
+        f"{name} imports {target}"
+        for name, targets in graph().items()
+        if name.startswith("trialcli.figures")
+        for target in targets
+        if target.startswith("trialcli.render") and imports_rich(found[target])
+    )
+    assert joints == []
+    assert imports_rich(found["trialcli.render.network"])
+    assert "trialcli.render.network_text" in graph()["trialcli.figures.network"]
+
+
 def test_the_walk_finds_what_it_looks_for() -> None:
     # A walk that found nothing would pass the tests above whatever the code did.
     found = graph()

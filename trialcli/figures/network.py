@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from trialcli.figures import BLACK, BLUE, GREY, short
 from trialcli.ops.network import MEASURE_WORDS, NetworkReport
-from trialcli.render.network import COMPUTED, model_text, ratio
+from trialcli.render.network_text import COMPUTED, model_text, ratio
 
 
 def network_figure(report: NetworkReport) -> Figure:

@@ -9,24 +9,20 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from trialcli.formatting import with_interval
 from trialcli.ops.network import MEASURE_WORDS, NetworkReport
+from trialcli.render.network_text import (
+    COMPUTED,
+    NO_P_SCORES,
+    P_SCORE_CAVEAT,
+    direction_text,
+    model_text,
+    p_words,
+    q_words,
+    ratio,
+)
 from trialcli.render.text import clean
 from trialcli.stats.network import Contrast, DesignTest
-from trialcli.written import Written
 
-COMPUTED = (
-    "Computed by trialcli from the studies' per-arm events/total (a frequentist "
-    "network meta-analysis); no source states these figures, and trialcli does not grade them."
-)
-P_SCORE_CAVEAT = (
-    "A P-score is the mean certainty that a treatment is better than each other one; "
-    "it is not the probability of being best, and ranks close together are not different."
-)
-NO_P_SCORES = (
-    "P-scores need the endpoint's better direction: pass --better lower (fewer events are "
-    "better, e.g. relapses) or --better higher."
-)
 LEAGUE_COLUMNS = (
     "treatment",
     "vs",
@@ -40,41 +36,6 @@ LEAGUE_COLUMNS = (
     "indirect",
     "direct_vs_indirect_p",
 )
-
-
-def ratio(value: float, low: float, high: float) -> str:
-    """`0.50 (0.39–0.65)`: the measure is named by the column or sentence around it."""
-    return with_interval(
-        Written(round(value, 2), 2), (Written(round(low, 2), 2), Written(round(high, 2), 2))
-    )
-
-
-def _p(p: float | None) -> str:
-    if p is None:
-        return "p not estimable"
-    return "p<0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _q(test: DesignTest) -> str:
-    if test.df == 0:
-        return "no test (no two designs share a comparison: nothing to disagree)"
-    return f"Q = {test.q:.2f} (df {test.df}), {_p(test.p)}"
-
-
-def model_text(report: NetworkReport) -> str:
-    network = report.network
-    if network.model == "common":
-        return "common effect (τ² = 0: one true effect per comparison)"
-    method = "REML" if network.method == "reml" else "DerSimonian–Laird (Jackson, White & Riley)"
-    return f"random effects, τ² = {network.tau2:.4f} by {method}, common to every comparison"
-
-
-def direction_text(report: NetworkReport) -> str:
-    words = MEASURE_WORDS[report.measure]
-    return (
-        f"Each {words} is the first treatment against the second: below 1, fewer "
-        "participants with the event on the first."
-    )
 
 
 def _split_for(report: NetworkReport, treatment: str, vs: str) -> dict[str, Any]:
@@ -214,9 +175,11 @@ def render_network(report: NetworkReport, console: Console) -> None:
         console.print(NO_P_SCORES, highlight=False)
     console.print()
     console.print(Text("Heterogeneity and inconsistency", style="bold"))
-    console.print(f"  Total (common-effect model): {_q(network.q_total)}", highlight=False)
-    console.print(f"  Within designs (heterogeneity): {_q(network.q_within)}", highlight=False)
-    console.print(f"  Between designs (inconsistency): {_q(network.q_between)}", highlight=False)
+    console.print(f"  Total (common-effect model): {q_words(network.q_total)}", highlight=False)
+    console.print(f"  Within designs (heterogeneity): {q_words(network.q_within)}", highlight=False)
+    console.print(
+        f"  Between designs (inconsistency): {q_words(network.q_between)}", highlight=False
+    )
     console.print()
     league = Table(title="Every pair (league)", title_justify="left")
     league.add_column("Pair", overflow="fold")
@@ -230,9 +193,8 @@ def render_network(report: NetworkReport, console: Console) -> None:
             split = _split_for(report, b, a)
             check = "no direct evidence" if split["direct"] is None else "only direct"
             if split["indirect"] is not None:
-                check = (
-                    f"{_triple(split['direct'])} vs {_triple(split['indirect'])}, {_p(split['p'])}"
-                )
+                direct, indirect = _triple(split["direct"]), _triple(split["indirect"])
+                check = f"{direct} vs {indirect}, {p_words(split['p'])}"
             league.add_row(
                 f"{clean(b)} vs {clean(a)}",
                 ratio(estimate, low, high),
