@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from trialcli.errors import Problem
-    from trialcli.model import Study
+    from trialcli.model import Count, Study
 
 SqlType = Literal["TEXT", "INTEGER", "REAL"]
 Value = str | int | float | None
@@ -50,33 +50,37 @@ TABLES = (
         "studies",
         ("study_id",),
         "study_id nct acronym title phase status start_date completion_date sponsor condition"
-        " population healthy_volunteers:i randomized:i allocation masking design_model"
-        " duration file computed_primary_total:i computed_primary_stated:i"
-        " computed_primary_met:i computed_primary_not_met:i has_results:i",
+        " population healthy_volunteers:i randomized:i analysed:i at_baseline:i allocation"
+        " masking design_model duration limitations file computed_primary_total:i"
+        " computed_primary_stated:i computed_primary_met:i computed_primary_not_met:i"
+        " has_results:i",
     ),
     _table(
         "arms",
         ("study_id", "group_id"),
-        "study_id group_id kind label role randomized:i analysed:i drugs pooled_arms source_id",
+        "study_id group_id kind label role crossover_group randomized:i"
+        " analysed:i at_baseline:i drugs network_treatment pooled_arms source_id",
     ),
     _table(
         "endpoints",
         ("study_id", "endpoint_id"),
-        "study_id endpoint_id name code level kind time_frame population source_id"
+        "study_id endpoint_id name code level kind time_frame better population source_id"
         " computed_verdict computed_verdict_basis",
     ),
     _table(
         "results",
         ("study_id", "endpoint_id", "group_id"),
-        "study_id endpoint_id group_id value:r unit ci_lower:r ci_upper:r ci_level:r n:i"
-        " approximate:i source_id",
+        "study_id endpoint_id group_id statistic value:r unit ci_lower:r ci_upper:r ci_level:r"
+        " sd:r se:r iqr_lower:r iqr_upper:r range_lower:r range_upper:r geometric_cv:r n:i"
+        " counted:i approximate:i source_id",
     ),
     _table(
         "comparisons",
         ("study_id", "endpoint_id", "comparison_no"),
-        "study_id endpoint_id comparison_no:i group_id group_vs_id measure estimate:r unit"
-        " ci_lower:r ci_upper:r ci_level:r p_value direction test margin:r met:i basis"
-        " population approximate:i source_id",
+        "study_id endpoint_id comparison_no:i group_id group_vs_id measure measure_name"
+        " estimate:r unit ci_lower:r ci_upper:r ci_level:r ci_sides p_value p_sides direction"
+        " direction_basis test margin:r margin_upper:r margin_side_stated:i met:i basis"
+        " population adjusted_for stratified_by approximate:i source_id",
     ),
     _table(
         "safety_findings",
@@ -101,6 +105,11 @@ TABLES = (
         "study_id source_id citation publisher date url retrieved kind",
     ),
     _table(
+        "publications",
+        ("study_id", "publication_no"),
+        "study_id publication_no:i citation pmid kind source_id",
+    ),
+    _table(
         "computed_warnings",
         ("study_id", "warning_no"),
         "study_id warning_no:i check_name field message acknowledged",
@@ -111,6 +120,10 @@ BY_NAME = {table.name: table for table in TABLES}
 
 def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
+
+
+def _count(count: Count | None) -> int | None:
+    return None if count is None else count.value
 
 
 def _number(value: float | None) -> float | None:
@@ -140,11 +153,14 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
             population.condition,
             population.description,
             _flag(population.healthy_volunteers),
-            population.randomized.value if population.randomized else None,
+            _count(population.randomized),
+            _count(population.analysed),
+            _count(population.at_baseline),
             design.allocation,
             design.masking,
             design.model,
             design.duration,
+            study.limitations.text if study.limitations else None,
             str(file),
             primaries.total,
             primaries.stated,
@@ -162,9 +178,12 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
                 "arm",
                 arm.label,
                 arm.role,
-                arm.randomized.value if arm.randomized else None,
-                arm.analysed.value if arm.analysed else None,
+                arm.kind,
+                _count(arm.randomized),
+                _count(arm.analysed),
+                _count(arm.at_baseline),
                 "; ".join(i.drug for i in arm.interventions),
+                arm.treatment,
                 None,
                 study.cited_source(arm),
             )
@@ -180,9 +199,12 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
                 "pooled",
                 pooled.label,
                 study.group_role(pooled.id),
+                None,
                 pooled.n,
                 None,
+                None,
                 "; ".join(drugs) or None,
+                None,
                 "; ".join(pooled.arms),
                 study.cited_source(pooled),
             )
@@ -199,6 +221,7 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
                 endpoint.level,
                 endpoint.kind,
                 endpoint.time_frame,
+                endpoint.better,
                 endpoint.population,
                 study.cited_source(endpoint),
                 verdict.state,
@@ -207,17 +230,28 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
         )
         for group, result in endpoint.results.items():
             low, high = result.ci or (None, None)
+            q1, q3 = result.iqr or (None, None)
+            lowest, highest = result.range or (None, None)
             rows["results"].append(
                 (
                     sid,
                     eid,
                     group,
+                    result.statistic,
                     _number(result.value),
                     result.unit,
                     _number(low),
                     _number(high),
                     float(result.ci_level),
+                    _number(result.sd),
+                    _number(result.se),
+                    _number(q1),
+                    _number(q3),
+                    _number(lowest),
+                    _number(highest),
+                    _number(result.geometric_cv),
                     result.n,
+                    result.N,
                     int(result.approximate),
                     study.cited_source(result, endpoint),
                 )
@@ -232,18 +266,27 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
                     comparison.arms[0],
                     comparison.arms[1],
                     comparison.measure,
+                    comparison.measure_name,
                     _number(comparison.estimate),
                     comparison.unit,
                     _number(low),
                     _number(high),
                     float(comparison.ci_level),
+                    comparison.ci_sides,
                     comparison.p_value,
+                    comparison.p_sides,
                     comparison.direction,
+                    comparison.direction_basis,
                     comparison.test,
                     _number(comparison.margin),
+                    _number(comparison.margin_upper),
+                    # Only a margin has a side to state.
+                    None if comparison.margin is None else int(comparison.margin_side_stated),
                     _flag(comparison.met),
                     comparison.basis,
                     comparison.population,
+                    comparison.adjusted_for,
+                    comparison.stratified_by,
                     int(comparison.approximate),
                     study.cited_source(comparison, endpoint),
                 )
@@ -305,6 +348,17 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
                 source.url,
                 source.retrieved,
                 source.kind,
+            )
+        )
+    for number, reference in enumerate(study.references, start=1):
+        rows["publications"].append(
+            (
+                sid,
+                number,
+                reference.citation,
+                reference.pmid,
+                reference.kind,
+                reference.source or study.default_source,
             )
         )
     warnings = [p for p in problems if p.severity == "warning"]
