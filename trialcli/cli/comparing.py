@@ -175,6 +175,14 @@ def compare(
             "time frame is pooled.",
         ),
     ] = False,
+    allow_pooled_doses: Annotated[
+        bool,
+        typer.Option(
+            "--allow-pooled-doses",
+            help="Pool a study's row for several doses counted together (CAMMS223's 12 + 24 "
+            "mg) with one dose's rows (it is named); by default it is left out.",
+        ),
+    ] = False,
     leave_one_out: Annotated[
         bool, typer.Option("--leave-one-out", help="Re-pool with each study omitted in turn.")
     ] = False,
@@ -206,11 +214,16 @@ def compare(
         raise TrialcliError("--export writes the plot; use it with --format table")
     sensitivity = leave_one_out or cumulative or subgroup is not None
     if not pool and (
-        method is not None or hksj or hksj_adhoc or allow_mixed_follow_up or sensitivity
+        method is not None
+        or hksj
+        or hksj_adhoc
+        or allow_mixed_follow_up
+        or allow_pooled_doses
+        or sensitivity
     ):
         raise typer.BadParameter(
-            "--method, --hksj, --hksj-adhoc, --allow-mixed-follow-up, --leave-one-out, "
-            "--cumulative and --subgroup choose how to pool; add --pool"
+            "--method, --hksj, --hksj-adhoc, --allow-mixed-follow-up, --allow-pooled-doses, "
+            "--leave-one-out, --cumulative and --subgroup choose how to pool; add --pool"
         )
     options = None
     if pool:
@@ -221,6 +234,7 @@ def compare(
             hksj=hksj,
             hksj_adhoc=hksj_adhoc,
             allow_mixed_follow_up=allow_mixed_follow_up,
+            allow_pooled_doses=allow_pooled_doses,
         )
         try:
             check_options(options)

@@ -10,6 +10,7 @@ trialcli.ops.pool and trialcli.stats.meta.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from trialcli.formatting import MEASURE_NAMES, interval, number, p_text
 from trialcli.ops.compare import ForestRow, Panel, Scale
@@ -291,6 +292,9 @@ def method_notes(pooled: PooledPanel) -> list[str]:
             f"{a} {f}" for a, f in zip(pooled.acronyms, pooled.follow_ups, strict=True)
         )
         notes.append(f"Pooled across different follow-ups (--allow-mixed-follow-up): {pairs}")
+    if pooled.pooled_doses:
+        names = ", ".join(pooled.pooled_doses)
+        notes.append(f"Pooled with a group of several doses (--allow-pooled-doses): {names}")
     return notes
 
 
@@ -308,3 +312,13 @@ def pooled_spread(pooled: PooledPanel) -> str:
         if pooled.statistics.k < PREDICTION_CAVEAT_BELOW:
             text += f" (imprecise: {pooled.statistics.k} studies)"
     return text
+
+
+def tests_text(rows: Sequence[ForestRow]) -> str:
+    """`superiority`, or `superiority; non-inferiority (margin 1.3)`: each test once."""
+    return "; ".join(dict.fromkeys(row.test for row in rows))
+
+
+def follow_ups_text(rows: Sequence[ForestRow]) -> str:
+    """`2 years`, or `36 months; 2 years`: each follow-up once ("follow-up not reported")."""
+    return "; ".join(dict.fromkeys(row.time_frame or "follow-up not reported" for row in rows))
