@@ -362,6 +362,18 @@ def sof(
             "without it, certainty is not assessed.",
         ),
     ] = None,
+    rob_figure: Annotated[
+        str | None,
+        typer.Option(
+            "--rob-figure",
+            metavar="FILE",
+            help="Also draw the --judgements file's RoB 2 judgements as robvis does (traffic "
+            "light and summary) to FILE.svg, .png or .pdf.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let --rob-figure replace an existing file.")
+    ] = False,
     output: Annotated[
         PageFormat,
         typer.Option("--format", "-f", help="table for people; markdown, html, csv or json."),
@@ -371,7 +383,9 @@ def sof(
 
     Relative effects as reported (pooled across studies when there are several), and the
     anticipated absolute effects per 1,000 computed from them. Certainty reads "not
-    assessed" unless a study file records a rating with its source.
+    assessed" unless a study file records a rating with its source, or a reviewer's
+    --judgements file states it; that file's RoB 2 judgements per study are shown as a
+    traffic light, and --rob-figure draws them as robvis does.
 
     Example: trialcli sof care-ms-ii --format markdown
     """
@@ -390,6 +404,12 @@ def sof(
                 f"no endpoint '{clean(unknown[0])}' in these studies, nor a harm counted in "
                 f"both arms; their codes: {codes}"
             )
+    if rob_figure is not None:
+        if judgements is None:
+            raise typer.BadParameter("--rob-figure draws the --judgements FILE's RoB 2; add it")
+        from trialcli.figures import check_figure_path
+
+        check_figure_path(rob_figure, force=force, option="--rob-figure")
     judged = None
     if judgements is not None:
         from pathlib import Path
@@ -397,7 +417,19 @@ def sof(
         from trialcli.ops.judgements import load_judgements
 
         judged = load_judgements(Path(judgements))
-    table = summary_of_findings(chosen, endpoints or (), judged)
+    table = summary_of_findings(chosen, endpoints or (), judged, judgements or "")
+    if rob_figure is not None:
+        if table.traffic_light is None:
+            raise TrialcliError(
+                f"--rob-figure: {clean(str(judgements))} judges none of these studies' risk "
+                "of bias (its 'studies' section names them by id)"
+            )
+        from trialcli.figures import save_figure
+        from trialcli.figures.rob import rob_figure as draw
+
+        light = table.traffic_light
+        save_figure(lambda: draw(light), rob_figure, force=force, title="Risk of bias (RoB 2)")
+        typer.echo(f"Wrote {clean(rob_figure)}", err=True)
     from trialcli.render import sof as render
 
     match output:
