@@ -10,19 +10,28 @@ if TYPE_CHECKING:
 
 
 def text_boxes(figure: Figure) -> list[tuple[str, Bbox]]:
-    """Each visible, non-empty text of the figure (ticks, titles, legends) and its box in
-    pixels, as drawn by the constrained layout."""
+    """Each non-empty text the figure draws (ticks, titles, legends) and its box in pixels,
+    as the constrained layout placed it. Recorded while drawing: a tick label outside the
+    axis's limits exists but is not drawn."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
 
+    drawn: list[Text] = []
+    original = Text.draw
+
+    def record(self: Text, renderer: object) -> None:
+        original(self, renderer)  # type: ignore[arg-type]
+        if self.get_visible() and self.get_text().strip():
+            drawn.append(self)
+
     canvas = FigureCanvasAgg(figure)
-    canvas.draw()
+    Text.draw = record  # type: ignore[method-assign]
+    try:
+        canvas.draw()
+    finally:
+        Text.draw = original  # type: ignore[method-assign]
     renderer = canvas.get_renderer()
-    boxes = []
-    for text in figure.findobj(Text):
-        if text.get_visible() and text.get_text().strip():
-            boxes.append((text.get_text(), text.get_window_extent(renderer)))
-    return boxes
+    return [(text.get_text(), text.get_window_extent(renderer)) for text in drawn]
 
 
 def clipped(figure: Figure) -> list[str]:
