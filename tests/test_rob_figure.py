@@ -147,3 +147,13 @@ def test_mistakes_are_one_line_messages(
     assert (
         missing.stderr == "Error: --rob-figure needs matplotlib: pip install 'trialcli[figures]'\n"
     )
+
+
+def test_at_60_columns_the_traffic_light_keeps_its_symbols(runner: CliRunner) -> None:
+    result = runner.invoke(app, SOF, env={"COLUMNS": "60"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line) <= 60 for line in lines)
+    [camms] = [line for line in lines if line.strip().startswith("CAMMS223 ")]
+    assert camms.split()[1:] == ["+", "×", "+", "−", "−", "×"]
+    assert "+ low; − some concerns; × high." in result.output

@@ -26,11 +26,16 @@ def render_traffic_light(light: TrafficLight, console: Console) -> None:
         Text(f"Risk of bias (RoB 2), the reviewer's judgements from {clean(light.file)}:")
     )
     grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
-    grid.add_column("Study", overflow="fold", max_width=18)
+    grid.add_column("Study", overflow="fold", min_width=10, max_width=18)
+    # Below 72 columns the symbols alone, which the line under the table names.
+    compact = console.width < 72
     for label in LABELS:
-        grid.add_column(label, no_wrap=True)
+        grid.add_column(label, no_wrap=True, justify="center" if compact else "left")
     for row in light.rows:
-        cells = [Text(f"{SYMBOLS[r]} {SHORT[r]}", style=STYLES[r]) for r in row.judgements]
+        cells = [
+            Text(SYMBOLS[r] if compact else f"{SYMBOLS[r]} {SHORT[r]}", style=STYLES[r])
+            for r in row.judgements
+        ]
         grid.add_row(Text(clean(row.acronym)), *cells)
     console.print(grid)
     judged = "; ".join(
