@@ -402,3 +402,28 @@ def test_every_pooled_row_says_its_test_and_follow_up(runner: CliRunner, form: s
     camms = by_name[("CAMMS223", "hazard-ratio")]
     assert (camms["test"], camms["follow_up"]) == ("superiority", "36 months")
     assert by_name[("CARE-MS I", "hazard-ratio")]["follow_up"] == "2 years"
+
+
+def test_where_the_study_reports_one_dose_that_row_is_the_one_pooled(bundled: list[Study]) -> None:
+    """A synthetic variant: CAMMS223 given a 12 mg hazard ratio with a CI for disability
+    (0.40, 0.20–0.80: made up for this test, no source states it) beside its real 12 + 24 mg
+    one. The 12 mg row is pooled with CARE-MS I and II; the pooled-doses row is named."""
+    camms = bundled[0]
+    pooled_doses = next(c for e in camms.endpoints if e.id == "sad" for c in e.comparisons)
+    one_dose = pooled_doses.model_copy(
+        update={"estimate": 0.40, "ci": (0.20, 0.80), "arms": ("alem12", "ifn")}
+    )
+    endpoints = [
+        e.model_copy(update={"comparisons": [*e.comparisons, one_dose]}) if e.id == "sad" else e
+        for e in camms.endpoints
+    ]
+    studies = [camms.model_copy(update={"endpoints": endpoints}), *bundled[1:]]
+    options = PoolOptions("reml", allow_mixed_follow_up=True)
+    result = pool_rows(compare_studies(studies, SDW).rows, studies, SDW, options)
+    [pooled] = result.panels
+    assert pooled.acronyms == ("CAMMS223", "CARE-MS I", "CARE-MS II")
+    camms_row = pooled.rows[0]
+    assert camms_row.arms == ("alem12", "ifn") and camms_row.estimate == 0.40
+    assert pooled.pooled_doses == ()
+    [left_out] = [item for item in result.not_pooled if item.acronym == "CAMMS223"]
+    assert left_out.text == "0.29 (0.16–0.54)" and "not one dose's estimate" in left_out.reason
