@@ -235,12 +235,12 @@ def pooled_doses(study: Study, group_id: str) -> str | None:
     if pooled is None:
         return None
     doses = {
-        f"{i.drug.casefold()} {i.dose}" if i.dose else i.drug.casefold(): i.dose or "dose?"
+        i.dose or "dose not stated"
         for arm in study.arms
         if arm.id in pooled.arms
         for i in arm.interventions
     }
-    distinct = sorted(set(doses.values()), key=lambda d: (len(d), d))
+    distinct = sorted(doses, key=lambda d: (len(d), d))
     return " + ".join(distinct) if len(distinct) > 1 else None
 
 
