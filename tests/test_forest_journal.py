@@ -105,3 +105,28 @@ def test_events_over_n_per_arm_where_the_endpoint_counts_them() -> None:
         0.67, (0.56, 0.81), 95, None, False, None, None, counts=((147, 426), (104, 202)),
     )  # fmt: skip
     assert n_text(row) == "147/426 vs 104/202"
+
+
+@pytest.mark.parametrize(
+    ("width", "line"),
+    [
+        (80, "◀ Favours experimental │ Favours comparator ▶"),
+        (60, "◀ Favours exp. │ Favours comp. ▶"),
+    ],
+)
+def test_the_favours_labels_fit_on_one_line_split_at_no_effect(
+    studies: list[Study], width: int, line: str
+) -> None:
+    plot = compare_studies(studies, ARR)
+    console = Console(file=io.StringIO(), width=width, no_color=True)
+    render_forest(plot, console, pool_rows(plot.rows, studies, ARR, PoolOptions()))
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert all(len(text) <= width for text in lines)
+    found = [text for text in lines if "Favours" in text]
+    assert found and all(text.strip() == line for text in found)
+    # The │ between the labels stands under the axis's tick at no effect (1).
+    for index, text in enumerate(lines):
+        if "Favours" in text:
+            rule = lines[index - 2]
+            assert rule[text.index("│")] == "┴"
+            assert lines[index - 1][text.index("│")] == "1"

@@ -175,6 +175,14 @@ def compare(
             "time frame is pooled.",
         ),
     ] = False,
+    allow_pooled_doses: Annotated[
+        bool,
+        typer.Option(
+            "--allow-pooled-doses",
+            help="Pool a study's row for several doses counted together (CAMMS223's 12 + 24 "
+            "mg) with one dose's rows (it is named); by default it is left out.",
+        ),
+    ] = False,
     leave_one_out: Annotated[
         bool, typer.Option("--leave-one-out", help="Re-pool with each study omitted in turn.")
     ] = False,
@@ -206,11 +214,16 @@ def compare(
         raise TrialcliError("--export writes the plot; use it with --format table")
     sensitivity = leave_one_out or cumulative or subgroup is not None
     if not pool and (
-        method is not None or hksj or hksj_adhoc or allow_mixed_follow_up or sensitivity
+        method is not None
+        or hksj
+        or hksj_adhoc
+        or allow_mixed_follow_up
+        or allow_pooled_doses
+        or sensitivity
     ):
         raise typer.BadParameter(
-            "--method, --hksj, --hksj-adhoc, --allow-mixed-follow-up, --leave-one-out, "
-            "--cumulative and --subgroup choose how to pool; add --pool"
+            "--method, --hksj, --hksj-adhoc, --allow-mixed-follow-up, --allow-pooled-doses, "
+            "--leave-one-out, --cumulative and --subgroup choose how to pool; add --pool"
         )
     options = None
     if pool:
@@ -221,6 +234,7 @@ def compare(
             hksj=hksj,
             hksj_adhoc=hksj_adhoc,
             allow_mixed_follow_up=allow_mixed_follow_up,
+            allow_pooled_doses=allow_pooled_doses,
         )
         try:
             check_options(options)
@@ -348,6 +362,18 @@ def sof(
             "without it, certainty is not assessed.",
         ),
     ] = None,
+    rob_figure: Annotated[
+        str | None,
+        typer.Option(
+            "--rob-figure",
+            metavar="FILE",
+            help="Also draw the --judgements file's RoB 2 judgements as robvis does (traffic "
+            "light and summary) to FILE.svg, .png or .pdf.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let --rob-figure replace an existing file.")
+    ] = False,
     output: Annotated[
         PageFormat,
         typer.Option("--format", "-f", help="table for people; markdown, html, csv or json."),
@@ -357,7 +383,9 @@ def sof(
 
     Relative effects as reported (pooled across studies when there are several), and the
     anticipated absolute effects per 1,000 computed from them. Certainty reads "not
-    assessed" unless a study file records a rating with its source.
+    assessed" unless a study file records a rating with its source, or a reviewer's
+    --judgements file states it; that file's RoB 2 judgements per study are shown as a
+    traffic light, and --rob-figure draws them as robvis does.
 
     Example: trialcli sof care-ms-ii --format markdown
     """
@@ -376,6 +404,12 @@ def sof(
                 f"no endpoint '{clean(unknown[0])}' in these studies, nor a harm counted in "
                 f"both arms; their codes: {codes}"
             )
+    if rob_figure is not None:
+        if judgements is None:
+            raise typer.BadParameter("--rob-figure draws the --judgements FILE's RoB 2; add it")
+        from trialcli.figures import check_figure_path
+
+        check_figure_path(rob_figure, force=force, option="--rob-figure")
     judged = None
     if judgements is not None:
         from pathlib import Path
@@ -383,7 +417,19 @@ def sof(
         from trialcli.ops.judgements import load_judgements
 
         judged = load_judgements(Path(judgements))
-    table = summary_of_findings(chosen, endpoints or (), judged)
+    table = summary_of_findings(chosen, endpoints or (), judged, judgements or "")
+    if rob_figure is not None:
+        if table.traffic_light is None:
+            raise TrialcliError(
+                f"--rob-figure: {clean(str(judgements))} judges none of these studies' risk "
+                "of bias (its 'studies' section names them by id)"
+            )
+        from trialcli.figures import save_figure
+        from trialcli.figures.rob import rob_figure as draw
+
+        light = table.traffic_light
+        save_figure(lambda: draw(light), rob_figure, force=force, title="Risk of bias (RoB 2)")
+        typer.echo(f"Wrote {clean(rob_figure)}", err=True)
     from trialcli.render import sof as render
 
     match output:

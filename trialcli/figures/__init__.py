@@ -61,23 +61,23 @@ _METADATA: dict[str, dict[str, Any]] = {
 }
 
 
-def check_figure_path(raw: str | Path, *, force: bool) -> Path:
+def check_figure_path(raw: str | Path, *, force: bool, option: str = "--export") -> Path:
     """The file to draw to, refused before anything is computed or drawn if bad: a name
     ending in '/' is a folder, the one writer's checks (files.check_target) hold, and the
     figures extra is installed (else one line naming it, never a traceback)."""
     path = output_path(raw, None) if isinstance(raw, str) else raw
     if path.suffix.lower() not in FIGURE_SUFFIXES:
-        raise TrialcliError(f"--export draws .svg, .png or .pdf figures, not '{path.name}'")
+        raise TrialcliError(f"{option} draws .svg, .png or .pdf figures, not '{path.name}'")
     check_target(path, force=force)
-    _matplotlib()
+    _matplotlib(option)
     return path
 
 
-def _matplotlib() -> ModuleType:
+def _matplotlib(option: str = "--export") -> ModuleType:
     try:
         import matplotlib
     except ImportError:
-        raise TrialcliError("--export needs matplotlib: pip install 'trialcli[figures]'") from None
+        raise TrialcliError(f"{option} needs matplotlib: pip install 'trialcli[figures]'") from None
     return matplotlib
 
 

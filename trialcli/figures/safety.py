@@ -45,6 +45,23 @@ def _candidates(result: SafetyTable | SafetyPivot) -> list[SafetyRow]:
     return findings or [r for row in result.rows for r in row.rows]
 
 
+def _arm_name(labels: list[str], role: str) -> str:
+    """The arm's name; several studies' arms by name too, up to three, else by role."""
+    names = list(dict.fromkeys(labels))
+    if len(names) == 1:
+        return short(names[0], 40)
+    if 1 < len(names) <= 3:
+        return short(f"{role}: {'; '.join(names)}", 70)
+    return role
+
+
+def _side(name: str) -> str:
+    """The arm a side of the difference favours: its name, or its role for several."""
+    return short(
+        name.split(":", 1)[0] if name.startswith(("experimental:", "comparator:")) else name, 32
+    )
+
+
 def title_of(result: SafetyTable | SafetyPivot) -> str:
     if isinstance(result, SafetyTable):
         return f"{short(result.study.acronym, 40)}: adverse events"
@@ -105,27 +122,30 @@ def safety_figure(result: SafetyTable | SafetyPivot) -> Figure:
             [difference.points], [y], "D", color=BLACK, markersize=5,
             markerfacecolor=BLACK if difference.ci is not None else "white",
         )  # fmt: skip
-    ours_name = short(experimental[0], 30) if len(set(experimental)) == 1 else "experimental"
-    theirs_name = short(comparator[0], 30) if len(set(comparator)) == 1 else "comparator"
+    ours_name = _arm_name(experimental, "experimental")
+    theirs_name = _arm_name(comparator, "comparator")
     left.set_yticks(positions, _labels(rows), fontsize=8)
     left.set_ylim(0.4, count + 0.6)
     left.set_xlim(left=0)
     left.set_xlabel("Participants with the event (%)")
     left.grid(axis="y", color=GREY, linewidth=0.3, alpha=0.5)
+    # Above the left panel, outside the data: the legend never covers a row.
     left.legend(
         handles=[
             Line2D([], [], marker="o", color=BLUE, linestyle="none", label=ours_name),
             Line2D([], [], marker="s", color=VERMILLION, markerfacecolor="white",
                    linestyle="none", label=theirs_name),
         ],
-        loc="lower right", fontsize=7, frameon=True, framealpha=1, edgecolor="white",
+        loc="lower left", bbox_to_anchor=(0.0, 1.01), borderaxespad=0.0, fontsize=8,
+        frameon=False,
     )  # fmt: skip
     right.axvline(0, color=BLACK, linestyle="--", linewidth=0.8)
     right.grid(axis="y", color=GREY, linewidth=0.3, alpha=0.5)
+    # One side a line, so that neither runs past the panel nor under the left one's title.
     right.set_xlabel(
-        "Risk difference, percentage points (95% CI)\n"
-        f"◀ favours {short(ours_name, 22)}   favours {short(theirs_name, 22)} ▶\n"
-        "computed by trialcli"
+        "Risk difference, percentage points (95% CI)\ncomputed by trialcli\n"
+        f"◀ favours {_side(ours_name)}\nfavours {_side(theirs_name)} ▶",
+        fontsize=8,
     )
     right.tick_params(left=False)
     notes = [

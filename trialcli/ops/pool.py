@@ -11,6 +11,8 @@ pooled only when:
   the same kind of comparator (placebo or active), in that order;
 - it is the study's only such row (two rows of one study share its comparator group);
 - its follow-up is that of the other pooled rows, unless `allow_mixed_follow_up`.
+- its experimental group is one dose, not several doses counted together, unless
+  `allow_pooled_doses` (then it is named).
 Ratios are pooled on the log scale. Everything here is computed by trialcli, never stated by
 a source; the statistics live in trialcli.stats.meta.
 """
@@ -81,6 +83,7 @@ class PooledPanel:
     rows: tuple[ForestRow, ...] = ()  # the rows pooled, in the order of study_ids
     follow_ups: tuple[str, ...] = ()  # each pooled row's follow-up ("not reported" if none)
     corrected: tuple[str, ...] = ()  # acronyms whose 2×2 table got the 0.5 correction
+    pooled_doses: tuple[str, ...] = ()  # `CAMMS223 12 mg/day + 24 mg/day` (allow_pooled_doses)
 
     @property
     def method_name(self) -> str:
@@ -116,6 +119,7 @@ class PoolOptions:
     hksj: bool = False
     hksj_adhoc: bool = False  # Hartung–Knapp floored at the standard interval's width
     allow_mixed_follow_up: bool = False
+    allow_pooled_doses: bool = False  # a group of several doses pooled with one dose's rows
 
 
 @dataclass(frozen=True)
@@ -216,7 +220,34 @@ def compares(study: Study, row: ForestRow) -> str:
     kind = {"placebo": "placebo", "active-comparator": "active comparator"}.get(
         role or "", "a comparator of unknown kind"
     )
-    return f"{' + '.join(_drugs(study, experimental)) or experimental} vs {kind}"
+    doses = pooled_doses(study, experimental)
+    pooled = f" ({doses} pooled)" if doses else ""
+    return f"{' + '.join(_drugs(study, experimental)) or experimental}{pooled} vs {kind}"
+
+
+def pooled_doses(study: Study, group_id: str) -> str | None:
+    """`12 mg/day + 24 mg/day` when the group counts arms given different doses together.
+
+    Such a row is not the estimate of any one dose: it is never pooled with one dose's
+    rows as if it were the usual dose's (CAMMS223's 12 + 24 mg arms beside CARE-MS's 12 mg).
+    """
+    pooled = next((p for p in study.pooled_arms if p.id == group_id), None)
+    if pooled is None:
+        return None
+    doses = {
+        i.dose or "dose not stated"
+        for arm in study.arms
+        if arm.id in pooled.arms
+        for i in arm.interventions
+    }
+    distinct = sorted(doses, key=lambda d: (len(d), d))
+    return " + ".join(distinct) if len(distinct) > 1 else None
+
+
+def _one_dose(what: str) -> str:
+    """`alemtuzumab vs placebo` from `alemtuzumab (12 mg/day + 24 mg/day pooled) vs placebo`."""
+    head, pooled, tail = what.partition(" pooled) vs ")
+    return f"{head.rsplit(' (', 1)[0]} vs {tail}" if pooled else what
 
 
 def _drugs(study: Study, group_id: str) -> list[str]:
@@ -256,12 +287,25 @@ def _pool_group(
         elif row.direction == "unknown":
             skip(row, "which group is compared with which is unknown (direction: unknown)")
         else:
-            candidates.append((row, compares(studies[row.study_id], row)))
+            what = compares(studies[row.study_id], row)
+            if options.allow_pooled_doses:
+                what = _one_dose(what)
+            candidates.append((row, what))
     if candidates:
-        usual, _ = Counter(what for _, what in candidates).most_common(1)[0]
+        # The most frequent kind of comparison, one dose's before pooled doses' (a tie of one
+        # study each must not make the pooled-doses row the one kept).
+        kinds = Counter(what for _, what in candidates)
+        usual = min(kinds, key=lambda what: ("pooled) vs " in what, -kinds[what]))
         kept = []
         for row, what in candidates:
-            if what != usual:
+            if what != usual and "pooled) vs " in what:
+                skip(
+                    row,
+                    f"compares {what}: not one dose's estimate, so not pooled with rows that "
+                    f"compare {usual} (the study reports no poolable estimate of one dose here; "
+                    "--allow-pooled-doses pools it, named)",
+                )
+            elif what != usual:
                 skip(row, f"compares {what}; the pooled rows compare {usual}")
             else:
                 kept.append(row)
@@ -340,6 +384,11 @@ def _pool_group(
             rows=tuple(rows),
             follow_ups=tuple(follow_up(r) for r in rows),
             corrected=corrected,
+            pooled_doses=tuple(
+                f"{r.acronym} {doses}"
+                for r in rows
+                if (doses := pooled_doses(studies[r.study_id], r.arms[0]))
+            ),
         ),
         skipped,
     )

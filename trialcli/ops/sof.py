@@ -26,6 +26,7 @@ from trialcli.ops.compare import compare_studies, group_size
 from trialcli.ops.effects import absolute_effects
 from trialcli.ops.judgements import Judgements, certainty_reasons, certainty_text, rob2_text
 from trialcli.ops.pool import pool_rows
+from trialcli.ops.rob import TrafficLight, traffic_light
 from trialcli.ops.sof_harms import harm_ratio, harms, is_harm
 from trialcli.stats import risk_ratio
 from trialcli.stats.absolute import per_thousand, risk_with_intervention
@@ -77,10 +78,14 @@ class SofTable:
     # GRADEpro's header, from the reviewer's judgements file ("not stated" without one).
     header: tuple[tuple[str, str], ...] = ()
     risk_of_bias: tuple[str, ...] = ()  # each study's RoB 2 judgements, with their source
+    traffic_light: TrafficLight | None = None  # the same, laid out as robvis draws them
 
 
 def summary_of_findings(
-    studies: Sequence[Study], codes: Sequence[str] = (), judgements: Judgements | None = None
+    studies: Sequence[Study],
+    codes: Sequence[str] = (),
+    judgements: Judgements | None = None,
+    file: str = "the judgements file",
 ) -> SofTable:
     """Endpoints by code or id, and harms by term (`-e "thyroid disorders"`), at most seven.
 
@@ -97,7 +102,9 @@ def summary_of_findings(
     keys = [members[0][1].code or members[0][1].id for _, members in outcomes] + harm_terms
     header: tuple[tuple[str, str], ...] = ()
     judged: tuple[str, ...] = ()
+    light = None
     if judgements is not None:
+        light = traffic_light(studies, judgements, file)
         rows = [_judged(row, key, judgements) for row, key in zip(rows, keys, strict=True)]
         header = tuple(
             (name, getattr(judgements, name) or "not stated")
@@ -114,6 +121,7 @@ def summary_of_findings(
         tuple(names[MAX_OUTCOMES:]),
         header,
         judged,
+        light if light is not None and light.rows else None,
     )
 
 

@@ -76,6 +76,12 @@ def render_forest(plot: ForestPlot, console: Console, pooled: PoolResult | None 
         console.print()
         console.print(Text(panel_title(panel), style="bold underline"))
         console.print(_panel_table(panel, widths, _pooled_in(pooled, panel)))
+        # Under the whole row, not the plot's column alone, so that the labels fit on one
+        # line: the plot starts after the study and n columns and their one-space padding.
+        before = widths[0] + 1 + widths[1] + 1
+        sides = favours_line(panel, widths[2], before, console.width - before - widths[2])
+        if sides:
+            console.print(Text(sides, overflow="crop"), no_wrap=True)
     console.print()
     console.print(_legend(plot))
     if pooled is None:
@@ -167,9 +173,7 @@ def _panel_table(
         plot = [(pooled_line(one, panel, plot_width), "")] + [(spacer, "")] * (height - 1)
         table.add_row(*(_cell(lines, height) for lines in (study, [], plot, estimate)))
     rule, labels = axis_lines(panel, plot_width)
-    sides = favours_line(panel, plot_width)
-    axis = f"{rule}\n{labels}" + (f"\n{sides}" if sides else "")
-    table.add_row(Text(""), Text(""), Text(axis, overflow="fold"), Text(""))
+    table.add_row(Text(""), Text(""), Text(f"{rule}\n{labels}", overflow="fold"), Text(""))
     return table
 
 

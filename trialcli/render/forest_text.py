@@ -10,6 +10,7 @@ trialcli.ops.pool and trialcli.stats.meta.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from trialcli.formatting import MEASURE_NAMES, interval, number, p_text
 from trialcli.ops.compare import ForestRow, Panel, Scale
@@ -143,17 +144,31 @@ def favours(panel: Panel) -> tuple[str, str] | None:
     return sides if better == {"lower"} else (sides[1], sides[0])
 
 
-def favours_line(panel: Panel, width: int) -> str:
-    """`◀ Favours experimental │ Favours comparator ▶`, split at the line of no effect."""
+# The labels' shorter forms, tried in turn until both sides fit on one line.
+SHORTER = {
+    "Favours experimental": ("Favours experimental", "Favours exp.", "Exp. better"),
+    "Favours comparator": ("Favours comparator", "Favours comp.", "Comp. better"),
+}
+
+
+def favours_line(panel: Panel, width: int, before: int = 0, after: int = 0) -> str:
+    """`◀ Favours experimental │ Favours comparator ▶`, split at the line of no effect.
+
+    The plot is `width` wide, `before` columns into a line with `after` more after it, so
+    the labels may run under the columns beside the plot. Too narrow for the full words:
+    shorter ones (`Favours exp.`), else each side on a line of its own.
+    """
     sides = favours(panel)
     if sides is None:
         return ""
-    zero = position(panel.no_effect, panel.low, panel.high, panel.scale, width)
-    left, right = f"◀ {sides[0]} ", f" {sides[1]} ▶"
-    if len(left) <= zero and len(right) <= width - zero - 1:
-        return left.rjust(zero) + NO_EFFECT + right
-    # Too narrow for one line: the left side's words, then the right side's, each at its end.
-    return f"{left.strip()}\n{right.strip().rjust(width)}"
+    zero = before + position(panel.no_effect, panel.low, panel.high, panel.scale, width)
+    for left_words, right_words in zip(SHORTER[sides[0]], SHORTER[sides[1]], strict=True):
+        left, right = f"◀ {left_words} ", f" {right_words} ▶"
+        if len(left) <= zero and len(right) <= before + width + after - zero - 1:
+            return left.rjust(zero) + NO_EFFECT + right
+    left, right = f"◀ {sides[0]}", f"{sides[1]} ▶"
+    line = before + width + after
+    return f"{' ' * max(0, min(before, line - len(left)))}{left}\n{right.rjust(line)}"
 
 
 def n_text(row: ForestRow) -> str:
@@ -291,6 +306,9 @@ def method_notes(pooled: PooledPanel) -> list[str]:
             f"{a} {f}" for a, f in zip(pooled.acronyms, pooled.follow_ups, strict=True)
         )
         notes.append(f"Pooled across different follow-ups (--allow-mixed-follow-up): {pairs}")
+    if pooled.pooled_doses:
+        names = ", ".join(pooled.pooled_doses)
+        notes.append(f"Pooled with a group of several doses (--allow-pooled-doses): {names}")
     return notes
 
 
@@ -308,3 +326,13 @@ def pooled_spread(pooled: PooledPanel) -> str:
         if pooled.statistics.k < PREDICTION_CAVEAT_BELOW:
             text += f" (imprecise: {pooled.statistics.k} studies)"
     return text
+
+
+def tests_text(rows: Sequence[ForestRow]) -> str:
+    """`superiority`, or `superiority; non-inferiority (margin 1.3)`: each test once."""
+    return "; ".join(dict.fromkeys(row.test for row in rows))
+
+
+def follow_ups_text(rows: Sequence[ForestRow]) -> str:
+    """`2 years`, or `36 months; 2 years`: each follow-up once ("follow-up not reported")."""
+    return "; ".join(dict.fromkeys(row.time_frame or "follow-up not reported" for row in rows))

@@ -18,12 +18,14 @@ from trialcli.render.forest import COLUMNS, forest_json, forest_records
 from trialcli.render.forest_text import (
     POOLED,
     PREDICTION,
+    follow_ups_text,
     heterogeneity_text,
     method_notes,
     overall_text,
     pooled_places,
     pooled_text,
     prediction_text,
+    tests_text,
     weight_text,
 )
 from trialcli.render.text import clean
@@ -59,6 +61,7 @@ POOL_COLUMNS = (
     "prediction_upper",
     "follow_up",
     "continuity_corrected",
+    "pooled_doses",
 )
 
 
@@ -122,6 +125,8 @@ def _pooled_json(pooled: PooledPanel) -> dict[str, Any]:
         "hksj_narrower_than_standard": pooled.statistics.hksj_narrower,
         "follow_ups": list(pooled.follow_ups),
         "continuity_corrected": list(pooled.corrected),
+        "pooled_doses": list(pooled.pooled_doses),
+        "tests": [row.test for row in pooled.rows],
         "estimate": pooled.estimate,
         "ci": {"lower": pooled.ci[0], "upper": pooled.ci[1], "level": pooled.statistics.level},
         "overall_effect": {
@@ -190,7 +195,14 @@ def pooled_records(plot: ForestPlot, result: PoolResult) -> list[dict[str, Any]]
         reason = reasons.get((record["study"], record["measure"], record["text"]), "")
         if record["drawn"] and not pooled and reason:
             record = {**record, "reason": f"not pooled: {reason}"}
-        records.append({**record, "pooled": pooled, "weight_percent": weights.get(key)})
+        records.append(
+            {
+                **record,
+                "pooled": pooled,
+                "weight_percent": weights.get(key),
+                "follow_up": record["time_frame"] or "follow-up not reported",
+            }
+        )
     for p in result.panels:
         found = p.statistics.heterogeneity
         places = pooled_places(p)
@@ -228,8 +240,11 @@ def pooled_records(plot: ForestPlot, result: PoolResult) -> list[dict[str, Any]]
                 "tau2_unreliable": p.tau2_unreliable,
                 "prediction_lower": (round(p.prediction[0], places + 2) if p.prediction else None),
                 "prediction_upper": (round(p.prediction[1], places + 2) if p.prediction else None),
-                "follow_up": "; ".join(dict.fromkeys(p.follow_ups)),
+                "time_frame": follow_ups_text(p.rows),
+                "test": tests_text(p.rows),
+                "follow_up": follow_ups_text(p.rows),
                 "continuity_corrected": " + ".join(p.corrected),
+                "pooled_doses": " + ".join(p.pooled_doses),
             }
         )
     return records

@@ -10,7 +10,13 @@ from rich.text import Text
 
 from trialcli.formatting import MEASURE_NAMES, interval, number
 from trialcli.ops.sensitivity import Sensitivity, Step
-from trialcli.render.forest_text import NOT_ESTIMABLE, p_value_text, pooled_places
+from trialcli.render.forest_text import (
+    NOT_ESTIMABLE,
+    follow_ups_text,
+    p_value_text,
+    pooled_places,
+    tests_text,
+)
 from trialcli.render.text import clean
 
 TITLES = {
@@ -35,6 +41,8 @@ COLUMNS = (
     "q_between",
     "q_between_df",
     "q_between_p",
+    "test",
+    "follow_up",
 )
 
 
@@ -86,6 +94,7 @@ def render_sensitivity(analysis: Sensitivity, console: Console) -> None:
 
 def sensitivity_records(analysis: Sensitivity) -> list[dict[str, Any]]:
     q = analysis.difference
+    by_name = dict(zip(analysis.pooled.acronyms, analysis.pooled.rows, strict=True))
     return [
         {
             "analysis": analysis.kind + (f" by {analysis.field}" if analysis.field else ""),
@@ -104,6 +113,8 @@ def sensitivity_records(analysis: Sensitivity) -> list[dict[str, Any]]:
             "q_between": q[0] if q else None,
             "q_between_df": q[1] if q else None,
             "q_between_p": q[2] if q else None,
+            "test": tests_text([by_name[a] for a in step.acronyms]),
+            "follow_up": follow_ups_text([by_name[a] for a in step.acronyms]),
         }
         for step in analysis.steps
     ]

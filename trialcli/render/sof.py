@@ -18,6 +18,7 @@ from rich.text import Text
 
 from trialcli.formatting import NOT_REPORTED, interval, number, with_interval
 from trialcli.ops.sof import Relative, SofRow, SofTable
+from trialcli.render.rob import traffic_light_json
 from trialcli.render.text import clean
 
 SHORT_NAMES = {
@@ -135,6 +136,9 @@ def sof_json(table: SofTable) -> dict[str, Any]:
         "outcomes_not_shown": list(table.left_out),
         "header": dict(table.header) or None,
         "risk_of_bias": list(table.risk_of_bias),
+        "risk_of_bias_traffic_light": (
+            traffic_light_json(table.traffic_light) if table.traffic_light else None
+        ),
         "note": FOOTER,
     }
 
@@ -213,7 +217,11 @@ def render_sof(table: SofTable, console: Console) -> None:
     console.print(grid)
     for number_, note in enumerate(notes, start=1):
         console.print(Text(f"{number_}. {note}", style="dim"))
-    if table.risk_of_bias:
+    if table.traffic_light is not None:
+        from trialcli.render.rob import render_traffic_light
+
+        render_traffic_light(table.traffic_light, console)
+    elif table.risk_of_bias:
         console.print(Text("Risk of bias (RoB 2, the reviewer's judgements):", style="bold"))
         for line in table.risk_of_bias:
             console.print(Text(f"  {clean(line)}", style="dim"))
