@@ -121,16 +121,31 @@ def test_a_combined_group_is_a_pooled_group_of_its_arms() -> None:
 
 
 def test_an_over_count_in_a_combined_group_warns_naming_it() -> None:
+    study = study_of(record("NCT00379769", GROUPS))
+    rsg = next(p for p in study.pooled_arms if p.label == "Combined RSG")
+    first = study.endpoints[0]
+    results = {**first.results, rsg.id: first.results[rsg.id].model_copy(update={"N": 2300})}
+    planted = study.model_copy(
+        update={"endpoints": [first.model_copy(update={"results": results}), *study.endpoints[1:]]}
+    )
+    (warning,) = over_counts(planted)
+    assert warning.startswith("Number of Participants With Cardiovascular Death")
+    assert ", Combined RSG: 2,300 [ctgov] counted vs 1,117 [ctgov] + 1,103 = 2,220" in warning
+    assert warning.endswith(": 80 more")
+
+
+def test_a_combined_group_counting_more_than_its_arms_is_its_own_group() -> None:
+    # The record's 'Combined RSG' given 2,300, more than the 2,220 randomized to its arms: not
+    # their union, so its own group (with its own count), never theirs.
     data = copy.deepcopy(record("NCT00379769", GROUPS))
-    first = measures(data)[0]
-    for denom in first["denoms"]:
+    for denom in measures(data)[0]["denoms"]:
         for count in denom["counts"]:
             if count["groupId"] == "OG000":
-                count["value"] = "2300"  # 'Combined RSG': 80 more than its arms' 2,220
-    (warning,) = over_counts(study_of(data))
-    assert warning.startswith("Number of Participants With Cardiovascular Death")
-    assert ", Combined RSG: 2,300 [ctgov] counted vs" in warning
-    assert "80 more" in warning
+                count["value"] = "2300"
+    study = study_of(data)
+    assert [p.label for p in study.pooled_arms] == ["Combined MET/SU", "Combined RSG"]
+    own = arm_titled(study, "Combined RSG")
+    assert study.endpoints[0].results[own].N == 2300
 
 
 # --- a lead-in, and the record's words about whom harms count -----------------------------

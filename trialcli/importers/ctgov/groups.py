@@ -326,7 +326,7 @@ class Groups:
             if len(cells) >= 2:
                 return self.pooled([c.key for c in cells], level=True)
         if not same and not self.crossover:
-            cells = union_cells(title, self.arms)
+            cells = union_cells(title, self.arms, people)
             if len(cells) >= 2:
                 return self.pooled([c.key for c in cells], union=title)
         if len(found) == 1 and found[0].key not in taken:
@@ -449,16 +449,12 @@ def near_spelling(
     the group agrees: its description, and no more people than started the arm."""
     words = words_of(title)
     near = [g for g in pool if one_letter_apart(words, words_of(g.title))]
-    return (
-        [
-            g
-            for g in near
-            if _agrees(description, g, [o for o in pool if o is not g])
-            and (people is None or g.started is None or people <= g.started)
-        ][:1]
-        if len(near) == 1
-        else []
-    )
+    if len(near) != 1:
+        return []
+    arm = near[0]
+    others = [g for g in pool if g is not arm]
+    fits = people is None or arm.started is None or people <= arm.started
+    return [arm] if fits and _agrees(description, arm, others) else []
 
 
 # Words of a group's title naming an analysis population rather than a randomized arm.
@@ -525,18 +521,21 @@ def opposed(title: str, other: str) -> bool:
 _UNION_WORDS = frozenset({"combined", "pooled", "total", "all", "overall", "both"})
 
 
-def union_cells(title: str, pool: Sequence[Group]) -> list[Group]:
+def union_cells(title: str, pool: Sequence[Group], people: int | None) -> list[Group]:
     """The first-period arms a group titled as a union ("Combined RSG") is made of: those
-    whose titles hold each of its words that any of them has. Its count is not checked
-    here: one above theirs together is for the audit to find."""
+    whose titles hold each of its words that any of them has, when it counts no more people
+    than started them ("SOT Total", 214, is not the union of three arms' 132)."""
     words = words_of(title)
     if not _UNION_WORDS & set(words):
         return []
     first = [g for g in pool if g.first]
     vocabulary = {w for g in first for w in words_of(g.title)}
     key = {w for w in words if w in vocabulary and len(w) > 1 and not w.isdigit()}
-    key -= _LEVEL_FILLER | _UNION_WORDS
+    key -= _LEVEL_FILLER | _UNION_WORDS | _FORM_WORDS
     if not key:
         return []
     cells = [g for g in first if key <= set(words_of(g.title))]
-    return cells if len(cells) >= 2 else []
+    started = [g.started for g in cells if g.started is not None]
+    if len(cells) < 2 or len(started) < len(cells):
+        return []
+    return cells if people is None or people <= sum(started) else []

@@ -71,16 +71,25 @@ def safety_of(results: dict[str, Any], groups: Groups, notes: list[Note]) -> lis
     return findings
 
 
-# A sentence of the module's description that says whom its figures count.
-_WHOM = re.compile(r"\b(population|includ(e|es|ed|ing))\b", re.IGNORECASE)
+# A sentence of the module's description saying its people include more than one part of
+# the study ("Population includes both Main Study and Anti-TNF Failure Sub-study").
+_INCLUDES = re.compile(
+    r"\b(population|participants|subjects|patients)\b.*\b(includes?|including)\b", re.IGNORECASE
+)
+_PARTS = re.compile(
+    r"\b(both|sub-?stud(y|ies)|lead-?in|run-?in|extension|cohorts?|parts?)\b", re.IGNORECASE
+)
 
 
 def counted_whom(description: str | None) -> list[str]:
-    """The sentences of the adverse-event description that say whom it counts ("Population
-    includes both Main Study and Anti-TNF Failure Sub-study"): kept with each finding, whose
-    counts they explain."""
+    """The sentences of the adverse-event description saying its people include several
+    parts of the study: kept with each finding, whose counts they explain."""
     sentences = re.split(r"(?<=[.;])\s+", description or "")
-    return [one_line(s.rstrip(".;"), 200) or s for s in sentences if _WHOM.search(s)]
+    return [
+        one_line(s.rstrip(".;"), 200) or s
+        for s in sentences
+        if _INCLUDES.search(s) and _PARTS.search(s)
+    ]
 
 
 def _note_adverse_events(
