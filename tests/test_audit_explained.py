@@ -121,24 +121,42 @@ def test_an_over_count_beyond_the_named_period_still_warns() -> None:
 
 def test_a_population_naming_two_periods_counts_the_people_of_both() -> None:
     # NCT02509156: "include open label lead-in participants (n=6) as well as randomized
-    # subjects (n=31)": 6 + 14 in the Allo-MSCs group.
+    # subjects (n=31)": 6 + 14 in the Allo-MSCs group (14 randomized, the lead-in's 6 not).
     study = study_of(record("NCT02509156"))
     texts = [c.text() for c in explained(study, "denominator")]
     assert (
         "Proportion of Major Adverse Cardiac Events (MACE), Allo-MSCs: 20 [ctgov] counted vs "
-        "6 [ctgov] randomized in this arm: 14 more, which the record explains: it counts the "
+        "14 [ctgov] randomized in this arm: 6 more, which the record explains: it counts the "
         "6 + 14 = 20 who started 'Open-Label Lead-In Phase' and 'Randomized Phase' in this group"
     ) in texts
-    # A measure whose words name the lead-in alone is not explained by the randomized phase.
-    (warning,) = warned(study, "denominator")
-    assert warning.startswith("Subjects Who Fail to Complete Follow-up, Allo-MSCs: 20 [ctgov]")
+    # The harms count the same 20 without saying so: within the lead-in and randomized phase.
+    assert any(
+        t.startswith("Serious adverse events (any), Allo-MSCs: 20 [ctgov] counted vs 14")
+        and t.endswith(
+            "it is within the 6 + 14 = 20 who started 'Open-Label Lead-In Phase' and "
+            "'Randomized Phase' in this group"
+        )
+        for t in texts
+    )
+    assert warned(study, "denominator") == []
+
+
+def test_an_over_count_beyond_the_lead_in_and_randomized_phase_still_warns() -> None:
+    data = copy.deepcopy(record("NCT02509156"))
+    set_denominator(measure(data, "Subjects Who Fail to Complete Follow-up"), "OG000", 21)
+    (warning,) = warned(study_of(data), "denominator")
+    assert warning.startswith("Subjects Who Fail to Complete Follow-up, Allo-MSCs: 21 [ctgov]")
+    assert warning.endswith("randomized in this arm: 7 more")
 
 
 def test_each_cause_of_an_over_count_in_one_arm_warns_on_its_own() -> None:
-    # NCT02874794: the open-label phase's 454 are filed under the double-blind arm of 232
-    # (every harm), and one measure counts 233 in its full analysis set: two causes.
-    study = study_of(record("NCT02874794"))
-    over = warned(study, "denominator")
+    # NCT02874794, its open-label phase's harms group retitled as the double-blind arm (the
+    # record's own title files it elsewhere): 454 of that arm's 232 in every harm, and one
+    # measure's 233 in its full analysis set, are two causes and two warnings.
+    data = copy.deepcopy(record("NCT02874794"))
+    groups = data["resultsSection"]["adverseEventsModule"]["eventGroups"]
+    groups[2]["title"] = "Sacubitril/Valsartan (Double-Blind Phase)"
+    over = warned(study_of(data), "denominator")
     assert len(over) == 2
     assert any(
         ": 233 [ctgov] counted vs 232 [ctgov] randomized in this arm: 1 more" in w for w in over

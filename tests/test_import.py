@@ -623,8 +623,9 @@ def test_derived_titles_that_differ_only_in_spelling_still_match() -> None:
     assert set(study.endpoints[0].results) == {a.id for a in study.arms}
 
 
-def test_derived_total_group_is_kept_apart_never_merged() -> None:
-    # Derived from NCT00806624: the outcome adds an "All DU-176b" group of both doses.
+def test_derived_total_group_is_a_pooled_group_never_merged() -> None:
+    # Derived from NCT00806624: the outcome adds an "All DU-176b" group of both doses, a
+    # union of two randomized arms: a pooled group of them, its figure its own.
     data = record(EDOXABAN)
     measure = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][0]
     measure["groups"].append({"id": "OG003", "title": "All DU-176b", "description": "30 + 60 mg"})
@@ -632,12 +633,12 @@ def test_derived_total_group_is_kept_apart_never_merged() -> None:
         {"groupId": "OG003", "value": "22.0", "lowerLimit": "16.0", "upperLimit": "29.0"}
     )
     study = round_trip(imported(data))
-    pooled = next(a for a in study.arms if a.label == "All DU-176b")
-    assert pooled.role == "other"
-    assert pooled.note is not None and "not one of the study's arms" in pooled.note
+    (pooled,) = study.pooled_arms
+    assert pooled.label == "All DU-176b"
+    assert [study.group_label(a) for a in pooled.arms] == ["DU176b 30mg", "DU-176b 60 mg"]
+    assert pooled.note is not None and "the union of these randomized arms" in pooled.note
     assert study.endpoints[0].results[pooled.id].value == 22.0
-    others = [a for a in study.arms if a is not pooled]
-    assert [study.endpoints[0].results[a.id].value for a in others] == [20.3, 23.8, 29.3]
+    assert [study.endpoints[0].results[a.id].value for a in study.arms] == [20.3, 23.8, 29.3]
 
 
 def test_derived_escapes_in_text_are_undone() -> None:

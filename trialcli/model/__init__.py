@@ -52,6 +52,7 @@ from trialcli.model.flow import (
     Flow,
     FlowMilestone,
     FlowPeriod,
+    lead_in_title,
 )
 from trialcli.model.kinds import (
     Allocation,
@@ -164,5 +165,6 @@ __all__ = [
     "Test",
     "TreatmentHistory",
     "Written",
+    "lead_in_title",
     "null_effect",
 ]

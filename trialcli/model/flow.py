@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import Field
@@ -12,6 +13,15 @@ ArmCounts = Annotated[
     dict[Ref, Count],
     Field(description="people per arm, keyed by arm id; an arm left out is not reported"),
 ]
+
+
+# A period before randomization whose people are not the randomized arms'.
+_LEAD_IN = re.compile(r"\b(lead|run)[- ]?in\b", re.IGNORECASE)
+
+
+def lead_in_title(title: str | None) -> bool:
+    """Whether a flow period's title names a lead-in or run-in ("Open-Label Lead-In Phase")."""
+    return bool(_LEAD_IN.search(title or ""))
 
 
 class ExclusionReason(Sourced):

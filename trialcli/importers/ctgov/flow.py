@@ -8,7 +8,7 @@ from trialcli.importers.ctgov.flow_section import flow_section
 from trialcli.importers.ctgov.groups import Group, Groups
 from trialcli.importers.ctgov.protocol import SOURCE_ID
 from trialcli.importers.ctgov.values import LONG, count_of, dicts, fit, text_of, value_at
-from trialcli.model import Flow, Note
+from trialcli.model import Flow, Note, lead_in_title
 
 
 def build_arms(results: dict[str, Any], groups: Groups) -> None:
@@ -23,6 +23,9 @@ def build_arms(results: dict[str, Any], groups: Groups) -> None:
             arm = groups.linked(title, text_of(group.get("description")), sole=sole)
             arm.started, arm.started_in = entered.get(text_of(group.get("id")) or "", (None, None))
             groups.arms.append(arm)
+        first = first_period(results)
+        for arm in groups.arms:
+            arm.first = first is not None and arm.started_in == first[1]
         groups.mark_sequences()
     elif groups.registered:
         for registered in groups.registered:
@@ -88,10 +91,11 @@ def first_period(results: dict[str, Any]) -> tuple[int, str] | None:
     periods = dicts(flow.get("periods"))
     if not periods:
         return None
-    counts = _started(periods[0])
+    period = next((p for p in periods if not _lead_in(p, periods)), periods[0])
+    counts = _started(period)
     if not counts:
         return None
-    return sum(counts.values()), text_of(periods[0].get("title")) or "the first period"
+    return sum(counts.values()), text_of(period.get("title")) or "the first period"
 
 
 # endpoints ---------------------------------------------------------------------
@@ -110,12 +114,28 @@ def entry_counts(flow: dict[str, Any]) -> dict[str, tuple[int, str]]:
     it started. Groups of later periods (open-label extension, crossover phase) start at 0
     in the first period; their people are counted where they began."""
     entered: dict[str, tuple[int, str]] = {}
-    for number, period in enumerate(dicts(flow.get("periods")), start=1):
+    periods = dicts(flow.get("periods"))
+    for number, period in enumerate(periods, start=1):
+        if _lead_in(period, periods):
+            continue
         title = text_of(period.get("title")) or f"period {number}"
         for group, count in _started(period).items():
             if group not in entered or (entered[group][0] == 0 and count > 0):
                 entered[group] = (count, title)
     return entered
+
+
+def _lead_in(period: dict[str, Any], periods: list[dict[str, Any]]) -> bool:
+    """A first period titled as a lead-in or run-in whose groups all start again in the
+    next (randomized) period: those who started the lead-in are not the arms' randomized.
+    A lead-in with groups of its own (none of them in the next period) stays their entry."""
+    if len(periods) < 2 or period is not periods[0]:
+        return False
+    if not lead_in_title(text_of(period.get("title"))):
+        return False
+    here, after = _started(period), _started(periods[1])
+    entered = [g for g, n in here.items() if n > 0]
+    return bool(entered) and all(after.get(g, 0) > 0 for g in entered)
 
 
 def _started(period: dict[str, Any]) -> dict[str, int]:

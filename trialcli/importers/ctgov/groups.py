@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Protocol, TypeVar
 
 from trialcli.importers.ctgov.values import (
@@ -146,6 +147,7 @@ class Group:
     started: int | None = None
     started_in: str | None = None  # the flow period those people started
     kind_of_group: ArmKind | None = None  # crossover only
+    first: bool = False  # started in the flow's first (randomized) period
 
 
 ROLES: dict[str, ArmRole] = {
@@ -205,19 +207,26 @@ class Groups:
     def all(self) -> list[Group]:
         return [*self.arms, *self.extras.values()]
 
-    def pooled(self, keys: list[str], level: bool = False) -> str:
+    def pooled(self, keys: list[str], level: bool = False, union: str | None = None) -> str:
         """The id of the arms `keys` counted together, as a record's analysis pools them, or
-        (`level`) as a factorial record reports one factor's level over its cells."""
+        (`level`) as a factorial record reports one factor's level over its cells, or as a
+        result group (titled `union`) that the record reports over several arms."""
         members = tuple(keys)
         if members not in self.pooled_groups:
             titles = [self.title_of(k) for k in members]
-            label = one_line(" + ".join(titles)) or "pooled groups"
-            note = (
-                "One factor's level of the factorial design, as the record reports results: "
-                "the union of these randomized cells."
-                if level
-                else "Pooled in the record's own analysis; the record gives no pooled count."
-            )
+            label = one_line(union or " + ".join(titles)) or "pooled groups"
+            if level:
+                note = (
+                    "One factor's level of the factorial design, as the record reports "
+                    "results: the union of these randomized cells."
+                )
+            elif union:
+                note = (
+                    f"The record's group '{one_line(union, 80)}': the union of these "
+                    "randomized arms, as the record reports results."
+                )
+            else:
+                note = "Pooled in the record's own analysis; the record gives no pooled count."
             self.pooled_groups[members] = PooledArms(
                 id=self.new_key(f"pooled {label}"), label=label, arms=list(members), note=note
             )
@@ -291,21 +300,38 @@ class Groups:
             key, n = f"{slug}-{n}", n + 1
         return key
 
-    def group_key(self, group: dict[str, Any], where: str, taken: set[str]) -> str:
-        """The arm a module's group belongs to, or a group of its own when unclear."""
+    def group_key(
+        self, group: dict[str, Any], where: str, taken: set[str], people: int | None = None
+    ) -> str:
+        """The arm a module's group belongs to, a pooled group of the arms it is the union
+        of, or a group of its own when unclear or when its words set it apart from the
+        arms (an analysis set, another study period); `people`: the group's own count."""
         title = text_of(group.get("title")) or text_of(group.get("id")) or "group"
         description = text_of(group.get("description"))
+        same = _same_group(title, self.arms)
+        apart = None if same else set_apart(title, self.arms)
+        # A group naming the people an arm excludes ("Implant Attempt" beside "No Implant
+        # Attempt") is never that arm.
+        pool = [a for a in self.arms if same or not opposed(title, a.title)]
         if self.crossover:
-            found = _same_group(title, self.arms)
+            found = same
+        elif apart is not None:
+            found = []
         else:
-            found = match_arms(title, description, self.arms)
-        if self.factorial and not _same_group(title, self.arms):
+            found = match_arms(title, description, pool) or near_spelling(
+                title, description, people, pool
+            )
+        if self.factorial and not same:
             cells = _level_cells(title, self.arms)
             if len(cells) >= 2:
                 return self.pooled([c.key for c in cells], level=True)
+        if not same and not self.crossover:
+            cells = union_cells(title, self.arms, people)
+            if len(cells) >= 2:
+                return self.pooled([c.key for c in cells], union=title)
         if len(found) == 1 and found[0].key not in taken:
             return found[0].key
-        name = _spelling(" ".join(words_of(title)), self.extras)
+        name = _spelling(" ".join(words_of(title)), description, self.extras)
         if name not in self.extras:
             extra = self.linked(title, description)
             extra.role = "other"
@@ -318,8 +344,10 @@ class Groups:
                 )
             else:
                 what = (
-                    f"A group the record reports on its own ({where}); not one of the study's "
-                    "arms, and its figures are not merged into theirs."
+                    f"A group the record reports on its own ({where})"
+                    + (f": {apart}" if apart else "")
+                    + "; not one of the study's arms, and its figures are not merged into "
+                    "theirs."
                 )
             extra.note = fit(what + (f" {extra.note}" if extra.note else ""), LONG)
             self.extras[name] = extra
@@ -370,20 +398,144 @@ def _same_group(title: str, pool: Sequence[C]) -> list[C]:
     return [c for c in pool if words_of(c.title) == words]
 
 
-def _spelling(name: str, known: dict[str, Group]) -> str:
-    """A group name as already known under a spelling one letter apart at the end of a word
-    ("atomoxetin" / "atomoxetine"): the same group."""
-    words = name.split()
-    for other in known:
-        theirs = other.split()
-        if len(theirs) == len(words) and all(
-            a == b
-            or (
-                min(len(a), len(b)) >= 5
-                and abs(len(a) - len(b)) == 1
-                and (a.startswith(b) or b.startswith(a))
-            )
-            for a, b in zip(words, theirs, strict=True)
-        ):
+def _spelling(name: str, description: str | None, known: dict[str, Group]) -> str:
+    """A group name as already known under a spelling one letter apart ("atomoxetin" /
+    "atomoxetine"), when their descriptions agree: the same group."""
+    for other, group in known.items():
+        if one_letter_apart(name.split(), other.split()) and _agrees(description, group, []):
             return other
     return name
+
+
+def one_letter_apart(words: Sequence[str], theirs: Sequence[str]) -> bool:
+    """The same words but one, which is spelt one letter apart (added, dropped or changed)
+    in a word of five letters or more."""
+    if len(words) != len(theirs):
+        return False
+    differ = [(a, b) for a, b in zip(words, theirs, strict=True) if a != b]
+    if len(differ) != 1:
+        return False
+    a, b = differ[0]
+    if min(len(a), len(b)) < 5 or a.isdigit() or b.isdigit():
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return len(long) - len(short) == 1 and any(
+        long[:i] + long[i + 1 :] == short for i in range(len(long))
+    )
+
+
+def _agrees(description: str | None, arm: Group, others: Sequence[Group]) -> bool:
+    """A group's description agrees with an arm's: none, the same words, or naming the
+    arm's drug (or a word of its title) and no other arm's."""
+    if not description or not arm.description:
+        return True
+    said = words_of(description)
+    if said == words_of(arm.description):
+        return True
+
+    def named(g: Group) -> bool:
+        keys = {drug_key(d) for d in g.drugs} | {w for w in words_of(g.title) if len(w) >= 5}
+        return any(mentions(said, k) for k in keys - {""})
+
+    return named(arm) and not any(named(o) for o in others)
+
+
+def near_spelling(
+    title: str, description: str | None, people: int | None, pool: Sequence[Group]
+) -> list[Group]:
+    """The arm whose title is the group's but for one letter of one word, when the rest of
+    the group agrees: its description, and no more people than started the arm."""
+    words = words_of(title)
+    near = [g for g in pool if one_letter_apart(words, words_of(g.title))]
+    if len(near) != 1:
+        return []
+    arm = near[0]
+    others = [g for g in pool if g is not arm]
+    fits = people is None or arm.started is None or people <= arm.started
+    return [arm] if fits and _agrees(description, arm, others) else []
+
+
+# Words of a group's title naming an analysis population rather than a randomized arm.
+_ANALYSIS_SET = re.compile(
+    r"\banalysis (set|population)\b|\bpopulation\b|\bevaluable\b|\b(pk|pd|safety|itt|mitt|fas)"
+    r" set\b",
+    re.IGNORECASE,
+)
+# A study's periods as group titles name them: a group of one period is not another's arm.
+_PERIODS = (
+    ("open", "label"),
+    ("double", "blind"),
+    ("single", "blind"),
+    ("lead", "in"),
+    ("run", "in"),
+    ("follow", "up"),
+    ("extension",),
+    ("maintenance",),
+    ("induction",),
+    ("long", "term"),
+    ("observational",),
+)
+
+
+def _periods_of(words: Sequence[str]) -> set[tuple[str, ...]]:
+    text = f" {' '.join(words)} "
+    return {p for p in _PERIODS if f" {' '.join(p)} " in text}
+
+
+def set_apart(title: str, pool: Sequence[Group]) -> str | None:
+    """Why a group's own title says it is none of the arms, if it does: it names an analysis
+    set, or a study period that no arm naming a period is of ("Open-Label Phase X" beside
+    "X (Double-Blind Phase)")."""
+    found = _ANALYSIS_SET.search(title)
+    if found:
+        return f"an analysis set or population ('{found.group(0)}'), not a randomized arm"
+    mine = _periods_of(words_of(title))
+    theirs = [_periods_of(words_of(g.title)) for g in pool]
+    if mine and any(theirs) and not any(mine & t for t in theirs):
+        named = " ".join(next(iter(sorted(mine))))
+        return f"a study period ('{named}') none of the arms is of"
+    return None
+
+
+_NEGATIONS = frozenset({"no", "not", "non", "without"})
+
+
+def opposed(title: str, other: str) -> bool:
+    """Whether one title negates a word the other affirms: "No Implant Attempt" and
+    "Subjects With a CRT-P Implant Attempt" are the two sides of one line, never one group."""
+    a, b = words_of(title), words_of(other)
+
+    def negates(x: list[str], y: list[str]) -> bool:
+        for word, after in pairwise(x):
+            if word in _NEGATIONS and after in y:
+                j = y.index(after)
+                if j == 0 or y[j - 1] not in _NEGATIONS:
+                    return True
+        return False
+
+    return negates(a, b) or negates(b, a)
+
+
+_UNION_WORDS = frozenset({"combined", "pooled", "total", "all", "overall", "both"})
+
+
+def union_cells(title: str, pool: Sequence[Group], people: int | None) -> list[Group]:
+    """The first-period arms a group titled as a union ("Combined RSG") is made of: those
+    whose titles hold each of its words that any of them has, when it counts no more people
+    than started them ("SOT Total", 214, is not the union of three arms' 132)."""
+    words = words_of(title)
+    if not _UNION_WORDS & set(words):
+        return []
+    first = [g for g in pool if g.first]
+    vocabulary = {w for g in first for w in words_of(g.title)}
+    key = {w for w in words if w in vocabulary and len(w) > 1 and not w.isdigit()}
+    key -= _LEVEL_FILLER | _UNION_WORDS | _FORM_WORDS
+    if not key:
+        return []
+    cells = [g for g in first if key <= set(words_of(g.title))]
+    started = [g.started for g in cells if g.started is not None]
+    if len(cells) < 2 or len(started) < len(cells):
+        return []
+    return cells if people is None or people <= sum(started) else []

@@ -117,7 +117,8 @@ def _measure(
     keys = {}
     taken: set[str] = set()
     for group in dicts(measure.get("groups")):
-        key = groups.group_key(group, f"outcome '{one_line(title, 80)}'", taken)
+        people = denominator(dicts(measure.get("denoms")), text_of(group.get("id")) or "")[0]
+        key = groups.group_key(group, f"outcome '{one_line(title, 80)}'", taken, people)
         taken.add(key)
         keys[text_of(group.get("id")) or ""] = key
     rows = rows_of(measure)

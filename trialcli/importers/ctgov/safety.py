@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from trialcli.importers.ctgov.groups import Groups, words_of
@@ -30,7 +31,9 @@ def safety_of(results: dict[str, Any], groups: Groups, notes: list[Note]) -> lis
     for group in event_groups:
         gid = text_of(group.get("id")) or ""
         titles[gid] = text_of(group.get("title")) or gid
-        key = groups.group_key(group, "adverse events", set())
+        at_risk = [count_of(group.get(f"{k}NumAtRisk")) for k in ("deaths", "serious", "other")]
+        people = max((n for n in at_risk if n is not None), default=None)
+        key = groups.group_key(group, "adverse events", set(), people)
         target = next((s for s in sets if key not in s.values()), None)
         if target is None:
             target = {}
@@ -38,6 +41,7 @@ def safety_of(results: dict[str, Any], groups: Groups, notes: list[Note]) -> lis
         target[gid] = key
     time_frame = text_of(module.get("timeFrame"))
     threshold = text_of(module.get("frequencyThreshold"))
+    whom = counted_whom(text_of(module.get("description")))
     labels = []
     for members in sets:
         own_titles = all(
@@ -48,6 +52,7 @@ def safety_of(results: dict[str, Any], groups: Groups, notes: list[Note]) -> lis
         )
         if time_frame:
             parts.append(f"time frame: {time_frame}")
+        parts += whom
         labels.append(one_line("; ".join(parts)))
     _note_adverse_events(module, threshold, time_frame, notes)
     findings: list[SafetyFinding] = []
@@ -64,6 +69,27 @@ def safety_of(results: dict[str, Any], groups: Groups, notes: list[Note]) -> lis
                 if finding is not None:
                     findings.append(finding)
     return findings
+
+
+# A sentence of the module's description saying its people include more than one part of
+# the study ("Population includes both Main Study and Anti-TNF Failure Sub-study").
+_INCLUDES = re.compile(
+    r"\b(population|participants|subjects|patients)\b.*\b(includes?|including)\b", re.IGNORECASE
+)
+_PARTS = re.compile(
+    r"\b(both|sub-?stud(y|ies)|lead-?in|run-?in|extension|cohorts?|parts?)\b", re.IGNORECASE
+)
+
+
+def counted_whom(description: str | None) -> list[str]:
+    """The sentences of the adverse-event description saying its people include several
+    parts of the study: kept with each finding, whose counts they explain."""
+    sentences = re.split(r"(?<=[.;])\s+", description or "")
+    return [
+        one_line(s.rstrip(".;"), 200) or s
+        for s in sentences
+        if _INCLUDES.search(s) and _PARTS.search(s)
+    ]
 
 
 def _note_adverse_events(

@@ -11,6 +11,7 @@ from trialcli.ops.audit.core import Check, Part, Stated, count_figure, finding_n
 from trialcli.ops.audit.explained import (
     as_treated,
     later_period,
+    lead_in_and_randomized,
     named_periods,
     quoted,
     treated_milestone,
@@ -214,6 +215,9 @@ def _explained(study: Study, item: _Counted, whole: list[_Counted]) -> str | Non
     treated = treated_milestone(study, item.key, item.value)
     if treated is not None:
         return f"it is within the {treated.words}"
+    both = lead_in_and_randomized(study, item.key, item.value)
+    if both is not None:
+        return f"it is within the {both.words}"
     return _as_treated_total(study, item, whole)
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from trialcli.model import Comparison, FlowMilestone, FlowPeriod, Study
+from trialcli.model import Comparison, FlowMilestone, FlowPeriod, Study, lead_in_title
 
 # Words that state a population counted by the treatment received, not the arm randomized.
 # ("Received at least one dose" alone is not one: it names who is counted, usually in the
@@ -104,11 +104,27 @@ def _tokens(text: str) -> list[str]:
 
 def _named(title: str, said: Sequence[str]) -> bool:
     """Whether words (as tokens) name a period: its title's first distinctive words, in order
-    (three at most; a lone word must be a word, not a number)."""
+    (three at most; a lone word must be a word, not a number), one other word at most among
+    them ("Anti-TNF Failure Sub-study" names the period "Anti-TNF Sub-Study")."""
     key = _tokens(title)[:3]
     if not key or (len(key) == 1 and (len(key[0]) < 4 or key[0].isdigit())):
         return False
-    return any(said[i : i + len(key)] == key for i in range(len(said) - len(key) + 1))
+    for i in range(len(said)):
+        window = said[i : i + len(key) + 1]
+        if window[:1] == key[:1] and (window[: len(key)] == key or _within(key, window)):
+            return True
+    return False
+
+
+def _within(key: Sequence[str], window: Sequence[str]) -> bool:
+    """Whether `window` is `key` with one word put in after its first."""
+    return len(window) == len(key) + 1 and any(
+        [*window[:j], *window[j + 1 :]] == list(key) for j in range(1, len(key))
+    )
+
+
+# Words saying a population holds the people of a period besides the group's own.
+_INCLUDES = re.compile(r"\binclud(e|es|ed|ing)\b", re.IGNORECASE)
 
 
 def named_periods(study: Study, key: str, text: str) -> GroupCount | None:
@@ -121,6 +137,22 @@ def named_periods(study: Study, key: str, text: str) -> GroupCount | None:
     periods = [p for p in study.flow.periods if key in p.started and _named(p.title, said)]
     if not periods:
         return None
+    # "Population includes … lead-in participants": those besides the group's own people,
+    # who started the period its randomized count is of.
+    arm = next((a for a in study.arms if a.id == key), None)
+    own = next(
+        (
+            p
+            for p in study.flow.periods
+            if arm is not None
+            and arm.randomized is not None
+            and key in p.started
+            and p.started[key].value == arm.randomized.value
+        ),
+        None,
+    )
+    if own is not None and own not in periods and _INCLUDES.search(text):
+        periods = sorted([*periods, own], key=study.flow.periods.index)
     people = sum(p.started[key].value for p in periods)
     names = " and ".join(quoted(p.title) for p in periods)
     started = " + ".join(f"{p.started[key].value:,}" for p in periods)
@@ -165,3 +197,23 @@ def later_period(study: Study, key: str, value: int) -> GroupCount | None:
                 count.value, f"{count.value:,} who started {quoted(period.title)} in this group"
             )
     return None
+
+
+def lead_in_and_randomized(study: Study, key: str, value: int) -> GroupCount | None:
+    """A group that started a lead-in and then the randomized period (the lead-in's people
+    not randomized, its randomized count the later period's): a figure may count both, as
+    many records' harms and safety measures do, and no more."""
+    arm = next((a for a in study.arms if a.id == key), None)
+    if study.flow is None or len(study.flow.periods) < 2 or arm is None:
+        return None
+    lead, randomized = study.flow.periods[0], study.flow.periods[1]
+    first, then = lead.started.get(key), randomized.started.get(key)
+    if not lead_in_title(lead.title) or first is None or then is None or arm.randomized is None:
+        return None
+    if arm.randomized.value != then.value or value > first.value + then.value:
+        return None
+    return GroupCount(
+        first.value + then.value,
+        f"{first.value:,} + {then.value:,} = {first.value + then.value:,} who started "
+        f"{quoted(lead.title)} and {quoted(randomized.title)} in this group",
+    )
