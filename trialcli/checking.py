@@ -292,11 +292,18 @@ def _parse(path: str) -> dict[str, Any]:
     return file_record(study, problems)
 
 
-def remember_written(cache: StudyCache, path: Path, text: str) -> None:
-    """A study file an import has just written, checked as `list` and `validate` check it and
-    kept in the cache, so the first `list` after an import parses nothing again."""
-    study, problems = check_text(text, str(path))
-    cache.remember_written(path, text.encode(), file_record(study, problems))
+def written_record(found: Validation) -> dict[str, Any]:
+    """What `list` and `validate` would find in a file an import is writing, from the
+    read-back that proves it (run in the import's workers): audited, as `_parse` does."""
+    return file_record(*audited(found))
+
+
+def remember_written(cache: StudyCache, path: Path, text: str, record: Any) -> None:
+    """A study file an import has just written, with its `written_record`, kept in the
+    cache, so the first `list` after an import parses nothing again."""
+    if not isinstance(record, dict):  # not examined: checked here
+        record = file_record(*check_text(text, str(path)))
+    cache.remember_written(path, text.encode(), record)
 
 
 def file_record(study: Study | None, problems: Sequence[Problem]) -> dict[str, Any]:
