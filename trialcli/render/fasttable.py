@@ -6,7 +6,7 @@ over 10,000 studies spent five seconds there. The tables trialcli prints are sim
 the layout of a row is a few string operations. Rich still decides everything that
 needs judgement: the column widths (measured on a small table that holds, for each
 column, the cells that set its width), the header, the word wrapping (its own
-`divide_line`), and every cell that is not plain printable ASCII.
+`divide_line`), and every cell with a character that is not printable and one cell wide.
 
 Anything else — table features not handled here, a terminal too narrow for every column,
 an ASCII-only or legacy Windows console, a Rich without the helpers used — is printed by
@@ -21,7 +21,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.console import Console, RenderableType
 from rich.segment import Segment, Segments
 from rich.style import Style
@@ -176,7 +176,10 @@ def _extremes(texts: list[str]) -> list[RenderableType]:
 
 
 def _single_width(text: str) -> bool:
-    return text.isascii() and text.isprintable()
+    """Whether every character of `text` is printable and one cell wide (as Rich counts)."""
+    if text.isascii():
+        return text.isprintable()
+    return text.isprintable() and all(get_character_cell_size(c) == 1 for c in set(text))
 
 
 def _body(
