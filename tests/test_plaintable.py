@@ -33,7 +33,7 @@ def texts(draw: st.DrawFn) -> Text:
 
 cells: st.SearchStrategy[RenderableType] = st.one_of(
     texts(),
-    st.sampled_from(["", "⚠1", "n/N"]),
+    st.sampled_from(["", "⚠1", "n/N", "also reported: 12", ":smile: x", "a:b:c"]),
     st.builds(
         lambda head, body: Group(head, Padding(Group(*body), (0, 0, 0, 2))),
         texts(),
@@ -48,10 +48,11 @@ def tables(draw: st.DrawFn) -> Table:
         box=draw(st.sampled_from([box.SIMPLE_HEAD, None, box.SIMPLE])),
         padding=draw(st.sampled_from([(0, 1, 0, 0), (0, 1), 0])),
         pad_edge=draw(st.booleans()),
-        show_edge=False,
+        show_edge=draw(st.booleans()),
         show_header=draw(st.booleans()),
         expand=draw(st.booleans()),
-        leading=draw(st.sampled_from([0, 1])),
+        leading=draw(st.sampled_from([0, 0, 1])),
+        show_lines=draw(st.booleans()),
     )
     for index in range(draw(st.integers(1, 4))):
         table.add_column(

@@ -31,7 +31,7 @@ from trialcli.render.fasttable import Divider, _fit, _padding, _single_width
 # A cell's measure: (its longest word, its longest line), as Rich measures it.
 Measure = tuple[int, int]
 # Narrower than this, a column is left to Rich and its corner cases.
-MIN_INNER = 4
+MIN_INNER = 1
 
 
 class Quick:
@@ -112,7 +112,7 @@ def plain_lines(table: Table, console: Console, options: ConsoleOptions) -> list
     for number in range(len(table.rows)):
         row = [column[number] for column in cells]
         rows.append((False, [_draw(r, w, c, console, divide_line) for r, (c, w) in _cols(row)]))
-    return _lines(rows, inner, pads, widths, box, table.leading)
+    return _lines(rows, inner, pads, widths, box, table.leading, table.show_lines)
 
 
 def _lines(
@@ -122,6 +122,7 @@ def _lines(
     widths: list[int],
     box: Box | None,
     leading: int,
+    show_lines: bool,
 ) -> list[str] | None:
     out: list[str] = []
     for index, (header, drawn) in enumerate(rows):
@@ -145,15 +146,22 @@ def _lines(
             out.append(box.get_row(widths, "head", edge=False))
         elif box is not None and leading and not last:
             out.append(box.get_row(widths, "mid", edge=False) * leading)
+        elif box is not None and show_lines and not last:
+            out.append(box.get_row(widths, "row", edge=False))
     return out
 
 
 def _as_text(cell: object, console: Console) -> object:
-    """A cell given as a string, as the Text Rich makes of it (unless markup or emoji
-    codes could change it: then left alone, and Rich draws the table)."""
-    if isinstance(cell, str) and ":" not in cell and not (console._markup and "[" in cell):
-        return Text(cell)
-    return cell
+    """A cell given as a string, as the Text Rich makes of it (unless markup or an emoji
+    code would change it: then left alone, and Rich draws the table)."""
+    if not isinstance(cell, str) or (console._markup and "[" in cell):
+        return cell
+    if ":" in cell and console._emoji:
+        from rich._emoji_replace import _emoji_replace
+
+        if _emoji_replace(cell) != cell:
+            return cell
+    return Text(cell)
 
 
 def _simple(table: Table, console: Console) -> bool:
@@ -161,8 +169,7 @@ def _simple(table: Table, console: Console) -> bool:
     top, _, bottom, _ = table.padding
     return bool(
         not table.show_footer
-        and not table.show_edge
-        and not table.show_lines
+        and (table.box is None or not table.show_edge)  # no edge is drawn without a box
         and not table.collapse_padding
         and table.width is None
         and table.min_width is None
