@@ -6,7 +6,7 @@ second there, `show --full` as long. Without colour (piped, NO_COLOR) what Rich 
 only each cell's words wrapped to its column's width, and `Quick` does just that: the
 widths come from Rich (on a digest table holding, per column, the cells that set them, as
 in trialcli.render.fasttable), the words are wrapped as Rich wraps them (fasttable's
-`_fit`, with Rich's own `divide_line`, and Rich's `Text.wrap` for any line that is not
+`_fit`, with its copy of Rich's `divide_line`, and Rich's `Text.wrap` for any line that is not
 plain ASCII). A cell may be a Text, an empty string, a Group of cells or a Padding that
 indents one; any other cell, table feature or console is drawn by Rich itself.
 tests/test_plaintable.py checks that both print the same text.
@@ -26,7 +26,7 @@ from rich.segment import Segment
 from rich.table import Column, Table
 from rich.text import Text
 
-from trialcli.render.fasttable import Divider, _fit, _padding, _single_width
+from trialcli.render.fasttable import Divider, _fit, _padding, _single_width, divide_single
 
 # A cell's measure: (its longest word, its longest line), as Rich measures it.
 Measure = tuple[int, int]
@@ -88,7 +88,6 @@ def plain_lines(table: Table, console: Console, options: ConsoleOptions) -> list
         return None
     try:
         from rich._pick import pick_bool
-        from rich._wrap import divide_line
 
         widths = _widths(table, console, options, measures)
     except (ImportError, AttributeError, TypeError):
@@ -108,10 +107,12 @@ def plain_lines(table: Table, console: Console, options: ConsoleOptions) -> list
 
     rows: list[tuple[bool, list[list[str] | None]]] = []
     if table.show_header:
-        rows.append((True, [_draw(h, w, c, console, divide_line) for h, (c, w) in _cols(headers)]))
+        rows.append(
+            (True, [_draw(h, w, c, console, divide_single) for h, (c, w) in _cols(headers)])
+        )
     for number in range(len(table.rows)):
         row = [column[number] for column in cells]
-        rows.append((False, [_draw(r, w, c, console, divide_line) for r, (c, w) in _cols(row)]))
+        rows.append((False, [_draw(r, w, c, console, divide_single) for r, (c, w) in _cols(row)]))
     return _lines(rows, inner, pads, widths, box, table.leading, table.show_lines)
 
 
