@@ -5,11 +5,13 @@
 Rows (each a ratio of medians of whole processes, ABBA-alternated with its baseline,
 wall and CPU time; the load average is printed before and after each row):
 
-- full-care: `show care-ms-ii --full` (warm cache) vs bench/floor.py on data/care-ms-ii.yaml
-- full-big: `show BIG --full` (warm) vs floor.py on BIG's study file, where BIG is
+- full-care: `show care-ms-ii --full` (study cache warm, page computed: never replayed,
+  as on a terminal; `--replayed` lets the piped page replay) vs bench/floor.py on
+  data/care-ms-ii.yaml
+- full-big: `show BIG --full` (the same) vs floor.py on BIG's study file, where BIG is
   largest imported record of the sample with many serious adverse-event terms (see
   README: the PIONEER 6 record itself is not in the sample or /work/shared)
-- ae-big: `ae BIG` (warm) vs floor.py on the same file
+- ae-big: `ae BIG` (the same) vs floor.py on the same file
 - first-list: import the sample into an empty folder (cold cache), then time the first
   `list` over it vs floor.py
 - import: `import ZIP --into DIR` vs bench/bulk_baseline.py (the least work)
@@ -32,6 +34,15 @@ from run import BENCH, BUNDLED, PYTHON, Pair, Run, alternate, environment, machi
 from run import run as run_process
 
 TRIALCLI = [PYTHON, "-c", "import sys; from trialcli.cli import app; sys.exit(app())"]
+# The page computed, as on a terminal, which never replays (trialcli/cli/replay.py): the
+# same process with the replay switched off, output still to a pipe.
+COMPUTED = [
+    PYTHON,
+    "-c",
+    "import sys; import trialcli.cli.replay as r; "
+    "r._Page.find = classmethod(lambda *a, **k: None); "
+    "from trialcli.cli import app; sys.exit(app())",
+]
 FLOOR = [PYTHON, str(BENCH / "floor.py")]
 ROWS = ("full-care", "full-big", "ae-big", "first-list", "import")
 LIMITS = {"full-care": 1.2, "full-big": 1.5, "ae-big": 1.2, "first-list": 3.0, "import": 1.0}
@@ -49,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="rounds of each start-up pair")
     parser.add_argument("--repeat-import", type=int, default=3, help="rounds of import pairs")
     parser.add_argument("--only", nargs="*", choices=ROWS, default=list(ROWS))
+    parser.add_argument(
+        "--replayed", action="store_true", help="show and ae replayed from the cache (warm)"
+    )
     args = parser.parse_args(argv)
+    page = TRIALCLI if args.replayed else COMPUTED
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # see bench/README.md, "Measuring here"
     work = Path(tempfile.mkdtemp(prefix="trialcli-bench-26-"))
     counter = iter(range(1_000_000))
@@ -76,14 +91,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     for name in args.only:
         if name == "full-care":
-            show = timed([*TRIALCLI, "show", "care-ms-ii", "--full"], warm)
+            show = timed([*page, "show", "care-ms-ii", "--full"], warm)
             show()
             pair(name, show, timed([*FLOOR, str(BUNDLED)], warm), args.repeat)
         elif name in ("full-big", "ae-big"):
             assert catalog is not None
             big = catalog / f"{args.big.lower()}.yaml"
             words = ["show", str(big), "--full"] if name == "full-big" else ["ae", str(big)]
-            ours = timed([*TRIALCLI, "--data-dir", str(catalog), *words], warm)
+            ours = timed([*page, "--data-dir", str(catalog), *words], warm)
             ours()
             pair(name, ours, timed([*FLOOR, str(big)], warm), args.repeat)
         elif name == "first-list":

@@ -139,3 +139,38 @@ def _refuse_parse(text: str, file: str) -> Any:
 
 
 _PARSE = trialcli.loader._parse_with_nodes
+
+
+def test_a_catalog_read_whole_keeps_its_studies_in_the_cache(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`network` over the catalog (Catalog.entries) parses each file once; the next run,
+    not replayed, reads the studies from the cache and prints the same bytes."""
+    args = ["network", "-e", "relapse-proportion", "--better", "lower"]
+    monkeypatch.setattr(trialcli.cli.replay._Page, "find", classmethod(lambda *a, **k: None))
+    first = runner.invoke(app, args)
+    with monkeypatch.context() as patched:
+        patched.setattr(trialcli.catalog.Catalog, "check", _refuse)
+        again = runner.invoke(app, args)
+    uncached = runner.invoke(app, ["--no-cache", *args])
+    assert first.exit_code == again.exit_code == uncached.exit_code == 0, again.output
+    assert again.stdout_bytes == first.stdout_bytes == uncached.stdout_bytes
+    assert "2 studies" in again.stdout
+
+
+def test_the_command_finds_its_study_in_the_listing_the_replay_key_took(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listings: list[int] = []
+    files = trialcli.catalog.Catalog.files
+
+    def counted(self: trialcli.catalog.Catalog) -> list[Path]:
+        listings.append(self.listed is None)  # listed again, or the listing handed on
+        return files(self)
+
+    monkeypatch.setattr(trialcli.catalog.Catalog, "files", counted)
+    first = runner.invoke(app, ["ae", "care-ms-ii", "-f", "csv"])
+    assert first.exit_code == 0, first.output
+    assert sum(listings) == 1  # listed once, for the replay's key and the command
+    uncached = runner.invoke(app, ["--no-cache", "ae", "care-ms-ii", "-f", "csv"])
+    assert first.stdout_bytes == uncached.stdout_bytes

@@ -64,6 +64,8 @@ class Catalog:
     # The status of each file `files` found, so that checking it needs no second stat.
     # Keyed by the path as text: hashing Path objects costs more than the stat saved.
     statuses: dict[str, os.stat_result] = field(default_factory=dict, compare=False, repr=False)
+    # The files, when this run has already listed the folders (trialcli.cli.replay did).
+    listed: tuple[Path, ...] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def discover(
@@ -98,6 +100,8 @@ class Catalog:
         Entries that are not folders are kept even when they cannot be read (a loop of
         symbolic links, a FIFO): reading them reports why, and the others still work.
         """
+        if self.listed is not None:
+            return list(self.listed)
         found: list[Path] = []
         seen: set[tuple[int, int]] = set()
         for folder in self.folders:
@@ -211,11 +215,29 @@ class Catalog:
         return Entry(path, study, tuple(problems))
 
     def entries(self) -> list[Entry]:
-        """Every catalog file, checked; files sharing an id are reported, not loaded."""
+        """Every catalog file, checked; files sharing an id are reported, not loaded.
+
+        A valid study comes from the cache when its file is unchanged, as in `load`, and is
+        kept there when it was read: a valid catalog file has no problems at all (every
+        problem of a file is an error), so the cached study is the whole entry.
+        """
         unique, shared = self.by_id()
         result = [Entry(p, None, problems) for p, problems in shared]
-        result += [self.check(path) for path in unique]
+        result += [self._entry(path) for path in unique]
         return sorted(result, key=lambda e: e.path.stem)
+
+    def _entry(self, path: Path) -> Entry:
+        known = self.statuses.get(str(path))
+        stamped = stamp_of(known) if known is not None else stamp(path)
+        if self.cache is None or stamped is None:
+            return self.check(path)
+        study = _revalidated(self.cache.study_data(_real(path), stamped))
+        if study is not None and study.id == path.stem:
+            return Entry(path, study, ())
+        entry = self.check(path)
+        if entry.ok and entry.study is not None and not entry.problems:
+            self.cache.save_study(_real(path), stamped, entry.study)
+        return entry
 
     def by_id(self) -> tuple[list[Path], list[tuple[Path, tuple[Problem, ...]]]]:
         """Files with an id of their own, and files sharing one with why they are refused."""

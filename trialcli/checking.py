@@ -24,13 +24,16 @@ from trialcli.catalog import STDIN, SUFFIXES, Catalog, is_folder, name_problems,
 from trialcli.errors import Position, Problem, StudyFileError, TrialcliError
 from trialcli.files import ensure_readable
 from trialcli.formatting import cited_mark
-from trialcli.loader import STDIN_NAME, Validation, dotted, read_text, validation
 from trialcli.ops.audit import Check, audit_study
 from trialcli.ops.summary import ListRow, list_row
-from trialcli.parallel import Progress
 
 if TYPE_CHECKING:
+    from trialcli.loader import Validation
     from trialcli.model import Study
+    from trialcli.parallel import Progress
+
+# The loader (and PyYAML under it) is imported only when a file is parsed: a run served by
+# the cache never needs it.
 
 # Fewer files than this are parsed in this process: starting workers would cost more.
 PARALLEL_FROM = 64
@@ -61,12 +64,16 @@ class Checked:
 def check_file(path: Path) -> tuple[Study | None, list[Problem]]:
     """The study (when it validates) and every problem of the file, with a warning for each
     failed consistency check (see trialcli.ops.audit)."""
+    from trialcli.loader import read_text
+
     return check_text(read_text(path), str(path))
 
 
-def check_text(text: str, file: str = STDIN_NAME) -> tuple[Study | None, list[Problem]]:
-    """`check_file` for a study file's text (one piped in)."""
-    return audited(validation(text, file))
+def check_text(text: str, file: str | None = None) -> tuple[Study | None, list[Problem]]:
+    """`check_file` for a study file's text (one piped in, when no `file` is named)."""
+    from trialcli.loader import STDIN_NAME, validation
+
+    return audited(validation(text, file or STDIN_NAME))
 
 
 def audited(found: Validation) -> tuple[Study | None, list[Problem]]:
@@ -81,6 +88,8 @@ def audited(found: Validation) -> tuple[Study | None, list[Problem]]:
 def _warning(check: Check, found: Validation, study: Study) -> Problem:
     """A failed consistency check, with the line of every number it involves; sources are
     numbered as `show` and `ae` number them (`[n]`)."""
+    from trialcli.loader import dotted
+
     assert found.located is not None
     related = tuple(
         Position(
@@ -188,6 +197,8 @@ def _checked_piped() -> Checked:
         study, problems = None, error.problems
     ok = study is not None and not any(p.severity == "error" for p in problems)
     row = list_row(study) if study is not None and ok else None
+    from trialcli.loader import STDIN_NAME
+
     return Checked(Path(STDIN_NAME), study.id if study else None, row, tuple(problems))
 
 
@@ -292,11 +303,18 @@ def _parse(path: str) -> dict[str, Any]:
     return file_record(study, problems)
 
 
-def remember_written(cache: StudyCache, path: Path, text: str) -> None:
-    """A study file an import has just written, checked as `list` and `validate` check it and
-    kept in the cache, so the first `list` after an import parses nothing again."""
-    study, problems = check_text(text, str(path))
-    cache.remember_written(path, text.encode(), file_record(study, problems))
+def written_record(found: Validation) -> dict[str, Any]:
+    """What `list` and `validate` would find in a file an import is writing, from the
+    read-back that proves it (run in the import's workers): audited, as `_parse` does."""
+    return file_record(*audited(found))
+
+
+def remember_written(cache: StudyCache, path: Path, text: str, record: Any) -> None:
+    """A study file an import has just written, with its `written_record`, kept in the
+    cache, so the first `list` after an import parses nothing again."""
+    if not isinstance(record, dict):  # not examined: checked here
+        record = file_record(*check_text(text, str(path)))
+    cache.remember_written(path, text.encode(), record)
 
 
 def file_record(study: Study | None, problems: Sequence[Problem]) -> dict[str, Any]:

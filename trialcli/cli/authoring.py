@@ -213,15 +213,21 @@ def _import_into(
             into.mkdir(parents=True)
         except OSError as error:
             raise TrialcliError(f"'{into}': cannot create the folder ({error.strerror})") from None
-    written = None
+    written = examine = None
     if cache is not None:
-        from trialcli.checking import remember_written
+        from trialcli.checking import remember_written, written_record
 
-        written = functools.partial(remember_written, cache)
+        written, examine = functools.partial(remember_written, cache), written_record
     try:
         with ProgressBar("Importing", unit="records") as progress:
             summary = bulk.run(
-                items, into, force=force, workers=cores(), progress=progress, written=written
+                items,
+                into,
+                force=force,
+                workers=cores(),
+                progress=progress,
+                written=written,
+                examine=examine,
             )
     except bulk.Interrupted as stopped:
         _write("\n".join(summary_lines(stopped.summary, into)))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 import typer
 
 from trialcli.arguments import TrialcliGroup, TrialcliTyper, version_line
+from trialcli.cli.replay import LISTED
 from trialcli.errors import ExitCode, StudyFileError, TrialcliError
 from trialcli.formats import OutputFormat
 from trialcli.formatting import NOT_REPORTED
@@ -202,9 +203,15 @@ def _cache(ctx: typer.Context) -> StudyCache | None:
 
 
 def _catalog(ctx: typer.Context) -> Catalog:
+    import dataclasses
+
     from trialcli.checking import discover
 
-    return discover(_settings(ctx).data_dirs, _cache(ctx))
+    catalog = discover(_settings(ctx).data_dirs, _cache(ctx))
+    listed = ctx.meta.get(LISTED)  # the folders as the replay's key saw them, this run
+    if listed is not None and listed[0] == catalog.folders:
+        catalog = dataclasses.replace(catalog, listed=listed[1], statuses=dict(listed[2]))
+    return catalog
 
 
 def _paged(no_pager: bool) -> AbstractContextManager[Console]:

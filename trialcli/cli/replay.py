@@ -77,7 +77,7 @@ class _Page:
         read: list[Path],
     ) -> _Page | None:
         from trialcli.cache import StudyCache, stamp_of
-        from trialcli.catalog import STDIN, SUFFIXES, Catalog
+        from trialcli.catalog import STDIN, Catalog
 
         root = ctx.find_root().params
         if root.get("no_cache") or _terminal() or not (refs or whole or read):
@@ -88,16 +88,24 @@ class _Page:
         try:
             catalog = Catalog.discover(list(root.get("data_dir") or []))
             index: dict[str, list[Path]] | None = None
-            files: list[Path] = [*read, *(catalog.files() if whole else [])]
+            listed: list[Path] | None = None
+            if whole or any(ref != STDIN and not _path_like(ref) for ref in refs):
+                listed = catalog.files()
+                # The command finds its studies in the same listing, not a second one.
+                ctx.meta[LISTED] = (catalog.folders, tuple(listed), dict(catalog.statuses))
+                index = {}
+                for path in listed:
+                    index.setdefault(path.stem, []).append(path)
+            files: list[Path] = [*read, *(listed or [] if whole else [])]
             for ref in refs:
                 if ref == STDIN:
                     return None
-                if ref.endswith(SUFFIXES) or os.sep in ref or (os.altsep and os.altsep in ref):
+                if _path_like(ref):
                     files.append(Path(ref))
                     continue
                 if whole:
                     continue  # every file's stamp is in the key: found the same way again
-                index = catalog.ids() if index is None else index
+                assert index is not None
                 if len(index.get(ref, ())) != 1:
                     return None  # an acronym, a mistake or a clash: found the long way
                 files.append(index[ref][0])
@@ -133,6 +141,16 @@ class _Page:
         if out.clean and err.clean and not err.parts:
             self.cache.save_page(self.name, self.key, "".join(out.parts))
         return result
+
+
+# Where `find` leaves the catalog's listing for the command (see trialcli.cli.base._catalog).
+LISTED = "trialcli.listed"
+
+
+def _path_like(ref: str) -> bool:
+    from trialcli.catalog import SUFFIXES
+
+    return ref.endswith(SUFFIXES) or os.sep in ref or bool(os.altsep and os.altsep in ref)
 
 
 def _racy(stamp: list[int]) -> bool:

@@ -9,6 +9,7 @@ so an interrupted run leaves whole files or none.
 
 from __future__ import annotations
 
+import functools
 import lzma
 import re
 import zipfile
@@ -25,6 +26,7 @@ from trialcli.parallel import Progress, ordered_map
 
 if TYPE_CHECKING:
     from trialcli.importers.ctgov.record import Retrieval
+    from trialcli.loader import Validation
 
 # One record is at most 32 MiB (the single-record limit); a search-results page at most 1 GiB.
 MAX_RECORD_BYTES = 32 * 1024 * 1024
@@ -70,6 +72,8 @@ class Converted:
     study_id: str | None = None
     text: str | None = None
     reason: str | None = None
+    # What `examine` found in the text as read back (see `run`).
+    examined: Any = None
 
 
 @dataclass
@@ -131,11 +135,14 @@ def run(
     force: bool = False,
     workers: int = 1,
     progress: Progress | None = None,
-    written: Callable[[Path, str], None] | None = None,
+    written: Callable[[Path, str, Any], None] | None = None,
+    examine: Callable[[Validation], Any] | None = None,
 ) -> Summary:
     """Import every item into `into`; failures are counted and named, never fatal.
 
-    `written` hears of each file written, with its text (the CLI leaves the cache warm).
+    `written` hears of each file written, with its text and what `examine` (run in the
+    workers, on the read-back that proves each file) found in it: the CLI leaves the
+    cache warm without reading any file a second time.
     """
     if not into.is_dir():
         raise TrialcliError(f"'{into}': no such folder (create it first)")
@@ -146,9 +153,16 @@ def run(
         with _Reader() as reader:
             jobs = (job for item in items for job in reader.jobs(item, writer))
             results = (
-                ordered_map(_convert_batch, jobs, workers, BATCH, _job_bytes, READ_AHEAD_BYTES)
+                ordered_map(
+                    functools.partial(_convert_batch, examine=examine),
+                    jobs,
+                    workers,
+                    BATCH,
+                    _job_bytes,
+                    READ_AHEAD_BYTES,
+                )
                 if workers > 1
-                else _convert(jobs)
+                else _convert(jobs, examine)
             )
             for converted in results:
                 writer.take(converted)
@@ -249,7 +263,7 @@ class _Writer:
     """Writes each converted record and counts what happened to it."""
 
     def __init__(
-        self, into: Path, force: bool, written: Callable[[Path, str], None] | None = None
+        self, into: Path, force: bool, written: Callable[[Path, str, Any], None] | None = None
     ) -> None:
         self.into = into
         self.force = force
@@ -299,7 +313,7 @@ class _Writer:
             return
         self.summary.counts[outcome] += 1
         if self.written is not None:
-            self.written(path, converted.text)
+            self.written(path, converted.text, converted.examined)
 
 
 def _one_line(text: str) -> str:
@@ -309,16 +323,19 @@ def _one_line(text: str) -> str:
 # --- conversion, in this process or in workers -------------------------------------------
 
 
-def _convert(jobs: Iterator[Job]) -> Iterator[Converted]:
+Examine = Callable[["Validation"], Any] | None
+
+
+def _convert(jobs: Iterator[Job], examine: Examine = None) -> Iterator[Converted]:
     for job in jobs:
-        yield from _convert_job(job)
+        yield from _convert_job(job, examine)
 
 
-def _convert_batch(jobs: list[Job]) -> list[Converted]:
-    return [converted for job in jobs for converted in _convert_job(job)]
+def _convert_batch(jobs: list[Job], examine: Examine = None) -> list[Converted]:
+    return [converted for job in jobs for converted in _convert_job(job, examine)]
 
 
-def _convert_job(job: Job) -> list[Converted]:
+def _convert_job(job: Job, examine: Examine = None) -> list[Converted]:
     """Each record in the job as a study file; any failure is this record's alone."""
     import datetime as dt
 
@@ -338,7 +355,7 @@ def _convert_job(job: Job) -> list[Converted]:
             records, how, retrieved = _records(job.body), "file", None
     except TrialcliError as error:
         return [Converted(job.label, job.nct, reason=str(error))]
-    return [_convert_record(job, record, retrieved, how) for record in records]
+    return [_convert_record(job, record, retrieved, how, examine) for record in records]
 
 
 def _records(body: bytes) -> list[Any]:
@@ -351,9 +368,11 @@ def _records(body: bytes) -> list[Any]:
     return [data]
 
 
-def _convert_record(job: Job, record: Any, retrieved: str | None, how: Retrieval) -> Converted:
+def _convert_record(
+    job: Job, record: Any, retrieved: str | None, how: Retrieval, examine: Examine = None
+) -> Converted:
     from trialcli.importers import ctgov
-    from trialcli.importers.study_file import study_file
+    from trialcli.importers.study_file import read_back
 
     nct = _record_nct(record) or job.nct
     if not isinstance(record, dict) or not isinstance(record.get("protocolSection"), dict):
@@ -361,13 +380,14 @@ def _convert_record(job: Job, record: Any, retrieved: str | None, how: Retrieval
         return Converted(job.label, nct, reason=reason)
     try:
         when = retrieved if how == "fetched" else ctgov.record_version(record)
-        study, text = study_file(record, when, how)
+        study, text, found = read_back(record, when, how)
+        examined = examine(found) if examine is not None else None
     except TrialcliError as error:
         return Converted(job.label, nct, reason=str(error))
     except Exception as error:  # a record the mapper cannot handle must not stop the others
         reason = f"unexpected {type(error).__name__}: {error} (please report this record)"
         return Converted(job.label, nct, reason=reason)
-    return Converted(job.label, study.registry.nct or nct, study.id, text)
+    return Converted(job.label, study.registry.nct or nct, study.id, text, examined=examined)
 
 
 def _record_nct(record: Any) -> str | None:

@@ -10,6 +10,7 @@ from trialcli.errors import TrialcliError
 from trialcli.importers import ctgov
 
 if TYPE_CHECKING:
+    from trialcli.loader import Validation
     from trialcli.model import Study
 
 
@@ -26,15 +27,22 @@ def study_file(
     record: dict[str, Any], retrieved: str | None, how: ctgov.Retrieval, name: str | None = None
 ) -> tuple[Study, str]:
     """The study `record` describes and its file's text, checked to read back as that study."""
-    from trialcli.loader import parse_yaml, validate_data
+    study, text, _ = read_back(record, retrieved, how, name)
+    return study, text
+
+
+def read_back(
+    record: dict[str, Any], retrieved: str | None, how: ctgov.Retrieval, name: str | None = None
+) -> tuple[Study, str, Validation]:
+    """`study_file`, with the file's text as read back (what `list` would find in it)."""
+    from trialcli.loader import validation
     from trialcli.writer import study_yaml
 
     study = ctgov.record_to_study(record, retrieved, how)
     text = study_yaml(study, ctgov.header_lines(study, how))
     # The file must read back as this very study before anyone sees it.
-    name = name or f"{study.id}.yaml"
-    checked, problems = validate_data(parse_yaml(text, name), text, name)
-    if checked != study or problems:
-        found = "; ".join(str(p) for p in problems[:3]) or "it reads back differently"
-        raise TrialcliError(f"the imported study does not validate ({found}); please report this")
-    return study, text
+    found = validation(text, name or f"{study.id}.yaml")
+    if found.study != study or found.problems:
+        said = "; ".join(str(p) for p in found.problems[:3]) or "it reads back differently"
+        raise TrialcliError(f"the imported study does not validate ({said}); please report this")
+    return study, text, found

@@ -7,6 +7,7 @@ out in this order for as long as they fit the page (only it knows how lines wrap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from trialcli.formatting import NOT_REPORTED, safety_text
@@ -69,23 +70,28 @@ class Glance:
     lines: int = PAGE_LINES
 
 
-def _harms(study: Study) -> tuple[list[Harm], list[Harm]]:
-    """Summary items (any AE, deaths…) one by one; other findings grouped by term."""
+def _harms(
+    study: Study, rows: Sequence[Sequence[SafetyRow]] | None = None
+) -> tuple[list[Harm], list[Harm]]:
+    """Summary items (any AE, deaths…) one by one; other findings grouped by term.
+    `rows`: each finding's `finding_rows`, when already worked out."""
+    if rows is None:
+        rows = [finding_rows(study, i, f) for i, f in enumerate(study.safety)]
     summary: list[Harm] = []
     groups: dict[str, list[tuple[int, SafetyFinding]]] = {}
     for index, finding in enumerate(study.safety):
         if finding.summary is not None:
-            summary.append(_harm(study, [(index, finding)]))
+            summary.append(_harm([(index, finding)], rows))
         else:
             groups.setdefault(term_key(finding.term), []).append((index, finding))
-    return summary, [_harm(study, found) for found in groups.values()]
+    return summary, [_harm(found, rows) for found in groups.values()]
 
 
-def _harm(study: Study, found: list[tuple[int, SafetyFinding]]) -> Harm:
+def _harm(found: list[tuple[int, SafetyFinding]], rows: Sequence[Sequence[SafetyRow]]) -> Harm:
     return Harm(
         term=found[0][1].term,
         findings=tuple(found),
-        rows=tuple(row for i, f in found for row in finding_rows(study, i, f)),
+        rows=tuple(row for i, _ in found for row in rows[i]),
     )
 
 
@@ -106,12 +112,18 @@ def _lesser(harm: Harm) -> bool:
     return not (harm.serious or harm.fatal) and excess is not None and excess <= 0
 
 
-def glance(study: Study, audit: Audit, lines: int = PAGE_LINES) -> Glance:
+def glance(
+    study: Study,
+    audit: Audit,
+    lines: int = PAGE_LINES,
+    *,
+    safety_rows: Sequence[Sequence[SafetyRow]] | None = None,
+) -> Glance:
     """The first screen's candidates: primary endpoints, then the harms (summary items,
     serious ones, the largest excesses, those named without figures, those no more frequent
     than on the comparator), then the secondary endpoints compared between arms."""
     primary = primary_endpoints(study)
-    summary, harms = _harms(study)
+    summary, harms = _harms(study, safety_rows)
     ordered = sorted(harms, key=_harm_order)
     secondary = [
         e

@@ -13,6 +13,7 @@ Every format of `show` renders a `Page` and nothing else: the first screen, `--f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal, TypedDict
@@ -38,6 +39,7 @@ from trialcli.ops.keys import SafetySort
 from trialcli.ops.safety import (
     Filters,
     HarmsScope,
+    SafetyRow,
     SafetyTable,
     finding_rows,
     harms_scope,
@@ -206,7 +208,9 @@ def build_page(study: Study, audit: Audit) -> Page:
     facts: list[Fact] = []
     for endpoint in study.endpoints:
         facts += _endpoint_facts(study, endpoint, [e for e in effects if e.endpoint == endpoint.id])
-    harms = tuple(_harm_row(study, i, f) for i, f in enumerate(study.safety))
+    # Each finding's pairs of arms, worked out once for the whole page and the first screen.
+    rows = [finding_rows(study, i, f) for i, f in enumerate(study.safety)]
+    harms = tuple(_harm_row(study, i, f, rows[i]) for i, f in enumerate(study.safety))
     for harm in harms:
         facts += [*harm.figures, *harm.differences]
     return Page(
@@ -224,7 +228,7 @@ def build_page(study: Study, audit: Audit) -> Page:
         summary_brief=plain_summary(study, brief=True),
         warnings=tuple(_warning(study, n, w) for n, w in enumerate(audit.warnings, start=1)),
         harms=harms,
-        glance=glance(study, audit),
+        glance=glance(study, audit, safety_rows=rows),
         verdicts={e.id: endpoint_verdict(e) for e in study.endpoints},
         harms_listed=harms_scope(study),
     )
@@ -350,7 +354,9 @@ def _as_stated(
     )
 
 
-def _harm_row(study: Study, index: int, finding: SafetyFinding) -> HarmRow:
+def _harm_row(
+    study: Study, index: int, finding: SafetyFinding, rows: Sequence[SafetyRow]
+) -> HarmRow:
     common = {
         "subject_id": f"safety-{index}",
         "subject": finding.term,
@@ -385,7 +391,7 @@ def _harm_row(study: Study, index: int, finding: SafetyFinding) -> HarmRow:
             )
         )
     differences = []
-    for row in finding_rows(study, index, finding):
+    for row in rows:
         points = row.difference.points
         if points is None or row.experimental is None or row.comparator is None:
             continue

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from trialcli.errors import TrialcliError
 from trialcli.files import check_target, write_atomically
+from trialcli.render.plaintable import Quick
 
 EXPORT_SUFFIXES = (".svg", ".html")
 # Below this width tables fold their cells rather than fitting them by cutting.
@@ -119,6 +120,8 @@ def _fold_cells(item: Any) -> None:
             _fold_cells(child)
     elif isinstance(item, (Padding, Panel)):
         _fold_cells(item.renderable)
+    elif isinstance(item, Quick):
+        _fold_cells(item.table)
 
 
 def make_console(

@@ -6,7 +6,8 @@ over 10,000 studies spent five seconds there. The tables trialcli prints are sim
 the layout of a row is a few string operations. Rich still decides everything that
 needs judgement: the column widths (measured on a small table that holds, for each
 column, the cells that set its width), the header, the word wrapping (its own
-`divide_line`), and every cell that is not plain printable ASCII.
+`divide_line`, copied to count characters as cells), and every cell with a character
+that is not printable and one cell wide.
 
 Anything else — table features not handled here, a terminal too narrow for every column,
 an ASCII-only or legacy Windows console, a Rich without the helpers used — is printed by
@@ -21,7 +22,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.console import Console, RenderableType
 from rich.segment import Segment, Segments
 from rich.style import Style
@@ -59,8 +60,6 @@ def table_segments(
         return None
     columns = [[row[index][0] for row in rows] for index in range(len(table.columns))]
     try:
-        from rich._wrap import divide_line
-
         widths = _column_widths(table, columns, console)
     except (ImportError, AttributeError, TypeError):
         return None  # a Rich without these helpers: it prints the table itself
@@ -82,7 +81,7 @@ def table_segments(
         safe_box=table.safe_box,
     )
     segments = list(console.render(header, console.options))
-    segments += _body(table, rows, inner, pads, console, divide_line)
+    segments += _body(table, rows, inner, pads, console, divide_single)
     return segments
 
 
@@ -176,7 +175,10 @@ def _extremes(texts: list[str]) -> list[RenderableType]:
 
 
 def _single_width(text: str) -> bool:
-    return text.isascii() and text.isprintable()
+    """Whether every character of `text` is printable and one cell wide (as Rich counts)."""
+    if text.isascii():
+        return text.isprintable()
+    return text.isprintable() and all(get_character_cell_size(c) == 1 for c in set(text))
 
 
 def _body(
@@ -278,6 +280,41 @@ def _fit(
         else:
             lines.append(" " * gap + piece)
     return lines
+
+
+_WORD = re.compile(r"\s*\S+\s*")  # Rich's word: the word and the spaces after it
+
+
+def divide_single(text: str, width: int, fold: bool = True) -> list[int]:
+    """Rich's `divide_line` (rich/_wrap.py) for text whose every character is one cell
+    wide, so that a length is a width: the offsets at which `text` breaks into lines."""
+    from rich.cells import chop_cells
+
+    breaks: list[int] = []
+    offset = 0
+    for match in _WORD.finditer(text):  # each starts where the last ended, as Rich's
+        start, word = match.start(), match.group()
+        length = len(word.rstrip())
+        if width - offset >= length:
+            offset += len(word)
+        elif length > width:
+            if fold:
+                pieces = chop_cells(word, width=width)
+                for number, piece in enumerate(pieces, start=1):
+                    if start:
+                        breaks.append(start)
+                    if number == len(pieces):
+                        offset = len(piece)
+                    else:
+                        start += len(piece)
+            else:
+                if start:
+                    breaks.append(start)
+                offset = len(word)
+        elif offset and start:
+            breaks.append(start)
+            offset = len(word)
+    return breaks
 
 
 def _rstrip_end(text: str, size: int) -> str:

@@ -37,6 +37,7 @@ from trialcli.ops.safety import (
     SafetyRow,
     SafetyTable,
 )
+from trialcli.render.plaintable import Quick
 from trialcli.render.study import print_sources
 from trialcli.render.text import clean
 
@@ -273,7 +274,7 @@ def render_safety_table(result: SafetyTable, console: Console) -> None:
     summary = _table(console.width)
     _add_rows(summary, result.summary, marks, grouped=False, wide=wide)
     if result.summary:
-        console.print(summary)
+        console.print(Quick(summary))
     missing = not_reported_text(result.not_reported)
     if missing:
         console.print(Text(missing, style="dim"))
@@ -285,7 +286,7 @@ def render_safety_table(result: SafetyTable, console: Console) -> None:
     if result.rows:
         findings = _table(console.width)
         _add_rows(findings, result.rows, marks, grouped=grouped, wide=wide)
-        console.print(findings)
+        console.print(Quick(findings))
     else:
         console.print(Text("No findings match the filters.", style="dim"))
     count = len({row.index for row in result.rows})
@@ -299,7 +300,7 @@ def render_safety_table(result: SafetyTable, console: Console) -> None:
         rows = [row for row, _ in result.unjudged]
         why = {id(row): reason for row, reason in result.unjudged}
         _add_rows(unjudged, rows, marks, grouped=False, wide=wide, why=why)
-        console.print(unjudged)
+        console.print(Quick(unjudged))
 
     console.print()
     console.print(Text(METHODS, style="dim"))

@@ -28,6 +28,7 @@ from trialcli.ops.audit import Audit
 from trialcli.ops.effects import AbsoluteEffect
 from trialcli.ops.page import Fact, Page
 from trialcli.render.marks import WARNING_MARK, SourceMarks, verdict_text
+from trialcli.render.plaintable import quick
 from trialcli.render.text import clean
 
 
@@ -41,7 +42,7 @@ def render_study(page: Page, console: Console) -> None:
         if title == SOURCES:
             print_sources(console, study)
         else:
-            console.print(body)
+            console.print(quick(body))
 
 
 Section = tuple[str, RenderableType]
@@ -520,6 +521,6 @@ def render_sections(page: Page, console: Console, names: Collection[str]) -> Non
         if title == SOURCES:
             print_sources(console, study)
         else:
-            console.print(body)
+            console.print(quick(body))
     for title in (t for t in SECTIONS.values() if t in wanted):  # the page's order
         console.print(Text(f"{title}: none in this study", style="dim"))

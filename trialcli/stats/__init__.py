@@ -6,11 +6,13 @@ tests/test_stats.py against published or independently computed reference values
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
 
+@functools.lru_cache(maxsize=64)  # a page asks for the same few levels thousands of times
 def z_for(level: float) -> float:
     """The two-sided normal quantile for a confidence level in percent (95 -> 1.95996)."""
     return NormalDist().inv_cdf(0.5 + level / 200)
