@@ -29,6 +29,8 @@ pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORD = FIXTURES / "ctgov" / "NCT00806624.json"
+JUDGEMENTS = FIXTURES / "judgements-example.yaml"
+SOF = ["sof", "care-ms-i", "care-ms-ii", "camms223", "-e", "arr"]
 IMPORTED = "nct00806624.yaml"  # the study file that record becomes
 
 
@@ -59,6 +61,9 @@ WRITERS: dict[str, Writer] = {
     "flow --export": Writer(lambda t: ["flow", "care-ms-i", "--export", t], ".pdf"),
     "network --export": Writer(
         lambda t: ["network", "-e", "relapse-proportion", "--export", t], ".svg"
+    ),
+    "sof --rob-figure": Writer(
+        lambda t: [*SOF, "--judgements", str(JUDGEMENTS), "--rob-figure", t], ".png"
     ),
 }
 

@@ -357,7 +357,7 @@ def sof(
         str | None,
         typer.Option(
             "--judgements",
-            metavar="FILE",
+            metavar="YAML",  # read, never written: not one of the writers' FILE options
             help="A reviewer's GRADE and RoB 2 judgements (YAML; see docs/pooling.md); "
             "without it, certainty is not assessed.",
         ),
