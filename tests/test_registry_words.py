@@ -213,6 +213,11 @@ def test_a_placebo_registered_as_experimental_is_a_placebo(tmp_path: Path) -> No
     assert "−2.3 pp" in ae
     arms = " ".join(run("show", str(path), "--section", "arms", columns=200).split())
     assert "placebo by its title (registered as experimental) · placebo" in arms
+    html = run("show", str(path), "-f", "html")
+    assert "<td>Placebo</td><td>placebo by its title (registered as experimental)</td>" in html
+    data = json.loads(run("show", str(path), "-f", "json"))
+    (shown,) = [a for a in data["study"]["arms"] if a["label"] == "Placebo"]
+    assert (shown["role"], shown["registered_as"]) == ("placebo", "experimental")
 
 
 def test_every_arm_registered_other_keeps_its_placebo() -> None:

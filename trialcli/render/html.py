@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from trialcli.formatting import NOT_REPORTED, SOURCE_MARKS, source_mark
+from trialcli.formatting import NOT_REPORTED, SOURCE_MARKS, role_words, source_mark
 from trialcli.model import Study
 from trialcli.ops.flow import FlowResult
 from trialcli.ops.page import Fact, Page
@@ -225,7 +225,7 @@ def _design(study: Study) -> list[str]:
             " ".join(x for x in (i.drug, i.dose, i.route, i.schedule) if x)
             for i in arm.interventions
         )
-        cells = [_e(arm.label), _e(arm.role)]
+        cells = [_e(arm.label), _e(role_words(arm))]
         counts = (arm.randomized, arm.analysed, *((arm.at_baseline,) if baseline else ()))
         for count in counts:
             cells.append(_count(study, count, study.cited_source(count, arm) if count else None))
