@@ -194,8 +194,8 @@ def glance_lines(whole: Page, width: int, *, links: bool) -> list[Line]:
 
 def _ranked(note: str, width: int) -> str:
     """The heading's note and the rule the harms are ranked by, in the longest words that
-    keep the heading on one line (the shortest when none does): the rule never costs a
-    harm its place on the page."""
+    keep the heading on one line (the shortest when none does, its second line counted):
+    at 80 columns the rule costs CARE-MS II no harm."""
     for words in HARMS_ORDER_WORDS:
         if len("Harms") + len(note) + 2 + len(words) <= width:
             break
