@@ -84,7 +84,7 @@ def test_second_list_reads_no_file(
     second = runner.invoke(app, args)
     assert second.exit_code == 0, second.stderr
     assert second.stdout == first.stdout
-    assert "example,EXAMPLE,3,synthetic participants,300,2,1,0,1,1,2020" in second.stdout
+    assert "example,EXAMPLE,3,synthetic participants,300,randomized,2,1,0,1,1,2020" in second.stdout
 
 
 def test_validate_reports_cached_problems_with_the_path_as_given(

@@ -150,7 +150,10 @@ def test_an_unknown_study_in_a_selector_is_an_error(runner: CliRunner, folder: P
 
 def with_direction(study: Study, direction: str) -> Study:
     endpoint = study.endpoints[0]
-    comparisons = [c.model_copy(update={"direction": direction}) for c in endpoint.comparisons]
+    # An order "inferred" here is from the arms' roles (SPRINT's own is from its figures).
+    basis = "roles" if direction == "inferred" else None
+    update = {"direction": direction, "direction_basis": basis}
+    comparisons = [c.model_copy(update=update) for c in endpoint.comparisons]
     changed = endpoint.model_copy(update={"comparisons": comparisons})
     return study.model_copy(update={"endpoints": [changed, *study.endpoints[1:]]})
 

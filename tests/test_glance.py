@@ -114,7 +114,8 @@ def test_first_screen_names_what_ae_and_compare_take(runner: CliRunner) -> None:
     # the effect with its CI and p, and the computed difference of harms, labelled
     assert "rate ratio 0.51 (0.39–0.65), p<0.0001 [9]" in flat
     assert "ifn 10/202 (5%) vs alem-pooled 100/596 (17%) [10] +11.8 pp" in flat
-    assert "pp: computed difference" in flat
+    # how the harms are ranked, on the heading, without costing a harm its place at 80
+    assert "7 of 12 shown; serious, +pp (computed), commonest" in flat
     assert "⚠ 2 figures disagree (2 recorded on purpose) — see --section checks" in flat
     full = show(runner, "care-ms-ii", "--full")
     assert "experimental · alem12" in full

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from trialcli.written import Written
 
 if TYPE_CHECKING:
-    from trialcli.model import ArmResult, ArmSafety, Comparison, Design, Study
+    from trialcli.model import Arm, ArmResult, ArmSafety, Comparison, Design, Study
 
 NOT_REPORTED = "not reported"
 # A study that allocated no one at random counts those who enrolled, not "randomized".
@@ -39,6 +39,47 @@ DIRECTION_WORDS = {
     "inferred": "direction inferred from arm roles",
     "unknown": "direction unknown",
 }
+
+# How a comparison's order of groups is known, one basis a key: the words under a drawn
+# estimate, and the legend's sentence for each basis on the plot (issue 21, item 6).
+ORDER_BASES = ("stated", "title", "comment", "figures", "roles", "unknown")
+ORDER_NOTES = {
+    "stated": "",
+    "title": "order: title",
+    "comment": "order: comment",
+    "figures": "order: figures",
+    "roles": "order inferred",
+    "unknown": "direction unknown",
+}
+ORDER_LEGEND = {
+    "stated": "order stated: the source says which group is first",
+    "title": "order: title — the record's measure title names the groups in this order",
+    "comment": (
+        "order: comment — the record's comment on the analysis names the groups in this order"
+    ),
+    "figures": (
+        "order: figures — the record does not state which group is first; its own "
+        "figures (A − B, or a crude ratio) match the estimate only in this order"
+    ),
+    "roles": (
+        "order inferred: the source does not state which group is first; trialcli "
+        "inferred it from the arms' roles (experimental or active before placebo)"
+    ),
+    "unknown": (
+        "direction unknown: the source does not say which group is first, so the "
+        "comparison is listed, not drawn"
+    ),
+}
+
+
+def order_basis(direction: str | None, basis: str | None) -> str:
+    """One of ORDER_BASES: where a comparison's order of groups comes from. A hand-written
+    file's `stated` has no basis; the importer's `inferred` is from figures or roles."""
+    if direction == "unknown" or direction is None:
+        return "unknown"
+    if basis in ORDER_BASES:
+        return basis
+    return "roles" if direction == "inferred" else "stated"
 
 
 def source_mark(number: int | None) -> str:
@@ -312,6 +353,16 @@ def on_screen(text: str, limit: int = SCREEN_NOTE) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "… (whole in the study file)"
+
+
+def role_words(arm: Arm) -> str:
+    """An arm's role as the page says it: `placebo`, or where the registry's arm type
+    disagrees with the arm's own title, both: `placebo by its title (registered as
+    experimental)`."""
+    role = arm.role.replace("-", " ")
+    if arm.registered_as is None:
+        return role
+    return f"{role} by its title (registered as {arm.registered_as.replace('-', ' ')})"
 
 
 def intake_word(design: Design | None) -> str:

@@ -12,7 +12,13 @@ from matplotlib.patches import FancyBboxPatch
 from trialcli.figures import BLACK, short
 from trialcli.formatting import source_mark
 from trialcli.ops.flow import FlowResult
-from trialcli.render.flow_text import count_text, enrolment_lines, source_marks, stage_lines
+from trialcli.render.flow_text import (
+    analysed_text,
+    count_text,
+    enrolment_lines,
+    source_marks,
+    stage_lines,
+)
 
 LINE_INCHES = 0.19
 ARM_INCHES = 2.6
@@ -41,10 +47,7 @@ def flow_figure(result: FlowResult) -> Figure:
     stages.append(
         (
             "Analysis",
-            [
-                (a.label, [(f"Analysed {count_text(a.count, marks)}", False)])
-                for a in result.analysed
-            ],
+            [(a.label, [(f"Analysed {analysed_text(a, marks)}", False)]) for a in result.analysed],
         )
     )
     heights = [1.6 + max((len(lines) + 1 for _, lines in boxes), default=0) for _, boxes in stages]

@@ -16,7 +16,14 @@ from trialcli.model.base import (
     Statement,
     Strict,
 )
-from trialcli.model.kinds import Allocation, ArmKind, ArmRole, Comparator, TreatmentHistory
+from trialcli.model.kinds import (
+    Allocation,
+    ArmKind,
+    ArmRole,
+    Comparator,
+    RegisteredArmType,
+    TreatmentHistory,
+)
 
 
 class Range(Sourced):
@@ -86,6 +93,13 @@ class Arm(Sourced):
     id: Ref
     label: ShortText
     role: ArmRole
+    registered_as: RegisteredArmType | None = Field(
+        default=None,
+        description=(
+            "the registry's arm type where it disagrees with the arm's own title (a placebo "
+            "arm registered as experimental): the role follows the title"
+        ),
+    )
     randomized: Count | None = None
     analysed: Count | None = None
     at_baseline: Count | None = Field(

@@ -43,6 +43,15 @@ TreatmentHistory = Literal["treatment-naive", "previously-treated", "mixed"]
 Allocation = Literal["randomized", "non-randomized", "single-arm"]
 Comparator = Literal["active", "placebo", "dose-comparison", "standard-of-care", "none"]
 ArmRole = Literal["experimental", "active-comparator", "placebo", "other"]
+# A registry's arm type, in the format's words: kept where the arm's own title says otherwise.
+RegisteredArmType = Literal[
+    "experimental",
+    "active-comparator",
+    "placebo-comparator",
+    "sham-comparator",
+    "no-intervention",
+    "other",
+]
 # A crossover's groups: a randomized sequence, or a treatment received in any period.
 ArmKind = Literal["sequence", "treatment"]
 

@@ -82,6 +82,7 @@ class ForestRow:
     converted_from: float | None  # the relative reduction (percent) this ratio is computed from
     source: SourceRef | None
     direction: str = "stated"  # how the order of the groups is known: stated or inferred
+    direction_basis: str | None = None  # where from: stated, title, comment, figures, roles
     experimental_first: bool = True  # the first group is an experimental arm, the second not
     # What `--pool` needs to know: which groups in which order.
     endpoint_id: str = ""
@@ -123,6 +124,7 @@ class NotDrawn:
     reason: str
     source: SourceRef | None
     direction: str | None = None
+    direction_basis: str | None = None
     time_frame: str | None = None
     test: str | None = None  # None when no comparison is reported
 
@@ -287,6 +289,7 @@ def _study_rows(study: Study, endpoints: list[Endpoint]) -> tuple[list[ForestRow
                 reason=reason,
                 source=cite(study, comparison, endpoint),
                 direction=comparison.direction,
+                direction_basis=comparison.direction_basis,
                 time_frame=endpoint.time_frame,
                 test=test_words(comparison),
             )
@@ -416,6 +419,7 @@ def _row(
         converted_from=None,
         source=cite(study, comparison, endpoint),
         direction=comparison.direction,
+        direction_basis=comparison.direction_basis,
         time_frame=endpoint.time_frame,
         test=test_words(comparison),
         experimental_first=(

@@ -80,10 +80,22 @@ class PeriodFlow:
 
 
 @dataclass(frozen=True)
+class ByMeasure:
+    """An arm's analysed count as its outcome measures give it (each one's `N`), when the
+    file states none: one figure, or the range of them where measures differ."""
+
+    low: int
+    high: int
+    measures: int  # how many of the arm's results give a denominator
+    sources: tuple[str, ...]  # the sources those results cite
+
+
+@dataclass(frozen=True)
 class ArmCount:
     arm_id: str
     label: str
     count: Number | None
+    by_measure: ByMeasure | None = None  # only where `count` is None: never over a stated one
 
 
 @dataclass(frozen=True)
@@ -138,9 +150,27 @@ def _number(study: Study, loc: Loc, count: Count | None, *parents: Sourced) -> N
     return Number(count.value, study.cited_source(count, *parents), loc)
 
 
+def _analysed(study: Study, arm: ArmCount) -> ArmCount:
+    """A stated analysed count wins; without one, the denominators the arm's results give
+    (a registry's measures each state theirs). None stays None: nothing is invented."""
+    if arm.count is not None:
+        return arm
+    found = [
+        (result.N, study.cited_source(result, endpoint))
+        for endpoint in study.endpoints
+        if (result := endpoint.results.get(arm.arm_id)) is not None and result.N is not None
+    ]
+    if not found:
+        return arm
+    values = [n for n, _ in found]
+    sources = tuple(dict.fromkeys(s for _, s in found if s is not None))
+    return replace(arm, by_measure=ByMeasure(min(values), max(values), len(values), sources))
+
+
 def study_flow(study: Study) -> FlowResult:
     result = _flow(study)
     cited = {n.source for n in result.numbers()}
+    cited |= {s for a in result.analysed if a.by_measure for s in a.by_measure.sources}
     sources = tuple(
         CitedSource(i, s.id, s.citation, s.url)
         for i, s in enumerate(study.sources, start=1)
@@ -158,7 +188,9 @@ def _flow(study: Study) -> FlowResult:
         for i, a in enumerate(study.arms)
     )
     analysed = tuple(
-        ArmCount(a.id, a.label, _number(study, ("arms", i, "analysed"), a.analysed, a))
+        _analysed(
+            study, ArmCount(a.id, a.label, _number(study, ("arms", i, "analysed"), a.analysed, a))
+        )
         for i, a in enumerate(study.arms)
     )
     if flow is None:

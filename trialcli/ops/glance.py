@@ -19,6 +19,23 @@ from trialcli.ops.summary import primary_endpoints
 # Lines the first screen may take (issue 12: the bundled studies in 45 at 80 columns).
 PAGE_LINES = 45
 
+# How the harms are ranked, in full (json, --full, documents) and as the first screen's
+# heading says it, longest first: the renderer takes the longest that fits on one line.
+HARMS_ORDER = (
+    "serious or fatal first, then the largest excess over the comparator in percentage "
+    "points (computed), then the most frequent; a harm with no comparator figure ranks by "
+    "its own frequency; then those named without figures (in the file's order), then those "
+    "no more frequent than on the comparator; the summary items (any adverse event, "
+    "deaths…) come before, unranked"
+)
+HARMS_ORDER_WORDS = (
+    "serious first, then largest excess, then most frequent (pp: computed difference)",
+    "serious first, then largest +pp, then commonest (pp: computed difference)",
+    "serious first, then +pp (computed), then commonest",
+    "serious, +pp (computed), commonest",
+    "serious, +pp, commonest",
+)
+
 
 @dataclass(frozen=True)
 class Harm:
@@ -69,6 +86,17 @@ class Glance:
     checks: int
     lines: int = PAGE_LINES
 
+    @property
+    def ranked(self) -> tuple[Harm, ...]:
+        """Every harm but the summary items, in rank order (rank 1 first): the order the
+        first screen gives them the room in."""
+        return (*self.harms, *self.named_harms, *self.lesser_harms)
+
+    def ranks(self) -> dict[int, int]:
+        """Each finding's (by its place in the file) harm's rank, from 1; summary items
+        have none."""
+        return {i: rank for rank, h in enumerate(self.ranked, start=1) for i, _ in h.findings}
+
 
 def _harms(
     study: Study, rows: Sequence[Sequence[SafetyRow]] | None = None
@@ -95,15 +123,22 @@ def _harm(found: list[tuple[int, SafetyFinding]], rows: Sequence[Sequence[Safety
     )
 
 
-def _harm_order(harm: Harm) -> tuple[bool, float]:
-    """Serious or fatal first, then the largest excess over the comparator; a harm no
-    comparator figure exists for ranks by its highest incidence (92% of infusion reactions
-    outranks an excess of 0.2 points); ties keep the file's order (sorting is stable)."""
+def _harm_order(harm: Harm) -> tuple[bool, float, float]:
+    """HARMS_ORDER: serious or fatal first, then the largest excess over the comparator,
+    then the most frequent (a registry's serious events are often 1 vs 0 people, the same
+    excess for dozens of terms: the commoner ones come first, not the alphabet's). A harm
+    no comparator figure exists for ranks by its highest incidence (92% of infusion
+    reactions outranks an excess of 0.2 points); ties keep the file's order (stable)."""
+    incidences = [r.incidence for r in harm.rows if r.incidence is not None]
+    frequency = max(incidences, default=None)
     excess = harm.largest_difference
     if excess is None:
-        incidences = [r.incidence for r in harm.rows if r.incidence is not None]
-        excess = max(incidences, default=None)
-    return not (harm.serious or harm.fatal), -(excess if excess is not None else -100.0)
+        excess = frequency
+    return (
+        not (harm.serious or harm.fatal),
+        -(excess if excess is not None else -100.0),
+        -(frequency if frequency is not None else -1.0),
+    )
 
 
 def _lesser(harm: Harm) -> bool:

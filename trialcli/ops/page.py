@@ -34,7 +34,7 @@ from trialcli.ops.audit import Audit, Check
 from trialcli.ops.compare import ForestPlot, Selection, compare_studies
 from trialcli.ops.effects import AbsoluteEffect, absolute_effects
 from trialcli.ops.flow import FlowResult, study_flow
-from trialcli.ops.glance import Glance, glance
+from trialcli.ops.glance import HARMS_ORDER, Glance, glance
 from trialcli.ops.keys import SafetySort
 from trialcli.ops.safety import (
     Filters,
@@ -104,6 +104,7 @@ class Fact:
     spread: str | None = None  # a result's spread in words: "SD 1.1", "IQR 8–15"
     adjusted_for: str | None = None  # a comparison's covariates, in its source's words
     stratified_by: str | None = None
+    harm_rank: int | None = None  # a harm's place in the first screen's order (HARMS_ORDER)
 
     @property
     def mark(self) -> str:
@@ -156,6 +157,25 @@ class HarmRow:
     population: str | None
     figures: tuple[Fact, ...]  # one per group, each naming its group in words
     differences: tuple[Fact, ...]  # computed, experimental − comparator
+    rank: int | None = None  # its term's place in HARMS_ORDER; None for a summary item
+
+
+@dataclass(frozen=True)
+class RankedHarm:
+    """One term in the first screen's order (HARMS_ORDER), with what ranked it."""
+
+    rank: int
+    term: str
+    findings: tuple[int, ...]  # the findings' places in the file (`safety-N`)
+    serious: bool  # serious or fatal
+    excess_points: float | None  # the largest excess over the comparator (computed)
+    highest_incidence: float | None  # percent, the highest of its rows
+
+
+@dataclass(frozen=True)
+class HarmsOrder:
+    rule: str
+    ranked: tuple[RankedHarm, ...]
 
 
 @dataclass(frozen=True)
@@ -181,6 +201,7 @@ class Page:
     glance: Glance
     verdicts: dict[str, Verdict]  # by endpoint id, as the sources state them
     harms_listed: HarmsScope  # what the list of harms is, and where the whole list lives
+    harms_order: HarmsOrder  # how the harms are ranked, and each term's rank
 
     # What only the document draws (its figures), computed when first asked for.
     @cached_property
@@ -210,7 +231,11 @@ def build_page(study: Study, audit: Audit) -> Page:
         facts += _endpoint_facts(study, endpoint, [e for e in effects if e.endpoint == endpoint.id])
     # Each finding's pairs of arms, worked out once for the whole page and the first screen.
     rows = [finding_rows(study, i, f) for i, f in enumerate(study.safety)]
-    harms = tuple(_harm_row(study, i, f, rows[i]) for i, f in enumerate(study.safety))
+    first_screen = glance(study, audit, safety_rows=rows)
+    ranks = first_screen.ranks()
+    harms = tuple(
+        _harm_row(study, i, f, rows[i], ranks.get(i)) for i, f in enumerate(study.safety)
+    )
     for harm in harms:
         facts += [*harm.figures, *harm.differences]
     return Page(
@@ -228,10 +253,29 @@ def build_page(study: Study, audit: Audit) -> Page:
         summary_brief=plain_summary(study, brief=True),
         warnings=tuple(_warning(study, n, w) for n, w in enumerate(audit.warnings, start=1)),
         harms=harms,
-        glance=glance(study, audit, safety_rows=rows),
+        glance=first_screen,
         verdicts={e.id: endpoint_verdict(e) for e in study.endpoints},
         harms_listed=harms_scope(study),
+        harms_order=_harms_order(first_screen),
     )
+
+
+def _harms_order(first_screen: Glance) -> HarmsOrder:
+    ranked = []
+    for rank, harm in enumerate(first_screen.ranked, start=1):
+        excess = harm.largest_difference
+        incidences = [r.incidence for r in harm.rows if r.incidence is not None]
+        ranked.append(
+            RankedHarm(
+                rank=rank,
+                term=harm.term,
+                findings=tuple(i for i, _ in harm.findings),
+                serious=harm.serious or harm.fatal,
+                excess_points=None if excess is None else round(excess, 4),
+                highest_incidence=round(max(incidences), 4) if incidences else None,
+            )
+        )
+    return HarmsOrder(HARMS_ORDER, tuple(ranked))
 
 
 def _number(study: Study, source: str | None) -> int | None:
@@ -355,9 +399,14 @@ def _as_stated(
 
 
 def _harm_row(
-    study: Study, index: int, finding: SafetyFinding, rows: Sequence[SafetyRow]
+    study: Study,
+    index: int,
+    finding: SafetyFinding,
+    rows: Sequence[SafetyRow],
+    rank: int | None,
 ) -> HarmRow:
     common = {
+        "harm_rank": rank,
         "subject_id": f"safety-{index}",
         "subject": finding.term,
         "level": None,
@@ -424,6 +473,7 @@ def _harm_row(
         population=finding.population,
         figures=tuple(figures),
         differences=tuple(differences),
+        rank=rank,
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from trialcli.errors import TrialcliError
-from trialcli.formatting import decimals
+from trialcli.formatting import decimals, role_words
 from trialcli.model import ArmSafety, SafetyFinding, SafetySummary, Study
 from trialcli.ops.harm_terms import same_harms
 from trialcli.ops.harm_terms import term_key as term_key  # ops/glance.py reads it here
@@ -179,6 +179,9 @@ class SafetyTable:
 
     study: Study
     comparators: tuple[str, ...]
+    # Arms whose role is their title's, not the registry's type: "Placebo: placebo by its
+    # title (registered as experimental)".
+    roles_disputed: tuple[str, ...]
     summary: tuple[SafetyRow, ...]
     not_reported: tuple[SafetySummary, ...]
     rows: tuple[SafetyRow, ...]
@@ -417,6 +420,9 @@ def safety_table(
     return SafetyTable(
         study=study,
         comparators=comparator_labels(study),
+        roles_disputed=tuple(
+            f"{a.label}: {role_words(a)}" for a in study.arms if a.registered_as is not None
+        ),
         summary=tuple(summary),
         not_reported=tuple(k for k in SUMMARY_KINDS if k not in reported),
         rows=tuple(_order(kept, sort)),

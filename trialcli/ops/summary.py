@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from trialcli.formatting import effect_text, p_text, test_text
+from trialcli.formatting import effect_text, intake_word, p_text, test_text
 
 if TYPE_CHECKING:
     from trialcli.model import Comparison, Endpoint, SafetyFinding, Study
@@ -131,6 +131,8 @@ class ListRow:
     status: str | None = None
     has_results: bool = False  # some endpoint result, comparison or safety finding
     start_year: int | None = None
+    # What `randomized` counts: "randomized", or "enrolled" where no one was randomized.
+    intake: str = "randomized"
 
     @property
     def primary_text(self) -> str:
@@ -168,6 +170,7 @@ def list_row(study: Study) -> ListRow:
         phase=study.phase,
         population=study.population.description,
         randomized=randomized.value if randomized else None,
+        intake=intake_word(study.design),
         arms=len(study.arms),
         primary_met=primaries.met if primaries.stated else None,
         primary_not_met=primaries.not_met if primaries.stated else None,

@@ -63,6 +63,7 @@ def study_json(page: Page) -> str:
                 "sources": [asdict(s) for s in page.sources],
                 "warnings": [asdict(w) for w in page.warnings],
                 "harms_listed": asdict(page.harms_listed),
+                "harms_order": asdict(page.harms_order),
             },
         }
     )

@@ -9,6 +9,7 @@ total that does not add up carries ⚠ and the sum in words (never colour alone)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from rich import box
@@ -20,7 +21,13 @@ from rich.text import Text
 from trialcli.formatting import NOT_REPORTED, source_mark
 from trialcli.ops.flow import ArmCount, FlowResult, FlowSum, Number
 from trialcli.render.document import escape
-from trialcli.render.flow_text import count_text, enrolment_lines, source_marks, stage_lines
+from trialcli.render.flow_text import (
+    analysed_text,
+    count_text,
+    enrolment_lines,
+    source_marks,
+    stage_lines,
+)
 from trialcli.render.text import clean
 
 # Narrowest arm box: a label and "Not completed 1,234 [12]" fit.
@@ -79,7 +86,13 @@ def render_flow(result: FlowResult, console: Console) -> None:
     parts += [
         _arrow(),
         _heading("Analysis"),
-        _row_of_boxes(_count_boxes(result.analysed, "Analysed", marks, arm_width), per_row),
+        _row_of_boxes(
+            [
+                _box(a.label, [(f"Analysed {analysed_text(a, marks)}", False)], arm_width)
+                for a in result.analysed
+            ],
+            per_row,
+        ),
     ]
     if result.note:
         parts.append(Text(clean(result.note, one_line=False), style="dim"))
@@ -164,7 +177,13 @@ def flow_json(result: FlowResult) -> dict[str, Any]:
             for period in result.periods
         ],
         "analysis": [
-            {"arm": a.arm_id, "label": a.label, "analysed": _number_json(a.count)}
+            {
+                "arm": a.arm_id,
+                "label": a.label,
+                "analysed": _number_json(a.count),
+                # Without a stated count: what the outcome measures count (their N).
+                "analysed_by_measure": asdict(a.by_measure) if a.by_measure else None,
+            }
             for a in result.analysed
         ],
         "computed": {"sums": [_sum_json(s) for s in result.sums]},
@@ -214,6 +233,20 @@ def flow_records(result: FlowResult) -> list[dict[str, Any]]:
                 add("follow-up", period.title, stage.arm_id, f"not completed: {reason}", number)
     for arm in result.analysed:
         add("analysis", "", arm.arm_id, "analysed", arm.count)
+        if arm.by_measure is not None:  # the outcome measures' own denominators
+            found = arm.by_measure
+            for what, value in (("fewest", found.low), ("most", found.high)):
+                rows.append(
+                    {
+                        "study": result.study_id,
+                        "stage": "analysis",
+                        "period": "",
+                        "arm": arm.arm_id,
+                        "what": f"analysed by measure: {what}",
+                        "value": value,
+                        "source": " ".join(found.sources) or None,
+                    }
+                )
     return rows
 
 
@@ -240,7 +273,7 @@ def flow_markdown(result: FlowResult) -> str:
             lines += [_bullet(line, warning) for line, warning in stage_lines(stage, marks)]
     lines += ["", "## Analysis", ""]
     lines += [
-        _bullet(f"{clean(a.label)}: analysed {count_text(a.count, marks)}", False)
+        _bullet(f"{clean(a.label)}: analysed {analysed_text(a, marks)}", False)
         for a in result.analysed
     ]
     if result.sources:

@@ -7,7 +7,7 @@ Each box is a list of (line, is_warning) pairs; a warning carries ⚠ and the su
 from __future__ import annotations
 
 from trialcli.formatting import NOT_REPORTED, source_mark
-from trialcli.ops.flow import ArmStage, FlowResult, FlowSum, Number
+from trialcli.ops.flow import ArmCount, ArmStage, FlowResult, FlowSum, Number
 from trialcli.render.text import clean
 
 WARN = "⚠"
@@ -25,6 +25,20 @@ def count_text(number: Number | None, marks: dict[str, int]) -> str:
         return NOT_REPORTED
     mark = marks.get(number.source or "")
     return f"{number.value:,}" + (" " + source_mark(mark) if mark else "")
+
+
+def analysed_text(arm: ArmCount, marks: dict[str, int]) -> str:
+    """`72 [1]` as stated; else what the outcome measures count, `63–71 by measure [1]`
+    (one figure when every measure counts the same, or there is one); else not reported."""
+    found = arm.by_measure
+    if arm.count is not None or found is None:
+        return count_text(arm.count, marks)
+    cited = "".join(" " + source_mark(marks[s]) for s in found.sources if s in marks)
+    if found.measures == 1:
+        return f"{found.low:,} in its one measure{cited}"
+    if found.low == found.high:
+        return f"{found.low:,} in every measure{cited}"
+    return f"{found.low:,}–{found.high:,} by measure{cited}"
 
 
 def sum_warning(total: FlowSum) -> str:

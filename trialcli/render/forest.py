@@ -14,7 +14,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from trialcli.formatting import MEASURE_NAMES, NOT_REPORTED
+from trialcli.formatting import (
+    MEASURE_NAMES,
+    NOT_REPORTED,
+    ORDER_BASES,
+    ORDER_LEGEND,
+    order_basis,
+)
 from trialcli.ops.compare import ForestPlot, ForestRow, NotDrawn, Panel
 from trialcli.ops.pool import PooledPanel, PoolResult, follow_up
 from trialcli.render.forest_text import (
@@ -56,6 +62,7 @@ COLUMNS = (
     "text",
     "converted_from_relative_reduction",
     "direction",
+    "direction_basis",
     "time_frame",
     "test",
     "drawn",
@@ -206,11 +213,12 @@ def _legend(plot: ForestPlot) -> Text:
         else "first group vs second"
     )
     legend.append(f"\nn: people as analysed (else as randomized), {groups}")
-    if any(r.direction == "inferred" for r in rows):
-        legend.append(
-            "\norder inferred: the source does not state which group is first; trialcli "
-            "inferred it from the arms' roles (experimental or active before placebo)"
-        )
+    # One sentence for each way an order on the plot is known; "stated" only beside others.
+    bases = {order_basis(r.direction, r.direction_basis) for r in rows}
+    bases |= {"unknown" for item in plot.not_drawn if item.direction == "unknown"}
+    for basis in ORDER_BASES:
+        if basis in bases and (basis != "stated" or len(bases) > 1):
+            legend.append("\n" + ORDER_LEGEND[basis])
     return legend
 
 
@@ -257,6 +265,7 @@ def forest_records(plot: ForestPlot) -> list[dict[str, Any]]:
                     row.converted_from if row.converted_from is not None else ""
                 ),
                 "direction": row.direction,
+                "direction_basis": order_basis(row.direction, row.direction_basis),
                 "time_frame": row.time_frame,
                 "test": row.test,
                 "drawn": True,
@@ -283,6 +292,9 @@ def forest_records(plot: ForestPlot) -> list[dict[str, Any]]:
                 "text": item.what,
                 "converted_from_relative_reduction": "",
                 "direction": item.direction or "",
+                "direction_basis": (
+                    order_basis(item.direction, item.direction_basis) if item.direction else ""
+                ),
                 "time_frame": item.time_frame,
                 "test": item.test or "",
                 "drawn": False,

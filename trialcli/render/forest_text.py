@@ -12,7 +12,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from trialcli.formatting import MEASURE_NAMES, interval, number, p_text
+from trialcli.formatting import (
+    MEASURE_NAMES,
+    ORDER_NOTES,
+    interval,
+    number,
+    order_basis,
+    p_text,
+)
 from trialcli.ops.compare import ForestRow, Panel, Scale
 from trialcli.ops.pool import FIXED_METHODS, PooledPanel
 
@@ -203,8 +210,9 @@ def row_notes(row: ForestRow, weight: float | None = None) -> list[str]:
         notes.append("no CI reported")
     if row.converted_from is not None:
         notes.append(f"converted from a {number(row.converted_from)}% reduction")
-    if row.direction == "inferred":
-        notes.append("order inferred")
+    order = ORDER_NOTES[order_basis(row.direction, row.direction_basis)]
+    if order:
+        notes.append(order)
     p = p_text(row.p_value)
     if p:
         notes.append(p)

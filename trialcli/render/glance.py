@@ -23,7 +23,7 @@ from trialcli.formatting import (
 )
 from trialcli.model import Endpoint, PooledArms, Study
 from trialcli.ops.audit import Audit
-from trialcli.ops.glance import Glance, Harm, shows_figure
+from trialcli.ops.glance import HARMS_ORDER_WORDS, Glance, Harm, shows_figure
 from trialcli.ops.page import Page
 from trialcli.ops.summary import Verdict
 from trialcli.render.lines import Line, plain_text, rich_text, wrap
@@ -110,8 +110,20 @@ def glance_lines(whole: Page, width: int, *, links: bool) -> list[Line]:
         return block(lambda _: [line])
 
     chosen: dict[str, list[_Block]] = {"primary": [], "harms": [], "secondary": []}
+    total = sum(len(b.names) for b in harms)
+
+    def harms_note(shown: int) -> str:
+        """What the list is (never every adverse event unless the registry's), how many of
+        it are shown (the rest are named on their own line) and how it is ranked."""
+        counted = f", {shown} of {total} shown" if shown < total else ""
+        return _ranked(f": {whole.harms_listed.kind}{counted}", width)
 
     source_heights: dict[frozenset[str], int] = {}
+
+    def more_line(shown_endpoints: int) -> Line:
+        other = len(study.endpoints) - shown_endpoints
+        more = f"More: {other} other endpoint{'s' if other != 1 else ''}, " if other else "More: "
+        return Line(more + MORE, style="dim")
 
     def height(extra: _Block | None = None, kind: str = "") -> int:
         blocks = [b for kind_blocks in chosen.values() for b in kind_blocks]
@@ -122,13 +134,26 @@ def glance_lines(whole: Page, width: int, *, links: bool) -> list[Line]:
         if cited not in source_heights:
             source_heights[cited] = len(_source_lines(study, cited, width, links=False))
         sources = source_heights[cited]
+        shown = len(chosen["primary"]) + len(chosen["secondary"])
+        shown += 1 if extra is not None and kind != "harms" else 0
+        more = len(wrap(more_line(shown), width))
         # Each section has a heading and a blank line; the last line says how to see more.
+        # The harms' heading may wrap at a narrow width: its extra lines count too.
+        harm_blocks = list(chosen["harms"])
+        if extra is not None and kind == "harms":
+            harm_blocks.append(extra)
+        headings = 0
+        if harm_blocks:
+            note = harms_note(sum(len(b.names) for b in harm_blocks))
+            headings = len(wrap(_heading("Harms", note), width)) - 1
         return (
             header.height
             + sum(b.height for b in blocks)
             + 2 * sections
+            + headings
             + tail.height
-            + (sources + 1)
+            + sources
+            + more
         )
 
     for kind, candidates in (("primary", primaries), ("harms", harms), ("secondary", secondaries)):
@@ -155,26 +180,26 @@ def glance_lines(whole: Page, width: int, *, links: bool) -> list[Line]:
         ]
         lines += [line for b in chosen["secondary"] for line in b.lines]
     if chosen["harms"]:
-        # What the list is (never every adverse event unless the registry's), on the heading.
-        note = f": {whole.harms_listed.kind} (pp: difference from the comparator, computed)"
-        listed = [b for b in chosen["harms"] if b.names]
-        if len(listed) < len(harms):
-            count = sum(len(b.names) for b in listed)
-            total = sum(len(b.names) for b in harms)
-            # The rest are named on their own line ("Not shown at this width: …").
-            note = f": {whole.harms_listed.kind}, {count} of {total} shown (pp: computed"
-            note += " difference)"
-        lines += [Line(), _heading("Harms", note)]
+        shown_names = sum(len(b.names) for b in chosen["harms"])
+        lines += [Line(), _heading("Harms", harms_note(shown_names))]
         lines += [line for b in chosen["harms"] for line in b.lines]
     lines += tail.lines
     blocks = [b for kind_blocks in chosen.values() for b in kind_blocks]
     cited = set(header.cited | tail.cited).union(*(b.cited for b in blocks))
     lines += _source_lines(study, cited, width, links=links)
-    other = len(study.endpoints) - shown_primary - shown_secondary
-    more = f"More: {other} other endpoint{'s' if other != 1 else ''}, " if other else "More: "
-    lines.append(Line(more + MORE, style="dim"))
+    lines.append(more_line(shown_primary + shown_secondary))
     # Lines from blocks are wrapped already, and come through unchanged.
     return [piece for line in lines for piece in wrap(line, width)]
+
+
+def _ranked(note: str, width: int) -> str:
+    """The heading's note and the rule the harms are ranked by, in the longest words that
+    keep the heading on one line (the shortest when none does, its second line counted):
+    at 80 columns the rule costs CARE-MS II no harm."""
+    for words in HARMS_ORDER_WORDS:
+        if len("Harms") + len(note) + 2 + len(words) <= width:
+            break
+    return f"{note}; {words}"
 
 
 def _of(shown: int, total: int) -> str:

@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from trialcli.formatting import NOT_REPORTED, SOURCE_MARKS, source_mark
+from trialcli.formatting import NOT_REPORTED, SOURCE_MARKS, role_words, source_mark
 from trialcli.model import Study
 from trialcli.ops.flow import FlowResult
 from trialcli.ops.page import Fact, Page
-from trialcli.render.flow_text import count_text, stage_lines
+from trialcli.render.flow_text import analysed_text, count_text, stage_lines
 from trialcli.render.text import clean
 
 if TYPE_CHECKING:
@@ -225,7 +225,7 @@ def _design(study: Study) -> list[str]:
             " ".join(x for x in (i.drug, i.dose, i.route, i.schedule) if x)
             for i in arm.interventions
         )
-        cells = [_e(arm.label), _e(arm.role)]
+        cells = [_e(arm.label), _e(role_words(arm))]
         counts = (arm.randomized, arm.analysed, *((arm.at_baseline,) if baseline else ()))
         for count in counts:
             cells.append(_count(study, count, study.cited_source(count, arm) if count else None))
@@ -280,6 +280,8 @@ def _harms(page: Page) -> list[str]:
         event = _e(harm.term)
         if harm.serious:
             event = f"<strong>serious</strong> {event}"
+        if harm.rank is not None:
+            event += f" <small>· rank {harm.rank}</small>"
         if harm.population:
             event += f"<br><small>{_e(harm.population)}</small>"
         rows = [[_e(f.group), _figure(f)] for f in (*harm.figures, *harm.differences)]
@@ -296,7 +298,10 @@ def _listed(page: Page) -> str:
     if scope.full_list is not None:
         url = html.escape(scope.full_list, quote=True)
         text += f'; the full list: <a href="{url}">{_e(scope.full_list)}</a>'
-    return text + ".</p>"
+    text += ".</p>"
+    return (
+        text + f'<p class="note">Rank (the first screen\'s order): {_e(page.harms_order.rule)}.</p>'
+    )
 
 
 def _flow(result: FlowResult) -> list[str]:
@@ -316,7 +321,7 @@ def _flow(result: FlowResult) -> list[str]:
                         for a in result.allocated]),
         *[(f"Follow-up: {p.title}", [(s.label, stage_lines(s, marks)) for s in p.arms])
           for p in result.periods],
-        ("Analysis", [(a.label, [(f"Analysed {count_text(a.count, marks)}", False)])
+        ("Analysis", [(a.label, [(f"Analysed {analysed_text(a, marks)}", False)])
                       for a in result.analysed]),
     ]:  # fmt: skip
         lines += [f"<h3>{_e(title)}</h3>", '<div class="flow">']

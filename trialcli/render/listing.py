@@ -21,6 +21,7 @@ COLUMNS = (
     "phase",
     "population",
     "randomized",
+    "intake",
     "arms",
     "primary_met",
     "primary_not_met",
@@ -58,7 +59,7 @@ def render_list(rows: Sequence[ListRow], console: Console, *, wide: bool = False
             (clean(row.acronym), ""),
             (row.phase or "–", ""),
             (clean(row.population if wide else row.population_brief), ""),
-            (f"{row.randomized:,}" if row.randomized is not None else NOT_REPORTED, ""),
+            (_count(row), ""),
             (str(row.arms), ""),
             (row.primary_text, ""),
             (str(row.latest_source_year or "–"), ""),
@@ -71,4 +72,17 @@ def render_list(rows: Sequence[ListRow], console: Console, *, wide: bool = False
         for row in rows
     ]
     print_table(table, cells, console)
+    if any(row.intake != "randomized" and row.randomized is not None for row in rows):
+        console.print(Text(f"{ENROLLED}: enrolled; the study randomized no one", style="dim"))
     console.print(Text(f"{len(rows)} stud{'y' if len(rows) == 1 else 'ies'}", style="dim"))
+
+
+# A count of people where no one was randomized ("31 enr."), under the "N rand." heading.
+ENROLLED = "enr."
+
+
+def _count(row: ListRow) -> str:
+    if row.randomized is None:
+        return NOT_REPORTED
+    count = f"{row.randomized:,}"
+    return count if row.intake == "randomized" else f"{count} {ENROLLED}"

@@ -259,6 +259,7 @@ def render_safety_table(result: SafetyTable, console: Console) -> None:
         lines.append(Text("Comparator: " + clean(", ".join(result.comparators))))
     else:
         lines.append(Text("No comparator arm: differences are not computable.", style="dim"))
+    lines += [Text("Role: " + clean(words)) for words in result.roles_disputed]
     shown = filters_text(result.filters, result.sort)
     if shown:
         lines.append(Text("Showing: " + shown))
@@ -464,6 +465,7 @@ def table_html(result: SafetyTable) -> str:
 
     before = [
         "Comparator: " + (", ".join(result.comparators) or "none (differences not computable)"),
+        *("Role: " + words for words in result.roles_disputed),
         scope_text(result.scope).plain,
     ]
     shown = filters_text(result.filters, result.sort)

@@ -20,6 +20,7 @@ from trialcli.formatting import (
     on_screen,
     range_text,
     result_text,
+    role_words,
     safety_text,
     source_mark,
 )
@@ -211,7 +212,7 @@ def _arms(study: Study, marks: SourceMarks) -> RenderableType:
     table.add_column("Analysed", justify="right")
     for i, arm in enumerate(study.arms):
         label = Text(clean(arm.label), style="bold")
-        label.append(f"\n{arm.role.replace('-', ' ')} · {clean(arm.id)}", style="dim")
+        label.append(f"\n{role_words(arm)} · {clean(arm.id)}", style="dim")
         regimen = Text(clean(_regimen(arm) + marks(arm)))
         if arm.note:
             regimen.append("\n" + clean(arm.note), style="dim")
@@ -356,6 +357,8 @@ def _safety(page: Page, marks: SourceMarks) -> RenderableType | None:
                 term.append(" (serious)", style="bold")
             if any(v.deaths for v in finding.arms.values()):
                 term.append(" (fatal cases)", style="bold red")
+            if page.harms[i].rank is not None:
+                term.append(f" · rank {page.harms[i].rank}", style="dim")
             by_arm = Text()
             for key, value in finding.arms.items():
                 if by_arm:
@@ -382,6 +385,7 @@ def _safety(page: Page, marks: SourceMarks) -> RenderableType | None:
         if listed.full_list is not None:
             text += "; the full list: " + listed.full_list
         parts.append(Text(clean(text), style="dim"))
+        parts.append(Text("Rank (the first screen's order): " + page.harms_order.rule, style="dim"))
     if study.safety_monitoring:
         parts.append(Text("Monitoring: " + clean(study.safety_monitoring)))
     return Group(*parts)

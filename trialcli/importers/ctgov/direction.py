@@ -86,7 +86,8 @@ def side(
     description: str | None,
 ) -> Side:
     words = set(words_of(" ".join(titles)))
-    rank = RANKS.get(kind or "", RANKS.get(role or ""))
+    # A placebo by its own title reads as one, whatever type the registry gave it.
+    rank = 2 if role == "placebo" else RANKS.get(kind or "", RANKS.get(role or ""))
     if rank is None and description:
         rank = next((r for pattern, r in _DESCRIBED_RANKS if pattern.search(description)), None)
     placebo = bool(words & PLACEBO_WORDS) or rank == 2

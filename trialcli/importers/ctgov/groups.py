@@ -24,7 +24,15 @@ from trialcli.importers.ctgov.values import (
     text_of,
     value_at,
 )
-from trialcli.model import Arm, ArmKind, ArmRole, Count, Intervention, PooledArms
+from trialcli.model import (
+    Arm,
+    ArmKind,
+    ArmRole,
+    Count,
+    Intervention,
+    PooledArms,
+    RegisteredArmType,
+)
 
 # The intervention of a group the record does not tie to any registered arm.
 UNLINKED = "not linked to a registered arm in the record"
@@ -148,6 +156,15 @@ class Group:
     started_in: str | None = None  # the flow period those people started
     kind_of_group: ArmKind | None = None  # crossover only
     first: bool = False  # started in the flow's first (randomized) period
+    registered_as: RegisteredArmType | None = None  # the registry's type, where overruled
+
+    def __post_init__(self) -> None:
+        """The role an arm plays is its own title's where that clearly says placebo (a
+        placebo arm registered as EXPERIMENTAL); the registry's type is kept beside it."""
+        if self.kind is None or self.kind in ("PLACEBO_COMPARATOR", "SHAM_COMPARATOR"):
+            return
+        if says_placebo(self.title):
+            self.role, self.registered_as = "placebo", TYPES.get(self.kind, "other")
 
 
 ROLES: dict[str, ArmRole] = {
@@ -155,6 +172,31 @@ ROLES: dict[str, ArmRole] = {
     "ACTIVE_COMPARATOR": "active-comparator",
     "PLACEBO_COMPARATOR": "placebo",
 }
+TYPES: dict[str, RegisteredArmType] = {
+    "EXPERIMENTAL": "experimental",
+    "ACTIVE_COMPARATOR": "active-comparator",
+    "PLACEBO_COMPARATOR": "placebo-comparator",
+    "SHAM_COMPARATOR": "sham-comparator",
+    "NO_INTERVENTION": "no-intervention",
+    "OTHER": "other",
+}
+_PLACEBO_TITLE = re.compile(
+    r"^\s*(?:match(?:ing|ed)\s+)?(?:placebo|sham|vehicle)s?\b", re.IGNORECASE
+)
+# A title that gives something beside the placebo: a combination, a sequence, a dummy.
+_BESIDE = re.compile(r"\+|/|,|;|&|→|->| - |\b(?:and|with|then|plus|followed|or)\b", re.IGNORECASE)
+# A lead-in the title names its group by ("Arm 2: …", "Cohort A: …"), and words in brackets.
+_LEAD_IN = re.compile(r"^[^:]{0,40}:\s*")
+_BRACKETED = re.compile(r"\([^)]*\)|\[[^]]*\]")
+
+
+def says_placebo(title: str) -> bool:
+    """The title clearly names a placebo (sham, vehicle) and nothing given beside it:
+    "Placebo", "Placebo (Part 1)", "Cohort A & B: Placebo", "Matching placebo"; never
+    "Deferasirox Placebo" (a dummy beside deferoxamine), "Gepotidacin + Placebo",
+    "Placebo, Then BH4" or "Salbutamol - Placebo"."""
+    core = _BRACKETED.sub(" ", _LEAD_IN.sub("", title))
+    return bool(_PLACEBO_TITLE.search(core)) and not _BESIDE.search(core)
 
 
 def registered_arms(protocol: dict[str, Any]) -> list[Registered]:
@@ -334,7 +376,7 @@ class Groups:
         name = _spelling(" ".join(words_of(title)), description, self.extras)
         if name not in self.extras:
             extra = self.linked(title, description)
-            extra.role = "other"
+            extra.role, extra.registered_as = "other", None
             if self.crossover and self.arms:
                 extra.kind_of_group = "treatment"
                 what = (
@@ -370,6 +412,7 @@ class Groups:
             id=group.key,
             label=one_line(group.title) or group.key,
             role=group.role,
+            registered_as=group.registered_as,
             randomized=randomized,
             interventions=[Intervention(drug=one_line(d) or d) for d in group.drugs]
             or [Intervention(drug=UNLINKED)],
