@@ -8,7 +8,9 @@ bundled data holds them; the first screen must keep every one within 45 lines at
 from __future__ import annotations
 
 import io
+import json
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -190,6 +192,32 @@ def test_imported_record_fits_60_lines(runner: CliRunner, tmp_path: Path, record
     lines = out.splitlines()
     assert len(lines) <= 60
     assert "Primary endpoints" in out and lines[-1].startswith("More: ")
+
+
+def test_a_registry_list_of_1764_harms_is_counted_past_twenty_names(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # SELECT (NCT03574597, verbatim from the bulk sample): 1,764 adverse-event terms. The
+    # first screen names 20 of those it leaves out, counts the rest and says where all are.
+    with zipfile.ZipFile(FIXTURES / "ctgov-sample-long-harms.zip") as archive:
+        record = json.loads(archive.read("NCT03574597.json"))
+    study = record_to_study(record, "2026-12-08", "file")
+    path = tmp_path / f"{study.id}.yaml"
+    path.write_text(study_yaml(study, []), encoding="utf-8")
+    out = show(runner, str(path))
+    lines = out.splitlines()
+    assert len(lines) <= 45
+    flat = " ".join(out.split())
+    shown = int(re.search(r"(\d+) of 1764 shown", flat).group(1))  # type: ignore[union-attr]
+    hidden = re.search(
+        r"Not shown at this width: (.*?) and (\d+) more \(--section harms lists all 1764\)", flat
+    )
+    assert hidden is not None, flat
+    assert len(hidden.group(1).split(", ")) == 20
+    assert shown + 20 + int(hidden.group(2)) == 1764
+    assert "Decreased appetite" in hidden.group(1)  # the next by rank, named
+    listed = show(runner, str(path), "--section", "harms")
+    assert "Ureterolithiasis" in listed and "Decreased appetite" in " ".join(listed.split())
 
 
 def test_links_on_a_terminal_carry_no_control_codes_from_the_file(

@@ -58,7 +58,7 @@ TABLES = (
     _table(
         "arms",
         ("study_id", "group_id"),
-        "study_id group_id kind label role crossover_group randomized:i"
+        "study_id group_id kind label role registered_as crossover_group randomized:i"
         " analysed:i at_baseline:i drugs network_treatment pooled_arms source_id",
     ),
     _table(
@@ -178,6 +178,7 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
                 "arm",
                 arm.label,
                 arm.role,
+                arm.registered_as,
                 arm.kind,
                 _count(arm.randomized),
                 _count(arm.analysed),
@@ -199,6 +200,7 @@ def study_rows(study: Study, problems: list[Problem], file: Path) -> Rows:
                 "pooled",
                 pooled.label,
                 study.group_role(pooled.id),
+                None,
                 None,
                 pooled.n,
                 None,

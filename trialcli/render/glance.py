@@ -37,6 +37,9 @@ MORE = "notes, links: --full, or --section NAME (see --help)"
 # Where the harms a narrow page leaves out are, named on the line that names them.
 HIDDEN_HARMS = "Not shown at this width: "
 HIDDEN_WHERE = " (--section harms)"
+# Past this many, the hidden harms are counted, not named: a registry's list of 1,764 terms
+# would otherwise fill hundreds of lines of a first screen. --section harms lists them all.
+HIDDEN_NAMED_AT_MOST = 20
 # Arms and pooled groups named in the header; the others are counted.
 HEADER_GROUPS = 6
 # A citation on the first screen is cut to this, so that two share a line at 80 columns.
@@ -104,9 +107,15 @@ def glance_lines(whole: Page, width: int, *, links: bool) -> list[Line]:
     secondaries = [block(partial(_glance_secondary, study, e)) for e in page.secondary]
 
     def hidden(blocks: Sequence[_Block]) -> _Block:
-        names = ", ".join(clean(n) for b in blocks for n in b.names)
+        every = [clean(n) for b in blocks for n in b.names]
+        names = ", ".join(every[:HIDDEN_NAMED_AT_MOST])
+        where = HIDDEN_WHERE
+        if len(every) > HIDDEN_NAMED_AT_MOST:
+            rest = len(every) - HIDDEN_NAMED_AT_MOST
+            names += f" and {rest} more"
+            where = f" (--section harms lists all {total})"
         line = Line(HIDDEN_HARMS, style="bold")
-        line.append(names + HIDDEN_WHERE, style="dim")
+        line.append(names + where, style="dim")
         return block(lambda _: [line])
 
     chosen: dict[str, list[_Block]] = {"primary": [], "harms": [], "secondary": []}
