@@ -9,6 +9,7 @@ so an interrupted run leaves whole files or none.
 
 from __future__ import annotations
 
+import functools
 import lzma
 import re
 import zipfile
@@ -25,6 +26,12 @@ from trialcli.parallel import Progress, ordered_map
 
 if TYPE_CHECKING:
     from trialcli.importers.ctgov.record import Retrieval
+    from trialcli.model import Study
+    from trialcli.store import Entry
+    from trialcli.store import Writer as StoreWriter
+
+# What a store keeps of a study and its file's text (trialcli.ops.stored.entry).
+EntryOf = Callable[["Study", str], "Entry"]
 
 # One record is at most 32 MiB (the single-record limit); a search-results page at most 1 GiB.
 MAX_RECORD_BYTES = 32 * 1024 * 1024
@@ -70,6 +77,8 @@ class Converted:
     study_id: str | None = None
     text: str | None = None
     reason: str | None = None
+    entry: Any = None  # for a store: what `entry_of` made of the study
+    updated: str | None = None  # the record's last update, which tells the newer of two
 
 
 @dataclass
@@ -78,6 +87,8 @@ class Summary:
     # (NCT id or source, one-line reason), in the order they happened.
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Into a store: a study already there, replaced by a newer record of it.
+    replaced: list[tuple[str, str]] = field(default_factory=list)
     interrupted: bool = False
 
     @property
@@ -139,16 +150,50 @@ def run(
     """
     if not into.is_dir():
         raise TrialcliError(f"'{into}': no such folder (create it first)")
-    report = progress or (lambda done, total: None)
     writer = _Writer(into, force, written)
+    _pump(items, writer, workers, progress, None)
+    return writer.summary
+
+
+def run_store(
+    items: Sequence[Item],
+    store: Path,
+    entry_of: EntryOf,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> Summary:
+    """Import every item into one store (trialcli.store), all of them or, when anything
+    stops the run (Ctrl-C, a full disk), none."""
+    from trialcli.store import Writer
+
+    sink = _StoreSink(Writer(store))
+    try:
+        _pump(items, sink, workers, progress, entry_of)
+    except BaseException:
+        sink.store.abort()
+        raise
+    sink.store.commit()
+    return sink.summary
+
+
+def _pump(
+    items: Sequence[Item],
+    writer: _Writer | _StoreSink,
+    workers: int,
+    progress: Progress | None,
+    entry_of: EntryOf | None,
+) -> None:
+    report = progress or (lambda done, total: None)
     total = len(items)
+    convert = functools.partial(_convert_batch, entry_of=entry_of)
     try:
         with _Reader() as reader:
             jobs = (job for item in items for job in reader.jobs(item, writer))
             results = (
-                ordered_map(_convert_batch, jobs, workers, BATCH, _job_bytes, READ_AHEAD_BYTES)
+                ordered_map(convert, jobs, workers, BATCH, _job_bytes, READ_AHEAD_BYTES)
                 if workers > 1
-                else _convert(jobs)
+                else _convert(jobs, entry_of)
             )
             for converted in results:
                 writer.take(converted)
@@ -157,7 +202,6 @@ def run(
     except KeyboardInterrupt:
         writer.summary.interrupted = True
         raise Interrupted(writer.summary) from None
-    return writer.summary
 
 
 def _job_bytes(job: Job) -> int:
@@ -179,7 +223,7 @@ class _Reader:
         if self._zip is not None:
             self._zip.close()
 
-    def jobs(self, item: Item, writer: _Writer) -> Iterator[Job]:
+    def jobs(self, item: Item, writer: _Counter) -> Iterator[Job]:
         if item.query is not None:
             try:
                 for record in query_studies(item.query):
@@ -245,17 +289,11 @@ def _nct_of_name(name: str) -> str | None:
     return stem if NCT.match(stem) else None
 
 
-class _Writer:
-    """Writes each converted record and counts what happened to it."""
+class _Counter:
+    """Counts what happened to each record, the failures and skips by name."""
 
-    def __init__(
-        self, into: Path, force: bool, written: Callable[[Path, str], None] | None = None
-    ) -> None:
-        self.into = into
-        self.force = force
-        self.written = written
+    def __init__(self) -> None:
         self.summary = Summary()
-        self._seen: dict[str, str] = {}
 
     def fail(self, who: str, reason: str) -> None:
         self.summary.counts["failed"] += 1
@@ -264,6 +302,19 @@ class _Writer:
     def skip(self, who: str, reason: str) -> None:
         self.summary.counts["skipped"] += 1
         self.summary.skipped.append((who, reason))
+
+
+class _Writer(_Counter):
+    """Writes each converted record and counts what happened to it."""
+
+    def __init__(
+        self, into: Path, force: bool, written: Callable[[Path, str], None] | None = None
+    ) -> None:
+        super().__init__()
+        self.into = into
+        self.force = force
+        self.written = written
+        self._seen: dict[str, str] = {}
 
     def take(self, converted: Converted) -> None:
         from trialcli.files import read_bounded, write_atomically
@@ -302,6 +353,37 @@ class _Writer:
             self.written(path, converted.text)
 
 
+class _StoreSink(_Counter):
+    """Puts each converted record into a store; of one study twice, the later update stays."""
+
+    def __init__(self, store: StoreWriter) -> None:
+        super().__init__()
+        self.store = store
+
+    def take(self, converted: Converted) -> None:
+        who = converted.nct or converted.label
+        if converted.entry is None:
+            self.fail(who, converted.reason or "no study")
+            return
+        outcome, stored = self.store.put(converted.entry, converted.updated)
+        if outcome == "kept":
+            self.skip(
+                who,
+                f"the store holds a newer record (updated {stored}, "
+                f"this one {converted.updated or 'not dated'})",
+            )
+            return
+        if outcome == "updated":
+            self.summary.replaced.append(
+                (
+                    who,
+                    f"replaced the record updated {stored or 'not dated'} "
+                    f"by this one, updated {converted.updated or 'not dated'}",
+                )
+            )
+        self.summary.counts[outcome] += 1
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -309,16 +391,16 @@ def _one_line(text: str) -> str:
 # --- conversion, in this process or in workers -------------------------------------------
 
 
-def _convert(jobs: Iterator[Job]) -> Iterator[Converted]:
+def _convert(jobs: Iterator[Job], entry_of: EntryOf | None = None) -> Iterator[Converted]:
     for job in jobs:
-        yield from _convert_job(job)
+        yield from _convert_job(job, entry_of)
 
 
-def _convert_batch(jobs: list[Job]) -> list[Converted]:
-    return [converted for job in jobs for converted in _convert_job(job)]
+def _convert_batch(jobs: list[Job], entry_of: EntryOf | None = None) -> list[Converted]:
+    return [converted for job in jobs for converted in _convert_job(job, entry_of)]
 
 
-def _convert_job(job: Job) -> list[Converted]:
+def _convert_job(job: Job, entry_of: EntryOf | None = None) -> list[Converted]:
     """Each record in the job as a study file; any failure is this record's alone."""
     import datetime as dt
 
@@ -338,7 +420,7 @@ def _convert_job(job: Job) -> list[Converted]:
             records, how, retrieved = _records(job.body), "file", None
     except TrialcliError as error:
         return [Converted(job.label, job.nct, reason=str(error))]
-    return [_convert_record(job, record, retrieved, how) for record in records]
+    return [_convert_record(job, record, retrieved, how, entry_of) for record in records]
 
 
 def _records(body: bytes) -> list[Any]:
@@ -351,7 +433,9 @@ def _records(body: bytes) -> list[Any]:
     return [data]
 
 
-def _convert_record(job: Job, record: Any, retrieved: str | None, how: Retrieval) -> Converted:
+def _convert_record(
+    job: Job, record: Any, retrieved: str | None, how: Retrieval, entry_of: EntryOf | None
+) -> Converted:
     from trialcli.importers import ctgov
     from trialcli.importers.study_file import study_file
 
@@ -367,7 +451,16 @@ def _convert_record(job: Job, record: Any, retrieved: str | None, how: Retrieval
     except Exception as error:  # a record the mapper cannot handle must not stop the others
         reason = f"unexpected {type(error).__name__}: {error} (please report this record)"
         return Converted(job.label, nct, reason=reason)
-    return Converted(job.label, study.registry.nct or nct, study.id, text)
+    if entry_of is None:
+        return Converted(job.label, study.registry.nct or nct, study.id, text)
+    # For a store the text crosses back inside the entry, once.
+    from trialcli.importers.ctgov.values import date_of, value_at
+
+    status = value_at(record, "protocolSection", "statusModule")
+    last = value_at(status, "lastUpdatePostDateStruct", "date")
+    updated = date_of(last) or ctgov.record_version(record)
+    nct = study.registry.nct or nct
+    return Converted(job.label, nct, study.id, entry=entry_of(study, text), updated=updated)
 
 
 def _record_nct(record: Any) -> str | None:
