@@ -106,11 +106,12 @@ def rows(path: Path, query: str | None = None) -> list[dict[str, Any]]:
             try:
                 found = db.execute(sql, (query,)).fetchall()
             except sqlite3.OperationalError as error:
-                if "fts5" in str(error) or "no such column" in str(error):
-                    raise QueryError(
-                        f"--search {query!r}: not a full-text query ({error})"
-                    ) from None
-                raise
+                # The store was read a moment ago: what fails now is the query's syntax
+                # ("fts5: syntax error", "unterminated string", "no such column: x").
+                if "malformed" in str(error):
+                    raise
+                message = f"--search {query!r}: not a full-text query ({error})"
+                raise QueryError(message) from None
         return [json.loads(row) for (row,) in found]
     except sqlite3.Error as error:
         raise _unreadable(path, error) from None

@@ -262,6 +262,7 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         metavar="FILE",
+        readable=False,  # an unreadable store is an `Error:` line (exit 1), not usage
         help="Read the studies of this store ('import --into-store'), not the catalog;"
         " TRIALCLI_STORE gives one when this is not given.",
     ),
