@@ -277,3 +277,14 @@ def test_a_store_that_cannot_be_written_is_one_line(runner: CliRunner, tmp_path:
     code, _, err = _run(runner, "import", str(SLICE), "--into-store", str(text))
     assert code == 1 and "not a readable trialcli store" in err
     assert text.read_text(encoding="utf-8") == "my notes\n"  # never overwritten
+
+
+def test_the_readme_and_the_catalog_page_name_the_store() -> None:
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert (
+        "--into-store trials.sqlite" in readme and "list --store trials.sqlite --search" in readme
+    )
+    assert "show ID --store" in readme and "--yaml" in readme
+    catalog = (root / "docs" / "catalog.md").read_text(encoding="utf-8")
+    assert "## One store for the whole registry: `import ZIP --into-store FILE`" in catalog
