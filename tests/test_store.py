@@ -60,6 +60,11 @@ def test_show_yaml_is_byte_for_byte_the_file_a_folder_import_writes(
         code, out, err = _run(runner, "show", study_id, "--store", str(stored), "--yaml")
         assert code == 0, err
         assert out.encode("utf-8") == (folder / f"{study_id}.yaml").read_bytes(), study_id
+    # Every one of the 40, from the store's own reader.
+    files = sorted(folder.glob("*.yaml"))
+    assert len(files) == 40
+    for file in files:
+        assert store.study_text(stored, file.stem).encode("utf-8") == file.read_bytes()
     # By NCT id and by acronym too.
     by_nct = _run(runner, "show", "NCT00982033", "--store", str(stored), "--yaml")[1]
     by_acronym = _run(runner, "show", "aliskiren", "--store", str(stored), "--yaml")[1]
