@@ -1,8 +1,9 @@
 """`import --into-store`, `list --store --search`, `show --store [--yaml]` on real records.
 
-The store keeps each study's file once: `show --store --yaml` must print the very bytes
-`import --into` writes, `list --store` the same rows as `list` of that folder, and an
-import stopped half way must leave the store as it was (or no store at all).
+The store keeps each study's record and makes its file only when asked: `show --store
+--yaml` must print the very bytes `import --into` writes, `list --store` the same rows as
+`list` of that folder, and an import stopped half way must leave the store as it was (or
+no store at all).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typer.testing import CliRunner
 from trialcli import store
 from trialcli.cli import app
 from trialcli.importers import bulk
-from trialcli.ops.stored import entry
+from trialcli.ops.stored import entry, study_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SLICE = FIXTURES / "ctgov-bulk-slice.zip"  # 40 real records of the sample
@@ -60,11 +61,16 @@ def test_show_yaml_is_byte_for_byte_the_file_a_folder_import_writes(
         code, out, err = _run(runner, "show", study_id, "--store", str(stored), "--yaml")
         assert code == 0, err
         assert out.encode("utf-8") == (folder / f"{study_id}.yaml").read_bytes(), study_id
-    # Every one of the 40, from the store's own reader.
+    # Every one of the 40, made from its stored record.
     files = sorted(folder.glob("*.yaml"))
     assert len(files) == 40
     for file in files:
-        assert store.study_text(stored, file.stem).encode("utf-8") == file.read_bytes()
+        assert study_file(stored, file.stem)[1].encode("utf-8") == file.read_bytes()
+    # Of each, the record is kept as the ZIP holds it, with the date the file is made for.
+    with zipfile.ZipFile(SLICE) as archive:
+        kept = store.record(stored, "nct00982033")
+        assert kept.body == archive.read("NCT00982033.json")
+    assert (kept.retrieved, kept.how) == ("2026-02-18", "file")
     # By NCT id and by acronym too.
     by_nct = _run(runner, "show", "NCT00982033", "--store", str(stored), "--yaml")[1]
     by_acronym = _run(runner, "show", "aliskiren", "--store", str(stored), "--yaml")[1]
@@ -145,11 +151,18 @@ def test_unreadable_stores_are_one_line(
     data = bytearray(stored.read_bytes())
     data[100 : 4096 * 3] = b"\xff" * (4096 * 3 - 100)  # the schema's pages overwritten
     corrupt.write_bytes(bytes(data))
+    older = tmp_path / "older.sqlite"  # a store of the first format, which kept study files
+    db = sqlite3.connect(older)
+    db.executescript(
+        "CREATE TABLE meta (key, value); INSERT INTO meta VALUES ('format', 'trialcli-store 1');"
+    )
+    db.close()
     expected = {
         tmp_path / "missing.sqlite": "no such store (create it with 'import ZIP --into-store')",
         text: "not a readable trialcli store (file is not a database)",
         other: "an SQLite file, but not a trialcli store",
         corrupt: "not a readable trialcli store (",
+        older: "a store of another trialcli (trialcli-store 1); import it again",
     }
     for path, message in expected.items():
         for command in (["list"], ["list", "--search", "heart"], ["show", "nct00982033"]):
@@ -239,11 +252,11 @@ class Cut(Exception):
 def _cut_after(count: int):  # type: ignore[no-untyped-def]
     seen = []
 
-    def entry_of(study, text):  # type: ignore[no-untyped-def]
+    def entry_of(study, record):  # type: ignore[no-untyped-def]
         seen.append(study.id)
         if len(seen) > count:
             raise Cut
-        return entry(study, text)
+        return entry(study, record)
 
     return entry_of
 
@@ -264,7 +277,7 @@ def test_an_import_cut_half_way_leaves_no_store_or_the_old_one(tmp_path: Path) -
     assert len(store.rows(path)) == 5
 
     # Ctrl-C is the same: nothing of the run is kept, and the summary says so.
-    def interrupt(study, text):  # type: ignore[no-untyped-def]
+    def interrupt(study, record):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
     with pytest.raises(bulk.Interrupted):

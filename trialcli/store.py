@@ -1,9 +1,10 @@
 """One SQLite file for many imported studies: `import --into-store`, `list --store`, `show --store`.
 
-Each study is kept once, as the text of its study file (what `import --into` would write,
-zlib-compressed), beside its list row (JSON) and an FTS5 index over its id, title,
-conditions, interventions, arms and endpoints. A study's YAML is written out only when
-asked for (`show --store --yaml`). An import writes in one transaction; a new store is
+Each study is kept once, as the registry record it came from (its JSON, zlib-compressed,
+with when and how it was retrieved, all its conversion depends on), beside its list row
+(JSON) and an FTS5 index over its id, title, conditions, interventions, arms and
+endpoints. A study's file is made from the record, written and checked only when asked
+for (`show --store`, trialcli.ops.stored). An import writes in one transaction; a new store is
 built in a temporary file renamed into place at the end, so an interrupted import leaves
 the store as it was, or no store.
 """
@@ -20,9 +21,10 @@ from typing import Any, Literal
 
 from trialcli.errors import ExitCode, TrialcliError
 
-FORMAT = "trialcli-store 1"
-# Level 6 stores the sample's study files at about a fifth of their size; see bench/README.md.
-LEVEL = 6
+FORMAT = "trialcli-store 2"
+# Level 3 keeps the sample's records at under a tenth of their size in half the time of
+# level 6; see bench/README.md.
+LEVEL = 3
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE studies (
@@ -31,8 +33,10 @@ CREATE TABLE studies (
 );
 CREATE INDEX studies_nct ON studies (nct COLLATE NOCASE);
 CREATE INDEX studies_acronym ON studies (acronym COLLATE NOCASE);
--- Kept apart from the rows, so that a search never reads the study files.
-CREATE TABLE texts (n INTEGER PRIMARY KEY, text BLOB NOT NULL);
+-- Kept apart from the rows, so that a search never reads the records.
+CREATE TABLE records (
+    n INTEGER PRIMARY KEY, record BLOB NOT NULL, retrieved TEXT, how TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE search USING fts5(
     id, title, conditions, interventions, arms, endpoints,
     tokenize = 'unicode61 remove_diacritics 2'
@@ -55,13 +59,22 @@ class QueryError(TrialcliError):
 
 
 @dataclass(frozen=True)
+class Record:
+    """A registry record's JSON and how it was read: what its study file is made from."""
+
+    body: bytes
+    retrieved: str | None
+    how: str  # "file" or "fetched" (ctgov.Retrieval)
+
+
+@dataclass(frozen=True)
 class Entry:
     """One study as the store keeps it; `search` follows SEARCHED."""
 
     id: str
     nct: str | None
     acronym: str
-    text: str
+    record: Record
     row: dict[str, Any]
     search: tuple[str, ...]
 
@@ -88,6 +101,8 @@ def _check(db: sqlite3.Connection, path: Path) -> None:
         found = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
     except sqlite3.OperationalError:
         found = None  # a database, but no meta table: someone else's
+    if found is not None and found[0] != FORMAT and str(found[0]).startswith("trialcli-store "):
+        raise StoreError(f"'{path}': a store of another trialcli ({found[0]}); import it again")
     if found is None or found[0] != FORMAT:
         raise StoreError(f"'{path}': an SQLite file, but not a trialcli store")
 
@@ -119,12 +134,13 @@ def rows(path: Path, query: str | None = None) -> list[dict[str, Any]]:
         db.close()
 
 
-def study_text(path: Path, ref: str) -> str:
-    """The study file of the study with this id, NCT id or acronym (any case)."""
+def record(path: Path, ref: str) -> Record:
+    """The record of the study with this id, NCT id or acronym (any case)."""
     db = _connect_read(path)
     try:
         found = db.execute(
-            "SELECT s.id, t.text FROM studies s JOIN texts t USING (n) WHERE s.id = ? "
+            "SELECT s.id, r.record, r.retrieved, r.how FROM studies s JOIN records r USING (n) "
+            "WHERE s.id = ? "
             "COLLATE NOCASE OR s.nct = ? COLLATE NOCASE OR s.acronym = ? COLLATE NOCASE "
             "ORDER BY s.id",
             (ref, ref, ref),
@@ -132,9 +148,10 @@ def study_text(path: Path, ref: str) -> str:
         if not found:
             raise StoreError(f"no study '{ref}' in '{path}' (see 'trialcli list --store')")
         if len(found) > 1:
-            names = ", ".join(study_id for study_id, _ in found[:10])
+            names = ", ".join(found_id for found_id, *_ in found[:10])
             raise StoreError(f"'{ref}' names {len(found)} studies in '{path}': {names}")
-        return zlib.decompress(found[0][1]).decode("utf-8")
+        _, body, retrieved, how = found[0]
+        return Record(zlib.decompress(body), retrieved, how)
     except (sqlite3.Error, zlib.error) as error:
         raise _unreadable(path, sqlite3.Error(str(error))) from None
     finally:
@@ -180,15 +197,18 @@ class Writer:
 
     def _put(self, entry: Entry, updated: str | None) -> tuple[Put, str | None]:
         db = self.db
-        text = zlib.compress(entry.text.encode("utf-8"), LEVEL)
+        kept = entry.record
+        body = zlib.compress(kept.body, LEVEL)
         row = json.dumps(entry.row, ensure_ascii=False)
         found = db.execute(
-            "SELECT s.n, s.updated, t.text FROM studies s JOIN texts t USING (n) WHERE s.id = ?",
+            "SELECT s.n, s.updated, r.record, r.retrieved, r.how FROM studies s "
+            "JOIN records r USING (n) WHERE s.id = ?",
             (entry.id,),
         ).fetchone()
         if found is not None:
-            n, stored, old = found
-            if old == text or zlib.decompress(old) == entry.text.encode("utf-8"):
+            n, stored, old, retrieved, how = found
+            same = old == body or zlib.decompress(old) == kept.body
+            if same and (retrieved, how) == (kept.retrieved, kept.how):
                 return "unchanged", stored
             if (stored or "") > (updated or ""):
                 return "kept", stored
@@ -196,7 +216,10 @@ class Writer:
                 "UPDATE studies SET nct = ?, acronym = ?, updated = ?, row = ? WHERE n = ?",
                 (entry.nct, entry.acronym, updated, row, n),
             )
-            db.execute("UPDATE texts SET text = ? WHERE n = ?", (text, n))
+            db.execute(
+                "UPDATE records SET record = ?, retrieved = ?, how = ? WHERE n = ?",
+                (body, kept.retrieved, kept.how, n),
+            )
             db.execute("DELETE FROM search WHERE rowid = ?", (n,))
             db.execute(_INSERT_SEARCH, (n, *entry.search))
             return "updated", stored
@@ -205,7 +228,7 @@ class Writer:
             (entry.id, entry.nct, entry.acronym, updated, row),
         )
         n = cursor.lastrowid
-        db.execute("INSERT INTO texts VALUES (?, ?)", (n, text))
+        db.execute("INSERT INTO records VALUES (?, ?, ?, ?)", (n, body, kept.retrieved, kept.how))
         db.execute(_INSERT_SEARCH, (n, *entry.search))
         return "imported", None
 

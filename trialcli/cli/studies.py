@@ -166,14 +166,13 @@ def show(
     if yaml and stored is None:
         raise _fail("--yaml prints a study from a store; give --store FILE", ExitCode.USAGE)
     if stored is not None:
-        from trialcli.loader import load_text
-        from trialcli.store import study_text
+        from trialcli.ops.stored import study_file
 
-        text = study_text(stored, study)
+        # Made from its record, written and read back as `import --into` does.
+        loaded, text = study_file(stored, study)
         if yaml:
             _write(text)
             return
-        loaded = load_text(text, f"{study}.yaml")
     else:
         loaded = _catalog(ctx).load(study)
     page = build_page(loaded, audit_study(loaded))

@@ -4,7 +4,8 @@ Sources are NCT ids (fetched), saved record files, folders of them, search-resul
 (`{"studies": [...]}`) and the registry's bulk-download ZIP (one `NCTxxxxxxxx.json` per
 study). Records are read lazily — a ZIP member only when a worker is ready for it — and
 turned into study files on every core; this process alone writes, each file atomically,
-so an interrupted run leaves whole files or none.
+so an interrupted run leaves whole files or none. Into a store, each record is converted
+for its list row and search words only: its study file is made when asked for.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from trialcli.parallel import Progress, ordered_map
 if TYPE_CHECKING:
     from trialcli.importers.ctgov.record import Retrieval
     from trialcli.model import Study
-    from trialcli.store import Entry
+    from trialcli.store import Entry, Record
     from trialcli.store import Writer as StoreWriter
 
-# What a store keeps of a study and its file's text (trialcli.ops.stored.entry).
-EntryOf = Callable[["Study", str], "Entry"]
+# What a store keeps of a study and the record it came from (trialcli.ops.stored.entry).
+EntryOf = Callable[["Study", "Record"], "Entry"]
 
 # One record is at most 32 MiB (the single-record limit); a search-results page at most 1 GiB.
 MAX_RECORD_BYTES = 32 * 1024 * 1024
@@ -417,25 +418,33 @@ def _convert_job(job: Job, entry_of: EntryOf | None = None) -> list[Converted]:
             retrieved = dt.date.today().isoformat()
             how = "fetched"
         else:
-            records, how, retrieved = _records(job.body), "file", None
+            (records, page), how, retrieved = _records(job.body), "file", None
     except TrialcliError as error:
         return [Converted(job.label, job.nct, reason=str(error))]
-    return [_convert_record(job, record, retrieved, how, entry_of) for record in records]
+    # A file of one record is stored as it came; a page's or a fetched record, as JSON again.
+    alone = job.body if job.body is not None and not page else None
+    return [_convert_record(job, r, retrieved, how, entry_of, alone) for r in records]
 
 
-def _records(body: bytes) -> list[Any]:
-    """The records in a file: one study, or a search-results page's `studies`."""
+def _records(body: bytes) -> tuple[list[Any], bool]:
+    """The records in a file, and whether it is a search-results page of `studies`."""
     from trialcli.importers.ctgov.fetch import load_json
 
     data = load_json(body)
     if isinstance(data, dict) and isinstance(data.get("studies"), list):
-        return list(data["studies"])
-    return [data]
+        return list(data["studies"]), True
+    return [data], False
 
 
 def _convert_record(
-    job: Job, record: Any, retrieved: str | None, how: Retrieval, entry_of: EntryOf | None
+    job: Job,
+    record: Any,
+    retrieved: str | None,
+    how: Retrieval,
+    entry_of: EntryOf | None,
+    body: bytes | None = None,
 ) -> Converted:
+    """The record's study file; for a store (`entry_of`), its entry, with no file made."""
     from trialcli.importers import ctgov
     from trialcli.importers.study_file import study_file
 
@@ -445,22 +454,29 @@ def _convert_record(
         return Converted(job.label, nct, reason=reason)
     try:
         when = retrieved if how == "fetched" else ctgov.record_version(record)
-        study, text = study_file(record, when, how)
+        if entry_of is None:
+            study, text = study_file(record, when, how)
+            return Converted(job.label, study.registry.nct or nct, study.id, text)
+        # The file is written and checked when `show --store` asks (trialcli.ops.stored).
+        study = ctgov.record_to_study(record, when, how)
     except TrialcliError as error:
         return Converted(job.label, nct, reason=str(error))
     except Exception as error:  # a record the mapper cannot handle must not stop the others
         reason = f"unexpected {type(error).__name__}: {error} (please report this record)"
         return Converted(job.label, nct, reason=reason)
-    if entry_of is None:
-        return Converted(job.label, study.registry.nct or nct, study.id, text)
-    # For a store the text crosses back inside the entry, once.
+    import json
+
     from trialcli.importers.ctgov.values import date_of, value_at
+    from trialcli.store import Record
 
     status = value_at(record, "protocolSection", "statusModule")
     last = value_at(status, "lastUpdatePostDateStruct", "date")
     updated = date_of(last) or ctgov.record_version(record)
     nct = study.registry.nct or nct
-    return Converted(job.label, nct, study.id, entry=entry_of(study, text), updated=updated)
+    if body is None:
+        body = json.dumps(record, ensure_ascii=False).encode("utf-8")
+    entry = entry_of(study, Record(body, when, how))
+    return Converted(job.label, nct, study.id, entry=entry, updated=updated)
 
 
 def _record_nct(record: Any) -> str | None:
