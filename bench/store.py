@@ -13,8 +13,8 @@ Builds a ZIP of N records in a temporary folder (bench/make_bulk_zip.py: the sam
   this process;
 - `list --store S --search Q` for a few queries: the query alone (median of 5) and the
   whole command as a new process (median of 3);
-- what compressing the study files costs and saves (zlib levels 0, 1, 6, 9 over the
-  first 1,023 stored files).
+- what compressing the records costs and saves (zlib levels 0, 1, 3, 6, 9 over the
+  first 1,023 stored records).
 """
 
 from __future__ import annotations
@@ -96,11 +96,11 @@ def searches(path: Path) -> None:
 
 def compression(path: Path) -> None:
     db = sqlite3.connect(path)
-    texts = [zlib.decompress(t) for (t,) in db.execute("SELECT text FROM texts LIMIT 1023")]
+    texts = [zlib.decompress(t) for (t,) in db.execute("SELECT record FROM records LIMIT 1023")]
     db.close()
     raw = sum(len(t) for t in texts)
-    print(f"study files (first {len(texts):,}): {raw / 1e6:.1f} MB as YAML")
-    for level in (0, 1, 6, 9):
+    print(f"records (first {len(texts):,}): {raw / 1e6:.1f} MB of JSON")
+    for level in (0, 1, 3, 6, 9):
         t = time.perf_counter()
         size = sum(len(zlib.compress(text, level)) for text in texts)
         spent = (time.perf_counter() - t) / len(texts) * 1000
