@@ -306,3 +306,21 @@ def test_the_readme_and_the_catalog_page_name_the_store() -> None:
     assert "show ID --store" in readme and "--yaml" in readme
     catalog = (root / "docs" / "catalog.md").read_text(encoding="utf-8")
     assert "## One store for the whole registry: `import ZIP --into-store FILE`" in catalog
+
+
+def test_a_search_results_page_into_a_store_gives_each_study_the_folders_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # A page's records are stored as JSON again (no member's bytes): the same files still.
+    page = tmp_path / "page.json"
+    records = [_record("NCT00982033.json"), _record("NCT00723801.json")]
+    page.write_text(json.dumps({"studies": records}), encoding="utf-8")
+    path, folder = tmp_path / "s.sqlite", tmp_path / "folder"
+    folder.mkdir()
+    assert _run(runner, "import", str(page), "--into-store", str(path))[0] == 0
+    assert _run(runner, "import", str(page), "--into", str(folder))[0] == 0
+    for study_id in ("nct00982033", "nct00723801"):
+        code, out, err = _run(runner, "show", study_id, "--store", str(path), "--yaml")
+        assert code == 0, err
+        assert out.encode("utf-8") == (folder / f"{study_id}.yaml").read_bytes()
+    assert json.loads(store.record(path, "nct00982033").body) == records[0]
