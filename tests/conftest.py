@@ -30,6 +30,7 @@ def _clean_environment(
         "FORCE_COLOR",
         "TRIALCLI_PATH",
         "TRIALCLI_MAX_FILE_BYTES",
+        "TRIALCLI_STORE",
         "GITHUB_ACTIONS",
         "PY_COLORS",
         "TTY_COMPATIBLE",

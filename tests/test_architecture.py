@@ -45,7 +45,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "trialcli.skeleton",
         ),
     ),
-    ("sources", ("trialcli.cache", "trialcli.catalog", "trialcli.importers")),
+    ("sources", ("trialcli.cache", "trialcli.catalog", "trialcli.store", "trialcli.importers")),
     ("operations", ("trialcli.stats", "trialcli.ops")),
     ("checking", ("trialcli.checking",)),
     ("output", ("trialcli.render", "trialcli.figures", "trialcli.export")),

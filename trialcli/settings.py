@@ -19,6 +19,8 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # The ClinicalTrials.gov API v2 studies endpoint (a test server, a mirror).
 URL_ENV = "TRIALCLI_CTGOV_URL"
 DEFAULT_URL = "https://clinicaltrials.gov/api/v2/studies"
+# The store `list` and `show` read when --store is not given (trialcli.store).
+STORE_ENV = "TRIALCLI_STORE"
 # Where the cache lives: $XDG_CACHE_HOME/trialcli, or ~/.cache/trialcli.
 CACHE_ENV = "XDG_CACHE_HOME"
 # The largest cache file read or written: an index for 10,000 studies with their
@@ -41,6 +43,12 @@ def max_file_bytes() -> int:
 def registry_url() -> str:
     """The studies endpoint, without a trailing slash; not yet checked to be an address."""
     return os.environ.get(URL_ENV, "").strip().rstrip("/") or DEFAULT_URL
+
+
+def store_path() -> Path | None:
+    """The store TRIALCLI_STORE names, if any."""
+    raw = os.environ.get(STORE_ENV, "").strip()
+    return Path(raw) if raw else None
 
 
 def cache_root() -> Path:

@@ -107,6 +107,15 @@ def import_record(
         Path | None,
         typer.Option("--into", metavar="DIR", help="Write one study file per record here."),
     ] = None,
+    into_store: Annotated[
+        Path | None,
+        typer.Option(
+            "--into-store",
+            metavar="FILE",
+            help="Keep every record's study in this one SQLite store (made or updated);"
+            " read it with 'list --store' and 'show --store'.",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     cond: Annotated[
         str | None, typer.Option("--cond", metavar="TEXT", help="With --into: search conditions.")
@@ -138,6 +147,10 @@ def import_record(
 
     Example: trialcli import NCT02422186 -o nct02422186.yaml
     Example: trialcli import ctg-studies.json.zip --into catalog/
+    Example: trialcli import ctg-studies.json.zip --into-store trials.sqlite
+
+    With --into-store, the studies go into one store, all or (when the run is stopped)
+    none; a study already there is replaced by a record updated later, never earlier.
     """
     from trialcli.importers.query import Query
 
@@ -148,6 +161,13 @@ def import_record(
         if into is None or len(sources) != 1 or query:
             raise _fail("a Cochrane review (.rm5) imports alone, with --into DIR", ExitCode.USAGE)
         _import_review(Path(reviews[0]), into, force, _catalog(ctx))
+        return
+    if into_store is not None:
+        if output is not None or into is not None:
+            raise _fail("give either --into-store or --into/--output, not both", ExitCode.USAGE)
+        if not sources and not query:
+            raise _fail("give a SOURCE or a search (--cond, --intr, --term…)", ExitCode.USAGE)
+        _import_into_store(sources, query, into_store)
         return
     if into is not None:
         if output is not None:
@@ -195,6 +215,25 @@ def _import_review(path: Path, into: Path, force: bool, catalog: Catalog) -> Non
         )
     lines += [f"Note: {clean(n)}" for n in done.notes]
     typer.echo("\n".join(lines), err=True)
+
+
+def _import_into_store(sources: list[str], query: Query, store: Path) -> None:
+    from trialcli.importers import bulk
+    from trialcli.ops.stored import entry
+    from trialcli.parallel import cores
+    from trialcli.render.bulk import summary_lines
+    from trialcli.render.progress import ProgressBar
+
+    items = bulk.plan(sources, query)
+    try:
+        with ProgressBar("Importing", unit="records") as progress:
+            summary = bulk.run_store(items, store, entry, workers=cores(), progress=progress)
+    except bulk.Interrupted as stopped:
+        _write("\n".join(summary_lines(stopped.summary, store, stored=True)))
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    _write("\n".join(summary_lines(summary, store, stored=True)))
+    if summary.counts["failed"]:
+        raise typer.Exit(ExitCode.ERROR)
 
 
 def _import_into(

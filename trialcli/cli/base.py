@@ -264,8 +264,37 @@ SearchOption = Annotated[
         " (any case, any accents).",
     ),
 ]
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        metavar="FILE",
+        readable=False,  # an unreadable store is an `Error:` line (exit 1), not usage
+        help="Read the studies of this store ('import --into-store'), not the catalog;"
+        " TRIALCLI_STORE gives one when this is not given.",
+    ),
+]
 SortOption = Annotated[str | None, typer.Option(metavar="FIELD", help="Sort by this column.")]
 LimitOption = Annotated[int | None, typer.Option(metavar="N", help="At most N studies.")]
+
+
+def _store(given: Path | None) -> Path | None:
+    """The store a command reads: --store, or else TRIALCLI_STORE."""
+    from trialcli.settings import store_path
+
+    return given if given is not None else store_path()
+
+
+def _stored_rows(store: Path, filters: ListFilters) -> list[ListRow]:
+    """The store's studies that `filters` keep; its search is FTS5's, over the store's index."""
+    import dataclasses
+
+    from trialcli.ops.listing import select
+    from trialcli.ops.summary import ListRow
+    from trialcli.store import rows
+
+    found = [ListRow(**row) for row in rows(store, filters.search)]
+    return select(found, dataclasses.replace(filters, search=None))
 
 
 def _selected(ctx: typer.Context, filters: ListFilters) -> list[tuple[Path, ListRow]]:

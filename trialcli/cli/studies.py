@@ -22,11 +22,15 @@ from trialcli.cli.base import (
     SinceOption,
     SortOption,
     StatusOption,
+    StoreOption,
     _cache,
     _catalog,
+    _fail,
     _paged,
     _paged_render,
     _selected,
+    _store,
+    _stored_rows,
     _write,
     _write_csv,
     _write_json,
@@ -58,6 +62,7 @@ def list_studies(
     search: SearchOption = None,
     sort: SortOption = None,
     limit: LimitOption = None,
+    store: StoreOption = None,
     wide: Annotated[
         bool,
         typer.Option(
@@ -71,12 +76,21 @@ def list_studies(
 
     Example: trialcli list --format csv
     Example: trialcli list --condition "heart failure" --phase 3 --has-results
+    Example: trialcli list --store trials.sqlite --search '"heart failure" AND sglt2'
+
+    With --store, --search is a full-text query of the store (SQLite FTS5: words, "a
+    phrase", AND, OR, NOT, prefix*) over id, title, conditions, interventions, arms and
+    endpoints.
     """
     from trialcli.ops.listing import Filters
     from trialcli.render.listing import COLUMNS, WIDE_COLUMNS, list_records, render_list
 
     filters = Filters(drug, condition, phase, status, has_results, since, search, sort, limit)
-    rows = [row for _, row in _selected(ctx, filters)]
+    stored = _store(store)
+    if stored is not None:
+        rows = _stored_rows(stored, filters)
+    else:
+        rows = [row for _, row in _selected(ctx, filters)]
     columns = WIDE_COLUMNS if wide else COLUMNS
     match output:
         case OutputFormat.table:
@@ -93,7 +107,8 @@ def list_studies(
 
 @app.command()
 @user_errors
-@replayable(lambda p: [p["study"]], unless=lambda p: False)
+# A store's study is never replayed: the key knows files' stamps, not a store's rows.
+@replayable(lambda p: [p["study"]], unless=lambda p: _store(p["store"]) is not None)
 def show(
     ctx: typer.Context,
     study: Annotated[
@@ -123,6 +138,15 @@ def show(
         PageFormat,
         typer.Option("--format", "-f", help="table for people; json, csv, markdown or html."),
     ] = PageFormat.table,
+    store: StoreOption = None,
+    yaml: Annotated[
+        bool,
+        typer.Option(
+            "--yaml",
+            help="With a store: print the study's file itself, byte for byte what"
+            " 'import --into' writes.",
+        ),
+    ] = False,
 ) -> None:
     """Show one study at a glance: what it found, its harms, and where each figure is from.
 
@@ -138,7 +162,19 @@ def show(
     from trialcli.ops.audit import audit_study
     from trialcli.ops.page import build_page
 
-    loaded = _catalog(ctx).load(study)
+    stored = _store(store)
+    if yaml and stored is None:
+        raise _fail("--yaml prints a study from a store; give --store FILE", ExitCode.USAGE)
+    if stored is not None:
+        from trialcli.ops.stored import study_file
+
+        # Made from its record, written and read back as `import --into` does.
+        loaded, text = study_file(stored, study)
+        if yaml:
+            _write(text)
+            return
+    else:
+        loaded = _catalog(ctx).load(study)
     page = build_page(loaded, audit_study(loaded))
     match chosen:
         case PageFormat.table:

@@ -4,7 +4,8 @@ Sources are NCT ids (fetched), saved record files, folders of them, search-resul
 (`{"studies": [...]}`) and the registry's bulk-download ZIP (one `NCTxxxxxxxx.json` per
 study). Records are read lazily — a ZIP member only when a worker is ready for it — and
 turned into study files on every core; this process alone writes, each file atomically,
-so an interrupted run leaves whole files or none.
+so an interrupted run leaves whole files or none. Into a store, each record is converted
+for its list row and search words only: its study file is made when asked for.
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ from trialcli.parallel import Progress, ordered_map
 if TYPE_CHECKING:
     from trialcli.importers.ctgov.record import Retrieval
     from trialcli.loader import Validation
+    from trialcli.model import Study
+    from trialcli.store import Entry, Record
+    from trialcli.store import Writer as StoreWriter
+
+# What a store keeps of a study and the record it came from (trialcli.ops.stored.entry).
+EntryOf = Callable[["Study", "Record"], "Entry"]
+# What the CLI learns from each file as it is read back, in the workers (see `run`).
+Examine = Callable[["Validation"], Any] | None
 
 # One record is at most 32 MiB (the single-record limit); a search-results page at most 1 GiB.
 MAX_RECORD_BYTES = 32 * 1024 * 1024
@@ -74,6 +83,8 @@ class Converted:
     reason: str | None = None
     # What `examine` found in the text as read back (see `run`).
     examined: Any = None
+    entry: Any = None  # for a store: what `entry_of` made of the study
+    updated: str | None = None  # the record's last update, which tells the newer of two
 
 
 @dataclass
@@ -82,6 +93,8 @@ class Summary:
     # (NCT id or source, one-line reason), in the order they happened.
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Into a store: a study already there, replaced by a newer record of it.
+    replaced: list[tuple[str, str]] = field(default_factory=list)
     interrupted: bool = False
 
     @property
@@ -146,23 +159,51 @@ def run(
     """
     if not into.is_dir():
         raise TrialcliError(f"'{into}': no such folder (create it first)")
-    report = progress or (lambda done, total: None)
     writer = _Writer(into, force, written)
+    _pump(items, writer, workers, progress, None, examine)
+    return writer.summary
+
+
+def run_store(
+    items: Sequence[Item],
+    store: Path,
+    entry_of: EntryOf,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> Summary:
+    """Import every item into one store (trialcli.store), all of them or, when anything
+    stops the run (Ctrl-C, a full disk), none."""
+    from trialcli.store import Writer
+
+    sink = _StoreSink(Writer(store))
+    try:
+        _pump(items, sink, workers, progress, entry_of)
+    except BaseException:
+        sink.store.abort()
+        raise
+    sink.store.commit()
+    return sink.summary
+
+
+def _pump(
+    items: Sequence[Item],
+    writer: _Writer | _StoreSink,
+    workers: int,
+    progress: Progress | None,
+    entry_of: EntryOf | None,
+    examine: Examine = None,
+) -> None:
+    report = progress or (lambda done, total: None)
     total = len(items)
+    convert = functools.partial(_convert_batch, entry_of=entry_of, examine=examine)
     try:
         with _Reader() as reader:
             jobs = (job for item in items for job in reader.jobs(item, writer))
             results = (
-                ordered_map(
-                    functools.partial(_convert_batch, examine=examine),
-                    jobs,
-                    workers,
-                    BATCH,
-                    _job_bytes,
-                    READ_AHEAD_BYTES,
-                )
+                ordered_map(convert, jobs, workers, BATCH, _job_bytes, READ_AHEAD_BYTES)
                 if workers > 1
-                else _convert(jobs, examine)
+                else _convert(jobs, entry_of, examine)
             )
             for converted in results:
                 writer.take(converted)
@@ -171,7 +212,6 @@ def run(
     except KeyboardInterrupt:
         writer.summary.interrupted = True
         raise Interrupted(writer.summary) from None
-    return writer.summary
 
 
 def _job_bytes(job: Job) -> int:
@@ -193,7 +233,7 @@ class _Reader:
         if self._zip is not None:
             self._zip.close()
 
-    def jobs(self, item: Item, writer: _Writer) -> Iterator[Job]:
+    def jobs(self, item: Item, writer: _Counter) -> Iterator[Job]:
         if item.query is not None:
             try:
                 for record in query_studies(item.query):
@@ -259,17 +299,11 @@ def _nct_of_name(name: str) -> str | None:
     return stem if NCT.match(stem) else None
 
 
-class _Writer:
-    """Writes each converted record and counts what happened to it."""
+class _Counter:
+    """Counts what happened to each record, the failures and skips by name."""
 
-    def __init__(
-        self, into: Path, force: bool, written: Callable[[Path, str, Any], None] | None = None
-    ) -> None:
-        self.into = into
-        self.force = force
-        self.written = written
+    def __init__(self) -> None:
         self.summary = Summary()
-        self._seen: dict[str, str] = {}
 
     def fail(self, who: str, reason: str) -> None:
         self.summary.counts["failed"] += 1
@@ -278,6 +312,19 @@ class _Writer:
     def skip(self, who: str, reason: str) -> None:
         self.summary.counts["skipped"] += 1
         self.summary.skipped.append((who, reason))
+
+
+class _Writer(_Counter):
+    """Writes each converted record and counts what happened to it."""
+
+    def __init__(
+        self, into: Path, force: bool, written: Callable[[Path, str, Any], None] | None = None
+    ) -> None:
+        super().__init__()
+        self.into = into
+        self.force = force
+        self.written = written
+        self._seen: dict[str, str] = {}
 
     def take(self, converted: Converted) -> None:
         from trialcli.files import read_bounded, write_atomically
@@ -316,6 +363,37 @@ class _Writer:
             self.written(path, converted.text, converted.examined)
 
 
+class _StoreSink(_Counter):
+    """Puts each converted record into a store; of one study twice, the later update stays."""
+
+    def __init__(self, store: StoreWriter) -> None:
+        super().__init__()
+        self.store = store
+
+    def take(self, converted: Converted) -> None:
+        who = converted.nct or converted.label
+        if converted.entry is None:
+            self.fail(who, converted.reason or "no study")
+            return
+        outcome, stored = self.store.put(converted.entry, converted.updated)
+        if outcome == "kept":
+            self.skip(
+                who,
+                f"the store holds a newer record (updated {stored}, "
+                f"this one {converted.updated or 'not dated'})",
+            )
+            return
+        if outcome == "updated":
+            self.summary.replaced.append(
+                (
+                    who,
+                    f"replaced the record updated {stored or 'not dated'} "
+                    f"by this one, updated {converted.updated or 'not dated'}",
+                )
+            )
+        self.summary.counts[outcome] += 1
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -323,19 +401,22 @@ def _one_line(text: str) -> str:
 # --- conversion, in this process or in workers -------------------------------------------
 
 
-Examine = Callable[["Validation"], Any] | None
-
-
-def _convert(jobs: Iterator[Job], examine: Examine = None) -> Iterator[Converted]:
+def _convert(
+    jobs: Iterator[Job], entry_of: EntryOf | None = None, examine: Examine = None
+) -> Iterator[Converted]:
     for job in jobs:
-        yield from _convert_job(job, examine)
+        yield from _convert_job(job, entry_of, examine)
 
 
-def _convert_batch(jobs: list[Job], examine: Examine = None) -> list[Converted]:
-    return [converted for job in jobs for converted in _convert_job(job, examine)]
+def _convert_batch(
+    jobs: list[Job], entry_of: EntryOf | None = None, examine: Examine = None
+) -> list[Converted]:
+    return [converted for job in jobs for converted in _convert_job(job, entry_of, examine)]
 
 
-def _convert_job(job: Job, examine: Examine = None) -> list[Converted]:
+def _convert_job(
+    job: Job, entry_of: EntryOf | None = None, examine: Examine = None
+) -> list[Converted]:
     """Each record in the job as a study file; any failure is this record's alone."""
     import datetime as dt
 
@@ -352,25 +433,34 @@ def _convert_job(job: Job, examine: Examine = None) -> list[Converted]:
             retrieved = dt.date.today().isoformat()
             how = "fetched"
         else:
-            records, how, retrieved = _records(job.body), "file", None
+            (records, page), how, retrieved = _records(job.body), "file", None
     except TrialcliError as error:
         return [Converted(job.label, job.nct, reason=str(error))]
-    return [_convert_record(job, record, retrieved, how, examine) for record in records]
+    # A file of one record is stored as it came; a page's or a fetched record, as JSON again.
+    alone = job.body if job.body is not None and not page else None
+    return [_convert_record(job, r, retrieved, how, entry_of, examine, alone) for r in records]
 
 
-def _records(body: bytes) -> list[Any]:
-    """The records in a file: one study, or a search-results page's `studies`."""
+def _records(body: bytes) -> tuple[list[Any], bool]:
+    """The records in a file, and whether it is a search-results page of `studies`."""
     from trialcli.importers.ctgov.fetch import load_json
 
     data = load_json(body)
     if isinstance(data, dict) and isinstance(data.get("studies"), list):
-        return list(data["studies"])
-    return [data]
+        return list(data["studies"]), True
+    return [data], False
 
 
 def _convert_record(
-    job: Job, record: Any, retrieved: str | None, how: Retrieval, examine: Examine = None
+    job: Job,
+    record: Any,
+    retrieved: str | None,
+    how: Retrieval,
+    entry_of: EntryOf | None,
+    examine: Examine = None,
+    body: bytes | None = None,
 ) -> Converted:
+    """The record's study file; for a store (`entry_of`), its entry, with no file made."""
     from trialcli.importers import ctgov
     from trialcli.importers.study_file import read_back
 
@@ -380,14 +470,31 @@ def _convert_record(
         return Converted(job.label, nct, reason=reason)
     try:
         when = retrieved if how == "fetched" else ctgov.record_version(record)
-        study, text, found = read_back(record, when, how)
-        examined = examine(found) if examine is not None else None
+        if entry_of is None:
+            study, text, found = read_back(record, when, how)
+            examined = examine(found) if examine is not None else None
+            nct = study.registry.nct or nct
+            return Converted(job.label, nct, study.id, text, examined=examined)
+        # The file is written and checked when `show --store` asks (trialcli.ops.stored).
+        study = ctgov.record_to_study(record, when, how)
     except TrialcliError as error:
         return Converted(job.label, nct, reason=str(error))
     except Exception as error:  # a record the mapper cannot handle must not stop the others
         reason = f"unexpected {type(error).__name__}: {error} (please report this record)"
         return Converted(job.label, nct, reason=reason)
-    return Converted(job.label, study.registry.nct or nct, study.id, text, examined=examined)
+    import json
+
+    from trialcli.importers.ctgov.values import date_of, value_at
+    from trialcli.store import Record
+
+    status = value_at(record, "protocolSection", "statusModule")
+    last = value_at(status, "lastUpdatePostDateStruct", "date")
+    updated = date_of(last) or ctgov.record_version(record)
+    nct = study.registry.nct or nct
+    if body is None:
+        body = json.dumps(record, ensure_ascii=False).encode("utf-8")
+    entry = entry_of(study, Record(body, when, how))
+    return Converted(job.label, nct, study.id, entry=entry, updated=updated)
 
 
 def _record_nct(record: Any) -> str | None:

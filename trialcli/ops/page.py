@@ -233,9 +233,7 @@ def build_page(study: Study, audit: Audit) -> Page:
     rows = [finding_rows(study, i, f) for i, f in enumerate(study.safety)]
     first_screen = glance(study, audit, safety_rows=rows)
     ranks = first_screen.ranks()
-    harms = tuple(
-        _harm_row(study, i, f, rows[i], ranks.get(i)) for i, f in enumerate(study.safety)
-    )
+    harms = tuple(_harm_row(study, i, f, rows[i], ranks.get(i)) for i, f in enumerate(study.safety))
     for harm in harms:
         facts += [*harm.figures, *harm.differences]
     return Page(
