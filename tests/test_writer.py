@@ -50,6 +50,7 @@ WRITERS: dict[str, Writer] = {
     "new --output": Writer(lambda t: ["new", "my-trial", "-o", t], ".yaml"),
     "import --output": Writer(lambda t: ["import", str(RECORD), "-o", t], ".yaml"),
     "import --into": Writer(lambda t: ["import", str(RECORD), "--into", t], "", IMPORTED),
+    "import --into-store": Writer(lambda t: ["import", str(RECORD), "--into-store", t], ".db"),
     "export TARGET (sqlite)": Writer(lambda t: ["export", "--to", "sqlite", t], ".db"),
     "export TARGET (parquet)": Writer(lambda t: ["export", "--to", "parquet", t], "", folder=True),
     "compare --export": Writer(lambda t: [*COMPARE, "--export", t], ".svg"),

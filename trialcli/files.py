@@ -144,6 +144,23 @@ def write_with(path: Path, produce: Callable[[Path], None], *, force: bool = Fal
             os.unlink(temporary)
 
 
+def publish_new(temporary: Path, path: Path) -> None:
+    """Give a finished file built beside `path` (an SQLite store) the name `path`, only if
+    the name is still free, with the mode the umask gives a plain new file."""
+    try:
+        os.chmod(temporary, 0o666 & ~_umask())
+        _link(str(temporary), path)
+    except FileExistsError:
+        raise TrialcliError(
+            f"'{path}' already exists: another writer made it meanwhile; run again to update it"
+        ) from None
+    except OSError as error:
+        raise TrialcliError(f"cannot write '{path}': {error.strerror or error}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
 def write_folder(
     path: Path, produce: Callable[[Path], None], *, force: bool = False, marker: str
 ) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,9 @@ def _unreadable(path: Path, error: sqlite3.Error) -> StoreError:
 def _connect_read(path: Path) -> sqlite3.Connection:
     if not path.exists():
         raise StoreError(f"'{path}': no such store (create it with 'import ZIP --into-store')")
+    if not stat.S_ISREG(path.stat().st_mode):
+        # SQLite would wait on a FIFO for ever, and write into a device.
+        raise StoreError(f"'{path}' is not a regular file (a device, FIFO or socket)")
     if not os.access(path, os.R_OK):
         raise StoreError(f"'{path}': permission denied")
     try:
@@ -169,6 +173,8 @@ class Writer:
         self.path = path
         self._temporary: Path | None = None
         try:
+            if path.is_dir():
+                raise StoreError(f"'{path}' is a folder; a store is one file (e.g. studies.db)")
             if path.exists():
                 _connect_read(path).close()  # refuse what is not a store before writing to it
                 self.db = sqlite3.connect(path, isolation_level=None)
@@ -238,7 +244,9 @@ class Writer:
             self.db.execute("COMMIT")
             self.db.close()
             if self._temporary is not None:
-                os.replace(self._temporary, self.path)
+                from trialcli.files import publish_new
+
+                publish_new(self._temporary, self.path)
         except sqlite3.Error as error:
             self._discard()
             raise StoreError(f"'{self.path}': cannot write the store ({error})") from None

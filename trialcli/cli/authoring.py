@@ -4,6 +4,7 @@ registry record."""
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -108,7 +109,7 @@ def import_record(
         typer.Option("--into", metavar="DIR", help="Write one study file per record here."),
     ] = None,
     into_store: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--into-store",
             metavar="FILE",
@@ -167,7 +168,9 @@ def import_record(
             raise _fail("give either --into-store or --into/--output, not both", ExitCode.USAGE)
         if not sources and not query:
             raise _fail("give a SOURCE or a search (--cond, --intr, --term…)", ExitCode.USAGE)
-        _import_into_store(sources, query, into_store)
+        if into_store == "-" or into_store.endswith(tuple(s for s in (os.sep, os.altsep) if s)):
+            raise _fail(f"'{into_store}': a store is one file (e.g. studies.db)", ExitCode.ERROR)
+        _import_into_store(sources, query, Path(into_store))
         return
     if into is not None:
         if output is not None:
