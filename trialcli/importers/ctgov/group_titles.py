@@ -107,6 +107,10 @@ _SUBSET_WORDS = {
 }
 
 
+def _says(words: str, titles: Sequence[str]) -> bool:
+    return any(words in t.lower() for t in titles)
+
+
 def _periods_of(words: Sequence[str]) -> set[tuple[str, ...]]:
     text = f" {' '.join(words)} "
     return {p for p in _PERIODS if f" {' '.join(p)} " in text}
@@ -142,11 +146,12 @@ def picked_out(title: str, pool: Sequence[Titled], siblings: Sequence[str] = ())
 
 def set_apart(title: str, pool: Sequence[Titled]) -> str | None:
     """Why a group's own title says it is none of the arms, if it does: it names an analysis
-    set, or a study period that no arm naming a period is of ("Open-Label Phase X" beside
-    "X (Double-Blind Phase)")."""
+    set (in words the arms' own titles do not share: "Adult Population" arms), or a study
+    period that no arm naming a period is of ("Open-Label Phase X" beside "X (Double-Blind
+    Phase)")."""
     arms = [g.title for g in pool]
     found = _ANALYSIS_SET.search(title)
-    if found:
+    if found and not _says(found.group(0).lower(), arms):
         return f"an analysis set or population ('{found.group(0)}'), not a randomized arm"
     words = words_of(title)
     mine = _periods_of(words)
@@ -163,14 +168,14 @@ _NEGATIONS = frozenset({"no", "not", "non", "without"})
 def opposed(title: str, other: str, arms: Sequence[str] = ()) -> bool:
     """Whether one title negates a word the other affirms: "No Implant Attempt" and
     "Subjects With a CRT-P Implant Attempt" are the two sides of one line, never one group.
-    With `arms`, only a word none of their titles has counts (a split the arms themselves
-    are not made by)."""
+    "No." before a number is a number ("Cohort No. 1"); with `arms`, only a word none of
+    their titles has counts (a split the arms themselves are not made by)."""
     a, b = words_of(title), words_of(other)
     used = {w for t in arms for w in words_of(t)}
 
     def negates(x: list[str], y: list[str]) -> bool:
         for word, after in pairwise(x):
-            if word not in _NEGATIONS or after in used or after not in y:
+            if word not in _NEGATIONS or after.isdigit() or after in used or after not in y:
                 continue
             j = y.index(after)
             if j == 0 or y[j - 1] not in _NEGATIONS:
@@ -181,22 +186,37 @@ def opposed(title: str, other: str, arms: Sequence[str] = ()) -> bool:
 
 
 _UNION_WORDS = frozenset({"combined", "pooled", "total", "all", "overall", "both"})
+# Words a title names one part of a study by, with the letter or number after them.
+_PART_WORDS = frozenset({"part", "cohort", "group", "arm", "period", "stage", "phase", "panel"})
+
+
+def _labels(words: Sequence[str]) -> set[str]:
+    """The letters and numbers that name a part: "Part 1 Total" → part 1."""
+    return {
+        f"{word} {after}"
+        for word, after in pairwise(words)
+        if word in _PART_WORDS and (after.isdigit() or len(after) == 1)
+    }
 
 
 def union_cells(title: str, pool: Sequence[T], people: int | None) -> list[T]:
     """The first-period arms a group titled as a union ("Combined RSG") is made of: those
-    whose titles hold each of its words that any of them has, when it counts no more people
-    than started them ("SOT Total", 214, is not the union of three arms' 132)."""
+    whose titles hold each of its words that any of them has, and each part it names by
+    letter or number ("Part 1 Total" is Part 1's arms, never Part 2's), when it counts no
+    more people than started them ("SOT Total", 214, is not the union of three arms' 132)."""
     words = words_of(title)
     if not _UNION_WORDS & set(words):
         return []
     first = [g for g in pool if g.first]
     vocabulary = {w for g in first for w in words_of(g.title)}
     key = {w for w in words if w in vocabulary and len(w) > 1 and not w.isdigit()}
-    key -= LEVEL_FILLER | _UNION_WORDS | FORM_WORDS
-    if not key:
+    parts = _labels(words)
+    key -= LEVEL_FILLER | _UNION_WORDS | FORM_WORDS | {p.split()[0] for p in parts}
+    if not key and not parts:
         return []
-    cells = [g for g in first if key <= set(words_of(g.title))]
+    cells = [
+        g for g in first if key <= set(words_of(g.title)) and parts <= _labels(words_of(g.title))
+    ]
     started = [g.started for g in cells if g.started is not None]
     if len(cells) < 2 or len(started) < len(cells):
         return []
