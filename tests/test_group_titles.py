@@ -114,3 +114,34 @@ def test_population_in_the_arms_own_titles_is_not_an_analysis_set() -> None:
         "Empagliflozin 10mg (Pediatric Population)": 13,
     }
     assert all(a.randomized is not None for a in filed(study))
+
+
+def real(nct: str) -> Study:
+    with zipfile.ZipFile(TITLES) as opened:
+        return study_of(json.loads(opened.read(f"{nct}.json")))
+
+
+def test_a_pooled_group_is_never_one_period_arm() -> None:
+    # NCT04667104 (unchanged): all 48 people, "Pooled (JNJ-3989 … +PegIFN …)", was filed
+    # under the period arm "TP 2: … + PegIFN-alpha2a …".
+    study = real("NCT04667104")
+    tp2 = next(a for a in study.arms if a.label.startswith("TP 2:"))
+    pooled = next(a for a in study.arms if a.label.startswith("Pooled ("))
+    assert pooled.id != tp2.id and pooled.role == "other" and pooled.randomized is None
+    assert pooled.note is not None and "titled as a union of arms ('pooled')" in pooled.note
+    counted = [e for e in study.endpoints if pooled.id in e.results]
+    assert counted and all(tp2.id not in e.results for e in counted)
+
+
+def test_a_sub_studys_groups_are_not_the_overall_studys_arms() -> None:
+    # NCT01986881 (unchanged): arms "Ertugliflozin 5 mg (Overall Cardiovascular Study)" 2,752
+    # …; the glycemic sub-studies' groups (348, 55, …) were filed under them.
+    study = real("NCT01986881")
+    overall = {a.id for a in study.arms if "(Overall Cardiovascular Study)" in a.label}
+    sub = [a for a in study.arms if "sub-study" in a.label.lower()]
+    assert len(overall) == 3 and len(sub) >= 9
+    assert all(a.role == "other" and a.randomized is None for a in sub)
+    assert all(a.note and "a group of a sub-study" in a.note for a in sub)
+    for endpoint in study.endpoints:
+        if "Sub-stud" in endpoint.name or "Sub-Stud" in endpoint.name:
+            assert not overall & endpoint.results.keys(), endpoint.name

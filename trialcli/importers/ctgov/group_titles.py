@@ -107,6 +107,10 @@ _SUBSET_WORDS = {
 }
 
 
+# Words naming a part of the study's people that a whole arm is not.
+_PART_OF = ("sub-study", "substudy", "sub study", "subgroup", "sub-group", "subpopulation")
+
+
 def _says(words: str, titles: Sequence[str]) -> bool:
     return any(words in t.lower() for t in titles)
 
@@ -146,14 +150,21 @@ def picked_out(title: str, pool: Sequence[Titled], siblings: Sequence[str] = ())
 
 def set_apart(title: str, pool: Sequence[Titled]) -> str | None:
     """Why a group's own title says it is none of the arms, if it does: it names an analysis
-    set (in words the arms' own titles do not share: "Adult Population" arms), or a study
-    period that no arm naming a period is of ("Open-Label Phase X" beside "X (Double-Blind
-    Phase)")."""
+    set (in words the arms' own titles do not share: "Adult Population" arms), a union
+    ("Pooled (…)") or a sub-study the arms' titles do not ("X (Glycemic Sub-study)" beside
+    "X (Overall Cardiovascular Study)"), or a study period that no arm naming a period is of
+    ("Open-Label Phase X" beside "X (Double-Blind Phase)")."""
     arms = [g.title for g in pool]
     found = _ANALYSIS_SET.search(title)
     if found and not _says(found.group(0).lower(), arms):
         return f"an analysis set or population ('{found.group(0)}'), not a randomized arm"
-    words = words_of(title)
+    words, used = words_of(title), {w for t in arms for w in words_of(t)}
+    union = next((w for w in words if w in _UNION_WORDS - _NOT_APART and w not in used), None)
+    if union:
+        return f"titled as a union of arms ('{union}'), not one arm"
+    part = next((w for w in _PART_OF if w in title.lower() and not _says(w, arms)), None)
+    if part:
+        return f"a group of a {part} the arms' own titles do not name, not a whole arm"
     mine = _periods_of(words)
     theirs = [_periods_of(words_of(t)) for t in arms]
     if mine and any(theirs) and not any(mine & t for t in theirs):
@@ -186,6 +197,8 @@ def opposed(title: str, other: str, arms: Sequence[str] = ()) -> bool:
 
 
 _UNION_WORDS = frozenset({"combined", "pooled", "total", "all", "overall", "both"})
+# A word "Both Eyes" may use beside an arm: a union only as union_cells reads it.
+_NOT_APART = frozenset({"both"})
 # Words a title names one part of a study by, with the letter or number after them.
 _PART_WORDS = frozenset({"part", "cohort", "group", "arm", "period", "stage", "phase", "panel"})
 
