@@ -145,3 +145,15 @@ def test_a_sub_studys_groups_are_not_the_overall_studys_arms() -> None:
     for endpoint in study.endpoints:
         if "Sub-stud" in endpoint.name or "Sub-Stud" in endpoint.name:
             assert not overall & endpoint.results.keys(), endpoint.name
+
+
+def test_a_sub_study_that_is_an_arm_stays_that_arm() -> None:
+    # NCT01970865 (unchanged, tests/fixtures/ctgov-sample-groups.zip): the harms group 'DDI
+    # Substudy' (32) is the flow's arm 'Drug-drug Interaction (DDI) Sub-study' (32).
+    with zipfile.ZipFile(TITLES.parent / "ctgov-sample-groups.zip") as opened:
+        study = study_of(json.loads(opened.read("NCT01970865.json")))
+    ddi = next(a for a in study.arms if a.label == "Drug-drug Interaction (DDI) Sub-study")
+    assert ddi.randomized is not None and ddi.randomized.value == 32
+    assert not [a for a in study.arms if a.label == "DDI Substudy"]
+    counted = [f.arms[ddi.id].at_risk for f in study.safety if ddi.id in f.arms]
+    assert counted and set(counted) == {32}

@@ -108,11 +108,17 @@ _SUBSET_WORDS = {
 
 
 # Words naming a part of the study's people that a whole arm is not.
-_PART_OF = ("sub-study", "substudy", "sub study", "subgroup", "sub-group", "subpopulation")
+_PART_OF = ("sub-study", "subgroup", "subpopulation")
 
 
 def _says(words: str, titles: Sequence[str]) -> bool:
-    return any(words in t.lower() for t in titles)
+    """Whether a title says these words, spelt with or without spaces and hyphens."""
+    wanted = _letters(words)
+    return any(wanted in _letters(t) for t in titles)
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
 
 
 def _periods_of(words: Sequence[str]) -> set[tuple[str, ...]]:
@@ -162,7 +168,7 @@ def set_apart(title: str, pool: Sequence[Titled]) -> str | None:
     union = next((w for w in words if w in _UNION_WORDS - _NOT_APART and w not in used), None)
     if union:
         return f"titled as a union of arms ('{union}'), not one arm"
-    part = next((w for w in _PART_OF if w in title.lower() and not _says(w, arms)), None)
+    part = next((w for w in _PART_OF if _says(w, [title]) and not _says(w, arms)), None)
     if part:
         return f"a group of a {part} the arms' own titles do not name, not a whole arm"
     mine = _periods_of(words)
