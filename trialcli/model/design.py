@@ -110,7 +110,9 @@ class Arm(Sourced):
         default=None,
         description=(
             "a crossover's groups: a randomized sequence (counted in the flow) or a "
-            "treatment (what its results are about: the people who received it in any period)"
+            "treatment (what its results are about: the people who received it in any "
+            "period); or a subset of an arm picked out after randomization (rescued, "
+            "responders, completers), which trialcli never compares with an arm"
         ),
     )
     treatment: ShortText | None = Field(

@@ -52,8 +52,9 @@ RegisteredArmType = Literal[
     "no-intervention",
     "other",
 ]
-# A crossover's groups: a randomized sequence, or a treatment received in any period.
-ArmKind = Literal["sequence", "treatment"]
+# A crossover's groups: a randomized sequence, or a treatment received in any period; or a
+# subset of an arm picked out after randomization (rescued, responders), never compared.
+ArmKind = Literal["sequence", "treatment", "subset"]
 
 # --- endpoints and their results --------------------------------------------------------
 

@@ -125,6 +125,12 @@ class Study(Strict):
             numbers.setdefault(source.id, number)
         return numbers
 
+    def is_subset(self, group_id: str) -> bool:
+        """A group picked out after randomization (rescued, responders, completers): its
+        own count, never compared with an arm."""
+        arm = self.arm(group_id)
+        return arm is not None and arm.kind == "subset"
+
     def group_role(self, group_id: str) -> ArmRole | None:
         """Role of an arm, or of a pooled group whose arms all share one role."""
         arm = self.arm(group_id)

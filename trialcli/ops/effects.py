@@ -2,7 +2,9 @@
 
 For a proportion: the difference in percentage points (with Newcombe's interval when both
 arms report n/N) and the number needed to treat. For a rate: the difference in rates.
-None of these is stated by a source; every one is labelled as computed.
+None of these is stated by a source; every one is labelled as computed. None is computed
+with a subset picked out after randomization (rescued, responders) on either side: those
+are named with the reason instead.
 """
 
 from __future__ import annotations
@@ -62,6 +64,25 @@ class AbsoluteEffect:
         return f"{head}: one {more} with the outcome per {needed} treated"
 
 
+@dataclass(frozen=True)
+class NotComputed:
+    """An endpoint's groups no absolute effect is computed with, and why."""
+
+    endpoint: str
+    groups: tuple[str, ...]
+    reason: str
+
+    def text(self, labels: dict[str, str]) -> str:
+        named = " and ".join(f"'{labels.get(g, g)}'" for g in self.groups)
+        return f"not computed with {named}: {self.reason}"
+
+
+SUBSET_REASON = (
+    "a subset picked out after randomization (rescued, responders, completers), not a "
+    "randomized arm: never compared with one"
+)
+
+
 def _whole(value: float) -> str:
     # Numbers needed to treat are rounded up to whole people (Cochrane Handbook 15.4.4).
     return "∞" if math.isinf(value) else f"{math.ceil(value - 1e-9):,}"
@@ -80,9 +101,21 @@ def absolute_effects(study: Study) -> list[AbsoluteEffect]:
     found: list[AbsoluteEffect] = []
     for endpoint in study.endpoints:
         for arms in _pairs(study, endpoint):
+            if any(study.is_subset(k) for k in arms):
+                continue
             effect = _effect(endpoint, arms)
             if effect is not None:
                 found.append(effect)
+    return found
+
+
+def not_computed(study: Study) -> list[NotComputed]:
+    """Each endpoint's subsets picked out after randomization, where it compares groups."""
+    found: list[NotComputed] = []
+    for endpoint in study.endpoints:
+        subsets = tuple(k for k in endpoint.results if study.is_subset(k))
+        if subsets and len(endpoint.results) > 1:
+            found.append(NotComputed(endpoint.id, subsets, SUBSET_REASON))
     return found
 
 

@@ -148,7 +148,8 @@ def build_network(
         arm_labels: dict[str, list[str]] = {}
         for arm in study.arms:
             result = endpoint.results.get(arm.id)
-            if result is None or result.n is None or not result.N:
+            # A subset picked out after randomization is part of an arm, never a node.
+            if result is None or result.n is None or not result.N or arm.kind == "subset":
                 continue
             n = node(arm, by_dose)
             seen = spellings.setdefault(n.key, {})

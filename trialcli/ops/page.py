@@ -32,7 +32,7 @@ from trialcli.formatting import (
 from trialcli.model import ArmResult, Comparison, Endpoint, SafetyFinding, Study
 from trialcli.ops.audit import Audit, Check
 from trialcli.ops.compare import ForestPlot, Selection, compare_studies
-from trialcli.ops.effects import AbsoluteEffect, absolute_effects
+from trialcli.ops.effects import AbsoluteEffect, NotComputed, absolute_effects, not_computed
 from trialcli.ops.flow import FlowResult, study_flow
 from trialcli.ops.glance import HARMS_ORDER, Glance, glance
 from trialcli.ops.keys import SafetySort
@@ -191,6 +191,7 @@ class Page:
     study: Study
     audit: Audit
     effects: tuple[AbsoluteEffect, ...]
+    not_computed: tuple[NotComputed, ...]  # groups no effect is computed with, and why
     facts: tuple[Fact, ...]
     sources: tuple[NumberedSource, ...]
     primaries: PrimaryCount  # counted as measures, as the plain words count them
@@ -226,9 +227,12 @@ class Page:
 def build_page(study: Study, audit: Audit) -> Page:
     numbers = study.source_numbers
     effects = tuple(absolute_effects(study))
+    refused = tuple(not_computed(study))
     facts: list[Fact] = []
     for endpoint in study.endpoints:
-        facts += _endpoint_facts(study, endpoint, [e for e in effects if e.endpoint == endpoint.id])
+        mine = [e for e in effects if e.endpoint == endpoint.id]
+        facts += _endpoint_facts(study, endpoint, mine)
+        facts += [_refused(study, endpoint, r) for r in refused if r.endpoint == endpoint.id]
     # Each finding's pairs of arms, worked out once for the whole page and the first screen.
     rows = [finding_rows(study, i, f) for i, f in enumerate(study.safety)]
     first_screen = glance(study, audit, safety_rows=rows)
@@ -240,6 +244,7 @@ def build_page(study: Study, audit: Audit) -> Page:
         study=study,
         audit=audit,
         effects=effects,
+        not_computed=refused,
         facts=tuple(facts),
         sources=tuple(
             NumberedSource(n, s.id, s.citation, s.url)
@@ -356,6 +361,28 @@ def _endpoint_facts(study: Study, endpoint: Endpoint, effects: list[AbsoluteEffe
             )
         )
     return facts
+
+
+def _refused(study: Study, endpoint: Endpoint, refused: NotComputed) -> Fact:
+    """Where an effect would be computed: which groups it is not computed with, and why."""
+    return Fact(
+        kind="effect",
+        subject_id=endpoint.id,
+        subject=endpoint.name,
+        level=endpoint.level,
+        group=" and ".join(study.group_label(g) for g in refused.groups),
+        group_ids=" and ".join(refused.groups),
+        serious=None,
+        population=endpoint.population,
+        time_frame=endpoint.time_frame,
+        direction=None,
+        test=None,
+        computed=True,
+        source=None,
+        source_id=None,
+        text=refused.text(study.group_labels),
+        verdict=endpoint_verdict(endpoint).state,
+    )
 
 
 class _Stated(TypedDict):

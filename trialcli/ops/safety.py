@@ -16,6 +16,7 @@ from typing import Literal
 from trialcli.errors import TrialcliError
 from trialcli.formatting import decimals, role_words
 from trialcli.model import ArmSafety, SafetyFinding, SafetySummary, Study
+from trialcli.ops.effects import SUBSET_REASON
 from trialcli.ops.harm_terms import same_harms
 from trialcli.ops.harm_terms import term_key as term_key  # ops/glance.py reads it here
 from trialcli.ops.keys import SafetySort
@@ -318,7 +319,9 @@ def _figure(study: Study, finding: SafetyFinding, group: str, value: ArmSafety) 
 def finding_rows(study: Study, index: int, finding: SafetyFinding) -> list[SafetyRow]:
     """Every experimental figure against every comparator figure (one pair, usually)."""
     figures = [_figure(study, finding, group, value) for group, value in finding.arms.items()]
-    ours = [f for f in figures if not f.comparator]
+    # A subset picked out after randomization is shown on its own, never compared.
+    subsets = [f for f in figures if study.is_subset(f.group)]
+    ours = [f for f in figures if not f.comparator and f not in subsets]
     theirs = [f for f in figures if f.comparator]
     pairs: list[tuple[ArmFigure | None, ArmFigure | None]]
     if ours and theirs:
@@ -328,7 +331,9 @@ def finding_rows(study: Study, index: int, finding: SafetyFinding) -> list[Safet
     else:
         pairs = [(None, None)]
     source = study.cited_source(finding)
-    return [SafetyRow(study, index, finding, e, c, difference(e, c), source) for e, c in pairs]
+    rows = [SafetyRow(study, index, finding, e, c, difference(e, c), source) for e, c in pairs]
+    apart = Difference("none", reason=SUBSET_REASON)
+    return rows + [SafetyRow(study, index, finding, s, None, apart, source) for s in subsets]
 
 
 def _reports_arm(row: SafetyRow, arm: str) -> bool:

@@ -56,7 +56,7 @@ def _harm(study: Study, selector: str) -> Harm | None:
         counted = {
             group: value
             for group, value in finding.arms.items()
-            if value.affected is not None and value.at_risk
+            if value.affected is not None and value.at_risk and not study.is_subset(group)
         }
         comparators = [g for g in counted if study.group_role(g) in COMPARATOR_ROLES]
         others = [g for g in counted if g not in comparators]

@@ -275,11 +275,11 @@ def _endpoints(page: Page, marks: SourceMarks, width: int) -> RenderableType | N
         first = [name, cell] if wide else [Text("\n").join([name, cell])]
         computed = [e for e in effects if e.endpoint == endpoint.id]
         facts = [f for f in page.endpoint_facts(endpoint.id) if f.kind == "comparison"]
-        table.add_row(
-            *first,
-            _results(study, endpoint, (*_ENDPOINTS, i), marks),
-            _effects(study, endpoint, (*_ENDPOINTS, i), marks, computed, facts),
-        )
+        said = _effects(study, endpoint, (*_ENDPOINTS, i), marks, computed, facts)
+        for refused in page.not_computed:
+            if refused.endpoint == endpoint.id:
+                said.append("\n" + clean(refused.text(study.group_labels)), style="italic")
+        table.add_row(*first, _results(study, endpoint, (*_ENDPOINTS, i), marks), said)
     return table
 
 

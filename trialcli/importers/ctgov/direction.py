@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from trialcli.importers.ctgov.groups import words_of
+from trialcli.importers.ctgov.group_titles import words_of
 from trialcli.model import DirectionBasis, DirectionHow
 
 # The fields an analysis states its direction in, most specific first.

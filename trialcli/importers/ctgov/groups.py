@@ -12,9 +12,18 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any, Protocol, TypeVar
 
+from trialcli.importers.ctgov.group_titles import (
+    FORM_WORDS,
+    level_cells,
+    one_letter_apart,
+    opposed,
+    picked_out,
+    set_apart,
+    union_cells,
+    words_of,
+)
 from trialcli.importers.ctgov.values import (
     LONG,
     dicts,
@@ -38,29 +47,10 @@ from trialcli.model import (
 UNLINKED = "not linked to a registered arm in the record"
 
 
-def words_of(text: str | None) -> list[str]:
-    """Lowercase words, split where letters meet digits: "DU-176b 30mg" → du 176 b 30 mg."""
-    if not text:
-        return []
-    spaced = re.sub(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])", " ", text.lower())
-    return re.findall(r"[^\W_]+", spaced)
-
-
-# Dose forms and routes say nothing about which drug an arm received.
-_FORM_WORDS = frozenset(
-    {
-        *("tablet", "tablets", "capsule", "capsules", "injection", "injections", "infusion"),
-        *("infusions", "oral", "solution", "drug", "film", "coated", "extended", "release"),
-        *("xr", "er", "sr", "ir", "iv", "sc", "intravenous", "subcutaneous", "intranasal"),
-        *("nasal", "spray", "topical", "cream", "gel", "patch", "dose", "mg"),
-    }
-)
-
-
 def drug_key(name: str) -> str:
     """The words that name a drug: "Duloxetine (Oral Antidepressant)" → duloxetine."""
     base = re.sub(r"\([^)]*\)", " ", name)
-    return " ".join(w for w in words_of(base) if w not in _FORM_WORDS)
+    return " ".join(w for w in words_of(base) if w not in FORM_WORDS)
 
 
 def mentions(words: Sequence[str], key: str) -> bool:
@@ -154,7 +144,7 @@ class Group:
     note: str | None = None
     started: int | None = None
     started_in: str | None = None  # the flow period those people started
-    kind_of_group: ArmKind | None = None  # crossover only
+    kind_of_group: ArmKind | None = None  # a crossover's, or a subset
     first: bool = False  # started in the flow's first (randomized) period
     registered_as: RegisteredArmType | None = None  # the registry's type, where overruled
 
@@ -343,15 +333,23 @@ class Groups:
         return key
 
     def group_key(
-        self, group: dict[str, Any], where: str, taken: set[str], people: int | None = None
+        self,
+        group: dict[str, Any],
+        where: str,
+        taken: set[str],
+        people: int | None = None,
+        siblings: Sequence[str] = (),
     ) -> str:
         """The arm a module's group belongs to, a pooled group of the arms it is the union
         of, or a group of its own when unclear or when its words set it apart from the
-        arms (an analysis set, another study period); `people`: the group's own count."""
+        arms (an analysis set, another study period, a subset picked out after
+        randomization); `people`: the group's own count; `siblings`: the titles of the
+        module's groups."""
         title = text_of(group.get("title")) or text_of(group.get("id")) or "group"
         description = text_of(group.get("description"))
         same = _same_group(title, self.arms)
-        apart = None if same else set_apart(title, self.arms)
+        subset = None if same else picked_out(title, self.arms, siblings)
+        apart = subset or (None if same else set_apart(title, self.arms))
         # A group naming the people an arm excludes ("Implant Attempt" beside "No Implant
         # Attempt") is never that arm.
         pool = [a for a in self.arms if same or not opposed(title, a.title)]
@@ -363,11 +361,11 @@ class Groups:
             found = match_arms(title, description, pool) or near_spelling(
                 title, description, people, pool
             )
-        if self.factorial and not same:
-            cells = _level_cells(title, self.arms)
+        if self.factorial and not same and not subset:
+            cells = level_cells(title, self.arms)
             if len(cells) >= 2:
                 return self.pooled([c.key for c in cells], level=True)
-        if not same and not self.crossover:
+        if not same and not self.crossover and not subset:
             cells = union_cells(title, self.arms, people)
             if len(cells) >= 2:
                 return self.pooled([c.key for c in cells], union=title)
@@ -377,7 +375,9 @@ class Groups:
         if name not in self.extras:
             extra = self.linked(title, description)
             extra.role, extra.registered_as = "other", None
-            if self.crossover and self.arms:
+            if subset:
+                extra.kind_of_group = "subset"
+            if self.crossover and self.arms and not subset:
                 extra.kind_of_group = "treatment"
                 what = (
                     "A treatment of this crossover, as the record reports results "
@@ -421,19 +421,6 @@ class Groups:
         )
 
 
-_LEVEL_FILLER = frozenset({"arm", "arms", "group", "groups", "int", "intervention", "and", "the"})
-
-
-def _level_cells(title: str, pool: Sequence[Group]) -> list[Group]:
-    """The cells whose titles hold every word of a factor level's title ("Bolus Furosemide"
-    in "Bolus Furosemide, Low Dose" and "Bolus Furosemide, High Dose"); lone letters and
-    numbers never count."""
-    words = {w for w in words_of(title) if len(w) > 1 and not w.isdigit()} - _LEVEL_FILLER
-    if not words:
-        return []
-    return [c for c in pool if words <= set(words_of(c.title))]
-
-
 def _same_group(title: str, pool: Sequence[C]) -> list[C]:
     """The group of `pool` with the same title. Not by description: a crossover's records
     copy a sequence's description onto the treatment groups of its results."""
@@ -448,25 +435,6 @@ def _spelling(name: str, description: str | None, known: dict[str, Group]) -> st
         if one_letter_apart(name.split(), other.split()) and _agrees(description, group, []):
             return other
     return name
-
-
-def one_letter_apart(words: Sequence[str], theirs: Sequence[str]) -> bool:
-    """The same words but one, which is spelt one letter apart (added, dropped or changed)
-    in a word of five letters or more."""
-    if len(words) != len(theirs):
-        return False
-    differ = [(a, b) for a, b in zip(words, theirs, strict=True) if a != b]
-    if len(differ) != 1:
-        return False
-    a, b = differ[0]
-    if min(len(a), len(b)) < 5 or a.isdigit() or b.isdigit():
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long = sorted((a, b), key=len)
-    return len(long) - len(short) == 1 and any(
-        long[:i] + long[i + 1 :] == short for i in range(len(long))
-    )
 
 
 def _agrees(description: str | None, arm: Group, others: Sequence[Group]) -> bool:
@@ -498,87 +466,3 @@ def near_spelling(
     others = [g for g in pool if g is not arm]
     fits = people is None or arm.started is None or people <= arm.started
     return [arm] if fits and _agrees(description, arm, others) else []
-
-
-# Words of a group's title naming an analysis population rather than a randomized arm.
-_ANALYSIS_SET = re.compile(
-    r"\banalysis (set|population)\b|\bpopulation\b|\bevaluable\b|\b(pk|pd|safety|itt|mitt|fas)"
-    r" set\b",
-    re.IGNORECASE,
-)
-# A study's periods as group titles name them: a group of one period is not another's arm.
-_PERIODS = (
-    ("open", "label"),
-    ("double", "blind"),
-    ("single", "blind"),
-    ("lead", "in"),
-    ("run", "in"),
-    ("follow", "up"),
-    ("extension",),
-    ("maintenance",),
-    ("induction",),
-    ("long", "term"),
-    ("observational",),
-)
-
-
-def _periods_of(words: Sequence[str]) -> set[tuple[str, ...]]:
-    text = f" {' '.join(words)} "
-    return {p for p in _PERIODS if f" {' '.join(p)} " in text}
-
-
-def set_apart(title: str, pool: Sequence[Group]) -> str | None:
-    """Why a group's own title says it is none of the arms, if it does: it names an analysis
-    set, or a study period that no arm naming a period is of ("Open-Label Phase X" beside
-    "X (Double-Blind Phase)")."""
-    found = _ANALYSIS_SET.search(title)
-    if found:
-        return f"an analysis set or population ('{found.group(0)}'), not a randomized arm"
-    mine = _periods_of(words_of(title))
-    theirs = [_periods_of(words_of(g.title)) for g in pool]
-    if mine and any(theirs) and not any(mine & t for t in theirs):
-        named = " ".join(next(iter(sorted(mine))))
-        return f"a study period ('{named}') none of the arms is of"
-    return None
-
-
-_NEGATIONS = frozenset({"no", "not", "non", "without"})
-
-
-def opposed(title: str, other: str) -> bool:
-    """Whether one title negates a word the other affirms: "No Implant Attempt" and
-    "Subjects With a CRT-P Implant Attempt" are the two sides of one line, never one group."""
-    a, b = words_of(title), words_of(other)
-
-    def negates(x: list[str], y: list[str]) -> bool:
-        for word, after in pairwise(x):
-            if word in _NEGATIONS and after in y:
-                j = y.index(after)
-                if j == 0 or y[j - 1] not in _NEGATIONS:
-                    return True
-        return False
-
-    return negates(a, b) or negates(b, a)
-
-
-_UNION_WORDS = frozenset({"combined", "pooled", "total", "all", "overall", "both"})
-
-
-def union_cells(title: str, pool: Sequence[Group], people: int | None) -> list[Group]:
-    """The first-period arms a group titled as a union ("Combined RSG") is made of: those
-    whose titles hold each of its words that any of them has, when it counts no more people
-    than started them ("SOT Total", 214, is not the union of three arms' 132)."""
-    words = words_of(title)
-    if not _UNION_WORDS & set(words):
-        return []
-    first = [g for g in pool if g.first]
-    vocabulary = {w for g in first for w in words_of(g.title)}
-    key = {w for w in words if w in vocabulary and len(w) > 1 and not w.isdigit()}
-    key -= _LEVEL_FILLER | _UNION_WORDS | _FORM_WORDS
-    if not key:
-        return []
-    cells = [g for g in first if key <= set(words_of(g.title))]
-    started = [g.started for g in cells if g.started is not None]
-    if len(cells) < 2 or len(started) < len(cells):
-        return []
-    return cells if people is None or people <= sum(started) else []

@@ -116,9 +116,11 @@ def _measure(
         notes.append("Results not posted on ClinicalTrials.gov (reportingStatus NOT_POSTED).")
     keys = {}
     taken: set[str] = set()
+    siblings = [text_of(g.get("title")) or "" for g in dicts(measure.get("groups"))]
     for group in dicts(measure.get("groups")):
         people = denominator(dicts(measure.get("denoms")), text_of(group.get("id")) or "")[0]
-        key = groups.group_key(group, f"outcome '{one_line(title, 80)}'", taken, people)
+        where = f"outcome '{one_line(title, 80)}'"
+        key = groups.group_key(group, where, taken, people, siblings)
         taken.add(key)
         keys[text_of(group.get("id")) or ""] = key
     rows = rows_of(measure)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from trialcli.importers.ctgov.groups import Groups, words_of
+from trialcli.importers.ctgov.group_titles import words_of
+from trialcli.importers.ctgov.groups import Groups
 from trialcli.importers.ctgov.values import (
     LONG,
     count_of,
@@ -28,12 +29,13 @@ def safety_of(results: dict[str, Any], groups: Groups, notes: list[Note]) -> lis
     # go to separate sets: one finding per set, never one merged count.
     sets: list[dict[str, str]] = []
     titles: dict[str, str] = {}
+    siblings = [text_of(g.get("title")) or "" for g in event_groups]
     for group in event_groups:
         gid = text_of(group.get("id")) or ""
         titles[gid] = text_of(group.get("title")) or gid
         at_risk = [count_of(group.get(f"{k}NumAtRisk")) for k in ("deaths", "serious", "other")]
         people = max((n for n in at_risk if n is not None), default=None)
-        key = groups.group_key(group, "adverse events", set(), people)
+        key = groups.group_key(group, "adverse events", set(), people, siblings)
         target = next((s for s in sets if key not in s.values()), None)
         if target is None:
             target = {}
