@@ -72,8 +72,8 @@ def test_json_carries_the_traffic_light(runner: CliRunner) -> None:
 
     data = json.loads(runner.invoke(app, [*SOF, "-f", "json"]).output)
     table = data["risk_of_bias_traffic_light"]
-    assert [s["acronym"] for s in table["studies"]] == ["CARE-MS I", "CARE-MS II", "CAMMS223"]
-    assert table["studies"][2]["D2"] == "high" and table["studies"][2]["Overall"] == "high"
+    assert [s["acronym"] for s in table["studies"]] == ["CAMMS223", "CARE-MS I", "CARE-MS II"]
+    assert table["studies"][0]["D2"] == "high" and table["studies"][0]["Overall"] == "high"
     assert table["summary_weighting"] == "weighted by participants randomised"
     assert table["domains"]["D4"] == "Bias in measurement of the outcome"
 
@@ -109,7 +109,7 @@ def test_the_svg_names_every_study_domain_and_judgement(runner: CliRunner, tmp_p
     # One symbol in every circle: 3 studies × 6 columns, as the judgements say.
     symbols = [t for t in texts if t in {"+", "−", "×"}]
     assert len(symbols) >= 18
-    assert "".join(symbols[:18]) == "+−+−+−" + "+−−−+−" + "+×+−−×"  # row by row
+    assert "".join(symbols[:18]) == "+×+−−×" + "+−+−+−" + "+−−−+−"  # row by row, by acronym
 
 
 def test_no_label_of_the_figure_is_cut() -> None:

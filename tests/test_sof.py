@@ -218,3 +218,37 @@ def test_certainty_comes_only_from_the_reviewers_judgements(tmp_path: Path) -> N
     (tmp_path / "bad.yaml").write_text("outcomes: {arr: {certainty: great}}\n", encoding="utf-8")
     bad = runner.invoke(app, [*base, "--judgements", str(tmp_path / "bad.yaml")])
     assert bad.exit_code == 1 and "outcomes.arr" in bad.output and "Traceback" not in bad.output
+
+
+ALEMTUZUMAB = ("camms223", "care-ms-i", "care-ms-ii")
+
+
+@pytest.mark.parametrize("fmt", ["text", "csv", "json", "markdown", "html"])
+def test_the_order_the_studies_are_named_in_changes_nothing(runner: CliRunner, fmt: str) -> None:
+    """Review H1: a row's follow-up came from the first study named (36 months for a pool of
+    CARE-MS I and II, both 2 years)."""
+    outputs = {
+        runner.invoke(app, ["sof", *order, "--judgements", str(JUDGEMENTS), "-f", fmt]).output
+        for order in (ALEMTUZUMAB, ALEMTUZUMAB[::-1], ("care-ms-i", "camms223", "care-ms-ii"))
+    }
+    assert len(outputs) == 1
+
+
+def test_a_rows_follow_up_and_name_come_from_the_studies_it_rests_on(
+    bundled: dict[str, Study],
+) -> None:
+    rows = {
+        row.code: row for row in summary_of_findings([bundled[ref] for ref in ALEMTUZUMAB]).rows
+    }
+    arr = rows["annualized-relapse-rate"]
+    assert arr.studies == ("CARE-MS I", "CARE-MS II") and arr.time_frame == "2 years"
+    assert rows["sustained-disability-worsening"].time_frame == "2 years"
+    # Not pooled, three studies: each follow-up named with its studies, never one label.
+    assert rows["edss-change"].time_frame == "2 years (CARE-MS I, CARE-MS II); 36 months (CAMMS223)"
+    # A row of several studies is titled from its code, not one source's own title.
+    free = rows["relapse-free"]
+    assert free.outcome == "Proportion relapse-free at the end of follow-up"
+    assert "12-mg" not in free.outcome
+    assert rows["sustained-disability-improvement"].outcome == (
+        "6-month sustained reduction in disability"
+    )

@@ -20,6 +20,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from trialcli.endpoint_codes import CODES
 from trialcli.formatting import number, result_text
 from trialcli.model import RATIO_MEASURES, ArmResult, Comparison, Endpoint, Study
 from trialcli.ops.compare import compare_studies, group_size
@@ -90,7 +91,10 @@ def summary_of_findings(
     """Endpoints by code or id, and harms by term (`-e "thyroid disorders"`), at most seven.
 
     Certainty comes only from a reviewer's `judgements`; without them, "not assessed".
+    The studies are taken in one order (by acronym), so the order they were named in
+    changes nothing.
     """
+    studies = sorted(studies, key=lambda s: (s.acronym.casefold(), s.id))
     known = {k for s in studies for e in s.endpoints for k in (e.code, e.id) if k}
     harm_terms = [c for c in codes if c not in known and is_harm(studies, c)]
     outcomes = _outcomes(studies, [c for c in codes if c not in harm_terms])
@@ -98,7 +102,7 @@ def summary_of_findings(
         outcomes = []
     rows = [_row(members) for _, members in outcomes]
     rows += [_harm_row(term, studies) for term in harm_terms]
-    names = [members[0][1].name for _, members in outcomes] + harm_terms
+    names = [_outcome_name(members) for _, members in outcomes] + harm_terms
     keys = [members[0][1].code or members[0][1].id for _, members in outcomes] + harm_terms
     header: tuple[tuple[str, str], ...] = ()
     judged: tuple[str, ...] = ()
@@ -260,10 +264,12 @@ def _row(members: Members) -> SofRow:
                 comments.append(f"{study.acronym}, from the arms' own values: {effect.text}")
                 break
     return SofRow(
-        outcome=first.name,
+        outcome=_outcome_name(members),
         code=first.code,
         level=first.level,
-        time_frame=first.time_frame,
+        time_frame=_follow_up(
+            [(s, e) for s, e, _ in used] if used else members,
+        ),
         studies=tuple(s.acronym for s, _, _ in used)
         if used
         else tuple(s.acronym for s, _ in members),
@@ -281,6 +287,32 @@ def _row(members: Members) -> SofRow:
         comments=tuple(comments),
         arm_results=arm_results,
     )
+
+
+def _outcome_name(members: Members) -> str:
+    """The studies' shared name; where their names differ, the standard code's meaning.
+
+    A row of several studies never carries one source's own title ("…, 12-mg arm only").
+    """
+    names = sorted({e.name for _, e in members})
+    if len(names) == 1:
+        return names[0]
+    code = next((c for c in CODES if c.code == members[0][1].code), None)
+    if code is not None:
+        return code.meaning[:1].upper() + code.meaning[1:]
+    return " / ".join(names)
+
+
+def _follow_up(rows: Members) -> str | None:
+    """The follow-up of the rows the figures rest on; where they differ, each with its studies
+    (never one label over mixed follow-ups)."""
+    frames: dict[str, list[str]] = {}
+    for study, endpoint in rows:
+        frames.setdefault(endpoint.time_frame or "follow-up not reported", []).append(study.acronym)
+    if len(frames) == 1:
+        [frame] = frames
+        return None if frame == "follow-up not reported" else frame
+    return "; ".join(f"{frame} ({', '.join(names)})" for frame, names in sorted(frames.items()))
 
 
 def _stated_risks(endpoint: Endpoint) -> tuple[float, float, str] | None:
