@@ -252,3 +252,37 @@ def test_a_rows_follow_up_and_name_come_from_the_studies_it_rests_on(
     assert rows["sustained-disability-improvement"].outcome == (
         "6-month sustained reduction in disability"
     )
+
+
+def test_a_row_of_several_studies_with_figures_is_not_pooled_never_not_reported(
+    runner: CliRunner, bundled: dict[str, Study]
+) -> None:
+    """Review H2: relapse-free in three studies printed "not reported" beside footnotes giving
+    each arm's percentage (issue 23: "relapse-free 77.6% vs 58.7%")."""
+    from trialcli.ops.sof import NOT_POOLED
+
+    studies = [bundled[ref] for ref in ALEMTUZUMAB]
+    rows = {row.code: row for row in summary_of_findings(studies).rows}
+    for code in ("relapse-free", "edss-change", "sustained-disability-improvement"):
+        row = rows[code]
+        assert row.relative is None and row.not_pooled == NOT_POOLED, code
+        assert len(row.studies) >= 2
+    free = rows["relapse-free"]
+    assert (
+        "CARE-MS I, 2 years: IFN beta-1a (Rebif) 58.7% (51.1–65.5) vs Alemtuzumab 12 mg "
+        "77.6% (72.9–81.6) (as reported)" in free.comments
+    )
+    assert (
+        "CAMMS223, 36 months: IFN beta-1a (Rebif) 52% vs Alemtuzumab 12 mg 77% (as reported)"
+        in (free.comments)
+    )
+    # The compared arms as analysed: 376 + 187, 426 + 202, and CAMMS223 112 + 111.
+    assert free.participants == 376 + 187 + 426 + 202 + 112 + 111
+    edss = rows["edss-change"]
+    assert any(
+        c.startswith("CAMMS223, 36 months: IFN beta-1a (Rebif) 0.38 EDSS") for c in edss.comments
+    )
+    out = runner.invoke(app, ["sof", *ALEMTUZUMAB, "-e", "relapse-free", "-f", "csv"]).output
+    [record] = list(csv.DictReader(io.StringIO(out)))
+    assert "not reported" not in (record["risk_with_comparator"], record["relative_effect"])
+    assert record["relative_effect"] == record["risk_with_comparator"] == NOT_POOLED

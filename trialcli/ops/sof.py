@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from trialcli.endpoint_codes import CODES
-from trialcli.formatting import number, result_text
+from trialcli.formatting import MEASURE_NAMES, number, result_text, with_interval
 from trialcli.model import RATIO_MEASURES, ArmResult, Comparison, Endpoint, Study
 from trialcli.ops.compare import compare_studies, group_size
 from trialcli.ops.effects import absolute_effects
@@ -36,6 +36,8 @@ from trialcli.stats.meta import METHOD_NAMES, TwoByTwo, mantel_haenszel
 MAX_OUTCOMES = 7  # Cochrane Handbook §14.1.4: no more than seven outcomes
 LEVEL_ORDER = {"primary": 0, "secondary": 1, "tertiary": 2, "exploratory": 3}
 NOT_ASSESSED = "not assessed"
+# A row of several studies whose figures exist but were not pooled: never "not reported".
+NOT_POOLED = "not pooled (see comments)"
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class SofRow:
     # Each arm's own result as reported (comparator, intervention), shown where no
     # per-1,000 figure can be computed, e.g. for a continuous outcome.
     arm_results: tuple[str, str] | None = None
+    # Set (to NOT_POOLED) where the studies' figures exist but no pooled figure was made.
+    not_pooled: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,8 +246,13 @@ def _row(members: Members) -> SofRow:
         difference = per_thousand(risk_t - risk_c)
         comments.append("per 1,000 from the arms' stated percentages; no relative effect or CI")
     participants = _participants(
-        used or [(s, e, e.comparisons[0] if e.comparisons else None) for s, e in members]
+        [(s, c.arms) for s, _, c in used] or [(s, _pair(s, e)) for s, e in members]
     )
+    not_pooled = None
+    if relative is None and comparator is None and len(members) > 1:
+        each = [text for s, e in members if (text := _each_study(s, e)) is not None]
+        comments.extend(each)
+        not_pooled = NOT_POOLED if each else None
     groups = ""
     if used:
         study, _, comparison = used[0]
@@ -286,6 +295,7 @@ def _row(members: Members) -> SofRow:
         certainty=_certainty(first_study, first),
         comments=tuple(comments),
         arm_results=arm_results,
+        not_pooled=not_pooled,
     )
 
 
@@ -330,6 +340,39 @@ def _stated_risks(endpoint: Endpoint) -> tuple[float, float, str] | None:
         ):
             return control.value / 100, treated.value / 100, f"{number(control.value)}%"
     return None
+
+
+def _pair(study: Study, endpoint: Endpoint) -> tuple[str, str] | None:
+    """The (intervention, comparator) groups of an endpoint: its first comparison with both
+    arms' results, else the arms `show` computes an effect between."""
+    for comparison in endpoint.comparisons:
+        if all(g in endpoint.results for g in comparison.arms):
+            return comparison.arms
+    for effect in absolute_effects(study):
+        if effect.endpoint == endpoint.id:
+            return effect.arms
+    return None
+
+
+def _each_study(study: Study, endpoint: Endpoint) -> str | None:
+    """One study's own figures for a row that was not pooled, or None if it has none."""
+    pair = _pair(study, endpoint)
+    parts = []
+    if pair is not None:
+        treated, control = pair
+        parts.append(
+            f"{study.group_label(control)} {result_text(endpoint.results[control])} vs "
+            f"{study.group_label(treated)} {result_text(endpoint.results[treated])}"
+        )
+    for c in endpoint.comparisons:
+        if c.measure in RATIO_MEASURES and c.estimate is not None:
+            name = MEASURE_NAMES.get(c.measure, c.measure)
+            parts.append(f"{name} {with_interval(c.estimate, c.ci)}")
+            break
+    if not parts:
+        return None
+    frame = f", {endpoint.time_frame}" if endpoint.time_frame else ""
+    return f"{study.acronym}{frame}: {'; '.join(parts)} (as reported)"
 
 
 def _arm_results(endpoint: Endpoint) -> tuple[str, str] | None:
@@ -449,12 +492,12 @@ def _comparator_risk(used: Used, comments: list[str]) -> tuple[float | None, str
     return statistics.median(values) / scale, f"median of {len(values)} studies"
 
 
-def _participants(used: Sequence[tuple[Study, Endpoint, Comparison | None]]) -> int | None:
+def _participants(used: Sequence[tuple[Study, tuple[str, str] | None]]) -> int | None:
     total = 0
-    for study, _, comparison in used:
-        if comparison is None:
+    for study, arms in used:
+        if arms is None:
             return None
-        for group in comparison.arms:
+        for group in arms:
             size = group_size(study, group)
             if size is None:
                 return None
