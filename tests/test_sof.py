@@ -94,7 +94,7 @@ def test_several_studies_pool_and_say_what_they_left_out(bundled: dict[str, Stud
     assert round(row.relative.estimate, 2) == 0.49
     assert any("CAMMS223 not pooled" in c for c in row.comments)
     relapse = summary_of_findings(list(bundled.values()), ["relapse-proportion"]).rows[0]
-    assert relapse.relative is not None and "Mantel–Haenszel" in relapse.relative.how
+    assert relapse.relative is not None and "REML" in relapse.relative.how
     assert relapse.comparator_basis == f"{75 + 104}/{187 + 202}"
 
 
@@ -149,7 +149,7 @@ def test_harms_are_outcomes_with_the_same_arithmetic() -> None:
     [row] = summary_of_findings(studies, ["thyroid disorders"]).rows
     assert row.level == "harm" and row.studies == ("CARE-MS I", "CARE-MS II")
     assert row.relative is not None and row.relative.measure == "risk-ratio"
-    assert "Mantel–Haenszel" in row.relative.how
+    assert "random effects, REML" in row.relative.how
     # Comparator: 12/187 + 10/202 = 22/389 with a thyroid disorder.
     assert row.comparator_basis == "22/389" and row.comparator == 57
     assert row.participants == 376 + 187 + 596 + 202
@@ -286,3 +286,27 @@ def test_a_row_of_several_studies_with_figures_is_not_pooled_never_not_reported(
     [record] = list(csv.DictReader(io.StringIO(out)))
     assert "not reported" not in (record["risk_with_comparator"], record["relative_effect"])
     assert record["relative_effect"] == record["risk_with_comparator"] == NOT_POOLED
+
+
+def test_one_pooling_method_for_the_whole_table_stated(
+    runner: CliRunner, bundled: dict[str, Study]
+) -> None:
+    """Review M2: "Patients with a relapse" was Mantel–Haenszel (fixed) beside REML rows."""
+    table = summary_of_findings([bundled[ref] for ref in ALEMTUZUMAB])
+    pooled = [r for r in table.rows if r.relative and r.relative.how.startswith("pooled")]
+    assert len(pooled) >= 3 and table.method == "random effects, REML"
+    assert all(f"({table.method})" in r.relative.how or f"; {table.method})" in r.relative.how
+               for r in pooled if r.relative)  # fmt: skip
+    # The n/N pool equals metafor's rma(measure="RR", method="REML") (pinned, script beside).
+    pinned = json.loads((Path(__file__).parent / "reference" / "sof_relapse_proportion.json")
+                        .read_text(encoding="utf-8"))  # fmt: skip
+    [relapse] = [r for r in table.rows if r.code == "relapse-proportion"]
+    assert relapse.relative is not None and relapse.relative.ci is not None
+    assert relapse.relative.estimate == pytest.approx(pinned["rr"], abs=1e-8)
+    assert relapse.relative.ci == pytest.approx(tuple(pinned["ci"]), abs=1e-8)
+    assert any("compare --pool does not show this pool" in c for c in relapse.comments)
+    assert any(c.startswith("heterogeneity: I² ") for c in relapse.comments)
+    text = runner.invoke(app, ["sof", *ALEMTUZUMAB]).output
+    assert "Every pooled row: random effects, REML" in text and "Mantel" not in text
+    data = json.loads(runner.invoke(app, ["sof", *ALEMTUZUMAB, "-f", "json"]).output)
+    assert data["pooling_method"] == "random effects, REML"

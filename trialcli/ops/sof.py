@@ -15,7 +15,6 @@ Where the numbers come from, in order of preference:
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -26,12 +25,19 @@ from trialcli.model import RATIO_MEASURES, ArmResult, Comparison, Endpoint, Stud
 from trialcli.ops.compare import compare_studies, group_size
 from trialcli.ops.effects import absolute_effects
 from trialcli.ops.judgements import Judgements, certainty_reasons, certainty_text, rob2_text
-from trialcli.ops.pool import pool_rows
+from trialcli.ops.pool import PoolOptions, pool_rows
 from trialcli.ops.rob import TrafficLight, traffic_light
-from trialcli.ops.sof_harms import harm_ratio, harms, is_harm
+from trialcli.ops.sof_harms import (
+    SOF_METHOD,
+    harm_ratio,
+    harms,
+    is_harm,
+    pooled_risk_ratio,
+    ratio_informative,
+)
 from trialcli.stats import risk_ratio
 from trialcli.stats.absolute import per_thousand, risk_with_intervention
-from trialcli.stats.meta import METHOD_NAMES, TwoByTwo, mantel_haenszel
+from trialcli.stats.meta import METHOD_NAMES, Pooled, TwoByTwo
 
 MAX_OUTCOMES = 7  # Cochrane Handbook §14.1.4: no more than seven outcomes
 LEVEL_ORDER = {"primary": 0, "secondary": 1, "tertiary": 2, "exploratory": 3}
@@ -84,6 +90,7 @@ class SofTable:
     header: tuple[tuple[str, str], ...] = ()
     risk_of_bias: tuple[str, ...] = ()  # each study's RoB 2 judgements, with their source
     traffic_light: TrafficLight | None = None  # the same, laid out as robvis draws them
+    method: str | None = None  # every pooled row's, ratios and n/N alike; None if none is
 
 
 def summary_of_findings(
@@ -130,6 +137,9 @@ def summary_of_findings(
         header,
         judged,
         light if light is not None and light.rows else None,
+        METHOD_NAMES[SOF_METHOD]
+        if any(r.relative and r.relative.how.startswith("pooled") for r in rows[:MAX_OUTCOMES])
+        else None,
     )
 
 
@@ -159,6 +169,8 @@ def _harm_row(selector: str, studies: Sequence[Study]) -> SofRow:
         low, high = (risk_with_intervention(risk, r, "risk-ratio") for r in ci)
         intervention_ci = (per_thousand(low), per_thousand(high))
         difference_ci = (per_thousand(low - risk), per_thousand(high - risk))
+        if len(found) > 1 and (pooled := pooled_risk_ratio([h.table for h in found])):
+            comments.append(_heterogeneity(pooled[3]))
     else:
         comments.append("risk ratio not estimable from these counts")
     zero = [h.study.acronym for h in found if h.table.corrected() != h.table]
@@ -410,18 +422,14 @@ def _relative(
         return Relative(c.measure, c.estimate, c.ci, c.ci_level, "as reported"), reported
     if len(reported) > 1 and code is not None:
         chosen = [s for s, _ in members]
-        pooled = pool_rows(compare_studies(chosen, code).rows, chosen, code)
+        options = PoolOptions(method=SOF_METHOD)
+        pooled = pool_rows(compare_studies(chosen, code).rows, chosen, code, options)
         if pooled.panels:
             panel = pooled.panels[0]
             used = [r for r in reported if r[0].id in panel.study_ids]
             for item in pooled.not_pooled:
                 comments.append(f"{item.acronym} not pooled: {item.reason}")
-            found = panel.statistics.heterogeneity
-            i2 = found.i2 if found.i2_tau2 is None else found.i2_tau2
-            comments.append(
-                f"heterogeneity: I² {i2:.0f}%, τ² {found.tau2:.3f} ({panel.statistics.k} "
-                f"studies; Q {found.q:.2f}, df {found.df}, p {found.p:.3f})"
-            )
+            comments.append(_heterogeneity(panel.statistics))
             how = f"pooled by trialcli ({panel.method_name})"
             if panel.tau2_unreliable:
                 how += "; τ² from two studies is unreliable"
@@ -455,12 +463,28 @@ def _relative(
         how = f"computed by trialcli from n/N ({single.method})"
         ci = (single.lower, single.upper)
         return Relative("risk-ratio", single.value, ci, single.level, how), counted
-    if len(tables) > 1:
-        mh = mantel_haenszel(tables, "risk-ratio")
-        how = f"pooled by trialcli from n/N ({METHOD_NAMES['mantel-haenszel']})"
-        ci = (math.exp(mh.ci[0]), math.exp(mh.ci[1]))
-        return Relative("risk-ratio", math.exp(mh.estimate), ci, 95, how), counted
+    if len(tables) > 1 and (from_counts := pooled_risk_ratio(tables)) is not None:
+        estimate, ci, how, statistics = from_counts
+        counted = [c for c, t in zip(counted, tables, strict=True) if ratio_informative(t)]
+        comments.append(_heterogeneity(statistics))
+        # compare draws only the ratios the studies report, so it cannot show this pool.
+        comments.append(
+            "each study's risk ratio computed by trialcli from n/N, then pooled; no study "
+            "reports one, so compare --pool does not show this pool"
+        )
+        if statistics.k == 2:
+            how += "; τ² from two studies is unreliable"
+        return Relative("risk-ratio", estimate, ci, 95, how), counted
     return None, []
+
+
+def _heterogeneity(statistics: Pooled) -> str:
+    found = statistics.heterogeneity
+    i2 = found.i2 if found.i2_tau2 is None else found.i2_tau2
+    return (
+        f"heterogeneity: I² {i2:.0f}%, τ² {found.tau2:.3f} ({statistics.k} "
+        f"studies; Q {found.q:.2f}, df {found.df}, p {found.p:.3f})"
+    )
 
 
 def _comparator_risk(used: Used, comments: list[str]) -> tuple[float | None, str]:

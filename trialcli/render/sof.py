@@ -53,6 +53,13 @@ COLUMNS = (
 )
 
 
+def pooling_text(table: SofTable) -> str | None:
+    """The table's one pooling method, for every pooled row (issue 23)."""
+    if table.method is None:
+        return None
+    return f"Every pooled row: {table.method}, reported ratios and risk ratios from n/N alike."
+
+
 def _absent(row: SofRow) -> str:
     """What an empty cell says: not pooled (each study's figures in the comments), or not
     reported."""
@@ -145,6 +152,7 @@ def sof_json(table: SofTable) -> dict[str, Any]:
         "risk_of_bias_traffic_light": (
             traffic_light_json(table.traffic_light) if table.traffic_light else None
         ),
+        "pooling_method": table.method,
         "note": FOOTER,
     }
 
@@ -187,7 +195,9 @@ def sof_html(table: SofTable) -> str:
         lines.append(f"<tr>{cells}</tr>")
     lines += ["</tbody>", f'<tfoot><tr><td colspan="{len(heads)}">']
     lines += [f"Risk of bias (RoB 2): {html.escape(clean(r))}<br>" for r in table.risk_of_bias]
-    lines += [html.escape(FOOTER)]
+    if (pooling := pooling_text(table)) is not None:
+        lines.append(html.escape(pooling) + "<br>")
+    lines.append(html.escape(FOOTER))
     lines += ["</td></tr></tfoot>", "</table>"]
     return "\n".join(lines) + "\n"
 
@@ -234,4 +244,6 @@ def render_sof(table: SofTable, console: Console) -> None:
     if table.left_out:
         shown = ", ".join(clean(name) for name in table.left_out)
         console.print(Text(f"Not shown (at most seven outcomes): {shown}.", style="dim"))
+    if (pooling := pooling_text(table)) is not None:
+        console.print(Text(pooling))
     console.print(Text(FOOTER, style="bold"))
