@@ -310,3 +310,42 @@ def test_one_pooling_method_for_the_whole_table_stated(
     assert "Every pooled row: random effects, REML" in text and "Mantel" not in text
     data = json.loads(runner.invoke(app, ["sof", *ALEMTUZUMAB, "-f", "json"]).output)
     assert data["pooling_method"] == "random effects, REML"
+
+
+def test_the_judgements_file_never_fails_silently(runner: CliRunner, tmp_path: Path) -> None:
+    """Review M3: a typo in an outcome code or study id, and a certainty its own domains do
+    not allow, are named on stderr; trialcli still shows the file's certainty (never grades)."""
+    base = ["sof", *ALEMTUZUMAB, "-e", "annualized-relapse-rate", "--judgements"]
+    clean_run = runner.invoke(app, [*base, str(JUDGEMENTS)])
+    assert clean_run.exit_code == 0 and "Warning" not in clean_run.stderr
+    text = JUDGEMENTS.read_text(encoding="utf-8")
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(
+        text.replace("  annualized-relapse-rate:", "  annualized-relapse-rat:").replace(
+            "  care-ms-i:", "  care-ms-1:"
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, [*base, str(typo)])
+    assert result.exit_code == 0
+    assert f"Warning: {typo}: judgements for 'annualized-relapse-rat' match no outcome shown" in (
+        result.stderr
+    )
+    assert f"Warning: {typo}: study 'care-ms-1' is not among the studies nor in the catalog" in (
+        result.stderr
+    )
+    assert "Warning" not in result.stdout
+    high = tmp_path / "high.yaml"
+    high.write_text(
+        text.replace("certainty: moderate", "certainty: high").replace(
+            'judgement: serious, reason: "example: open',
+            'judgement: very serious, reason: "example: open',
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, [*base, str(high)])
+    assert (
+        f"Warning: {high}: the certainty 'high' for 'annualized-relapse-rate' does not follow "
+        "its own domains (risk of bias very serious → at most low)"
+    ) in result.stderr
+    assert "⊕⊕⊕⊕" in result.stdout  # the file's own certainty, shown as it is

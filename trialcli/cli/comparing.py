@@ -417,7 +417,11 @@ def sof(
         from trialcli.ops.judgements import load_judgements
 
         judged = load_judgements(Path(judgements))
-    table = summary_of_findings(chosen, endpoints or (), judged, judgements or "")
+    table = summary_of_findings(
+        chosen, endpoints or (), judged, judgements or "", frozenset(catalog.ids())
+    )
+    for warning in table.warnings:
+        typer.echo(f"Warning: {clean(warning)}", err=True)
     if rob_figure is not None:
         if table.traffic_light is None:
             raise TrialcliError(

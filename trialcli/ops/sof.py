@@ -24,7 +24,13 @@ from trialcli.formatting import MEASURE_NAMES, number, result_text, with_interva
 from trialcli.model import RATIO_MEASURES, ArmResult, Comparison, Endpoint, Study
 from trialcli.ops.compare import compare_studies, group_size
 from trialcli.ops.effects import absolute_effects
-from trialcli.ops.judgements import Judgements, certainty_reasons, certainty_text, rob2_text
+from trialcli.ops.judgements import (
+    Judgements,
+    certainty_reasons,
+    certainty_text,
+    file_warnings,
+    rob2_text,
+)
 from trialcli.ops.pool import PoolOptions, pool_rows
 from trialcli.ops.rob import TrafficLight, traffic_light
 from trialcli.ops.sof_harms import (
@@ -91,6 +97,7 @@ class SofTable:
     risk_of_bias: tuple[str, ...] = ()  # each study's RoB 2 judgements, with their source
     traffic_light: TrafficLight | None = None  # the same, laid out as robvis draws them
     method: str | None = None  # every pooled row's, ratios and n/N alike; None if none is
+    warnings: tuple[str, ...] = ()  # what in the judgements file matches nothing or disagrees
 
 
 def summary_of_findings(
@@ -98,10 +105,13 @@ def summary_of_findings(
     codes: Sequence[str] = (),
     judgements: Judgements | None = None,
     file: str = "the judgements file",
+    known_ids: frozenset[str] = frozenset(),
 ) -> SofTable:
     """Endpoints by code or id, and harms by term (`-e "thyroid disorders"`), at most seven.
 
     Certainty comes only from a reviewer's `judgements`; without them, "not assessed".
+    A study id in the file that is neither among `studies` nor in `known_ids` (the catalog's)
+    is warned about: a typo, where a study merely left out of this table is not.
     The studies are taken in one order (by acronym), so the order they were named in
     changes nothing.
     """
@@ -114,13 +124,23 @@ def summary_of_findings(
     rows = [_row(members) for _, members in outcomes]
     rows += [_harm_row(term, studies) for term in harm_terms]
     names = [_outcome_name(members) for _, members in outcomes] + harm_terms
-    keys = [members[0][1].code or members[0][1].id for _, members in outcomes] + harm_terms
     header: tuple[tuple[str, str], ...] = ()
     judged: tuple[str, ...] = ()
     light = None
+    warnings: tuple[str, ...] = ()
     if judgements is not None:
         light = traffic_light(studies, judgements, file)
+        # An outcome is judged by its code, else by any of its endpoints' ids.
+        aliases = [
+            [k for k in (members[0][1].code, *(e.id for _, e in members)) if k]
+            for _, members in outcomes
+        ] + [[term] for term in harm_terms]
+        keys = [next((k for k in names if k in judgements.outcomes), names[0]) for names in aliases]
         rows = [_judged(row, key, judgements) for row, key in zip(rows, keys, strict=True)]
+        shown = {k for names in aliases[:MAX_OUTCOMES] for k in names}
+        warnings = tuple(
+            file_warnings(judgements, shown, {s.id for s in studies} | known_ids, file)
+        )
         header = tuple(
             (name, getattr(judgements, name) or "not stated")
             for name in ("population", "setting", "intervention", "comparison")
@@ -140,6 +160,7 @@ def summary_of_findings(
         METHOD_NAMES[SOF_METHOD]
         if any(r.relative and r.relative.how.startswith("pooled") for r in rows[:MAX_OUTCOMES])
         else None,
+        warnings,
     )
 
 
