@@ -427,3 +427,25 @@ def test_where_the_study_reports_one_dose_that_row_is_the_one_pooled(bundled: li
     assert pooled.pooled_doses == ()
     [left_out] = [item for item in result.not_pooled if item.acronym == "CAMMS223"]
     assert left_out.text == "0.29 (0.16–0.54)" and "not one dose's estimate" in left_out.reason
+
+
+def test_markdown_says_a_field_does_not_apply_rather_than_not_reported(runner: CliRunner) -> None:
+    """Review M5: the pooled row's population and direction, and a study row's method, Q and
+    τ², read "—" (CSV leaves them blank); "not reported" stays for an unknown value."""
+    args = ["compare", "care-ms-i", "care-ms-ii", "-e", "annualized-relapse-rate", "--pool"]
+    lines = runner.invoke(app, [*args, "-f", "markdown"]).output.splitlines()
+    head = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = [dict(zip(head, (c.strip() for c in line.strip("|").split("|")), strict=True))
+            for line in lines[2:]]  # fmt: skip
+    [pooled] = [r for r in rows if r["study"] == "pooled"]
+    for field in ("population", "n_experimental", "direction", "p_value", "prediction_lower"):
+        assert pooled[field] == "—", field
+    study = next(r for r in rows if r["study"] == "care-ms-i" and r["measure"] == "rate-ratio")
+    for field in ("method", "q", "tau2", "continuity_corrected"):
+        assert study[field] == "—", field
+    assert study["weight_percent"] == "36.25"
+    # A relative reduction reported without a CI: its CI is unknown, not inapplicable.
+    reduction = next(r for r in rows if r["measure"] == "relative-reduction")
+    assert reduction["ci_lower"] == "not reported" and reduction["weight_percent"] == "—"
+    csv_rows = list(csv.DictReader(io.StringIO(runner.invoke(app, [*args, "-f", "csv"]).output)))
+    assert csv_rows[-1]["population"] == "" and csv_rows[0]["q"] == ""
