@@ -449,3 +449,17 @@ def test_markdown_says_a_field_does_not_apply_rather_than_not_reported(runner: C
     assert reduction["ci_lower"] == "not reported" and reduction["weight_percent"] == "—"
     csv_rows = list(csv.DictReader(io.StringIO(runner.invoke(app, [*args, "-f", "csv"]).output)))
     assert csv_rows[-1]["population"] == "" and csv_rows[0]["q"] == ""
+
+
+def test_drawn_but_not_pooled_names_every_reason(runner: CliRunner) -> None:
+    """Review L1: CAMMS223's SAD named only its pooled doses, not its 36-month follow-up, so
+    --allow-pooled-doses alone revealed a second reason."""
+    args = ["compare", "camms223", "care-ms-i", "care-ms-ii", "-e",
+            "sustained-disability-worsening", "--pool", "-f", "json"]  # fmt: skip
+    data = json.loads(runner.invoke(app, args).output)
+    [reason] = [n["reason"] for n in data["not_pooled"] if n["acronym"] == "CAMMS223"]
+    assert "12 mg/day + 24 mg/day pooled" in reason and "--allow-pooled-doses" in reason
+    assert "follow-up 36 months, where the pooled rows are at 2 years" in reason
+    doses = json.loads(runner.invoke(app, [*args, "--allow-pooled-doses"]).output)
+    [alone] = [n["reason"] for n in doses["not_pooled"] if n["acronym"] == "CAMMS223"]
+    assert alone.startswith("follow-up 36 months; the pooled rows are at 2 years")
