@@ -199,7 +199,9 @@ def test_cli_pool_shows_the_pooled_rate_ratio_and_what_it_left_out(runner: CliRu
     assert "Pooled, 2 studies" in out
     assert "0.49 (0.40–0.60)" in out
     assert "random effects, REML" in out
-    assert "Q = 0.33 (df 1), p = 0.563; I² = 0% from Q" in out
+    # Review L2: the row's "I² 0% (REML τ²)" and the footer name the same I².
+    assert "I² 0% (REML τ²)" in out
+    assert "Q = 0.33 (df 1), p = 0.563; I² = 0% of the REML τ² and from Q alike" in out
     assert "too imprecise" in out
     # The test for the overall effect (metafor: z −6.9076, SE 0.1040 of the log ratio).
     assert "Test for overall effect: z = −6.91, p<0.0001; SE 0.104 (log scale)" in out
