@@ -145,7 +145,7 @@ def file_warnings(
     still shows the certainty the file states.
     """
     found = [
-        f"{file}: judgements for '{key}' match no outcome shown"
+        f"{file}: judgements for '{key}' match no outcome of these studies"
         for key in judgements.outcomes
         if key not in outcomes
     ]

@@ -135,11 +135,12 @@ def summary_of_findings(
             [k for k in (members[0][1].code, *(e.id for _, e in members)) if k]
             for _, members in outcomes
         ] + [[term] for term in harm_terms]
-        keys = [next((k for k in names if k in judgements.outcomes), names[0]) for names in aliases]
+        keys = [next((k for k in ks if k in judgements.outcomes), ks[0]) for ks in aliases]
         rows = [_judged(row, key, judgements) for row, key in zip(rows, keys, strict=True)]
-        shown = {k for names in aliases[:MAX_OUTCOMES] for k in names}
+        # A key for an outcome left out by -e is not a typo; one no study has is.
+        outcomes_known = known | {k for k in judgements.outcomes if is_harm(studies, k)}
         warnings = tuple(
-            file_warnings(judgements, shown, {s.id for s in studies} | known_ids, file)
+            file_warnings(judgements, outcomes_known, {s.id for s in studies} | known_ids, file)
         )
         header = tuple(
             (name, getattr(judgements, name) or "not stated")
