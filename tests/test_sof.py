@@ -348,3 +348,12 @@ def test_the_judgements_file_never_fails_silently(runner: CliRunner, tmp_path: P
         "its own domains (risk of bias very serious → at most low)"
     ) in result.stderr
     assert "⊕⊕⊕⊕" in result.stdout  # the file's own certainty, shown as it is
+    # Each certainty names where it is from, in json and csv (review M3).
+    data = json.loads(runner.invoke(app, [*base, str(JUDGEMENTS), "-f", "json"]).stdout)
+    assert data["outcomes"][0]["certainty_source"] == str(JUDGEMENTS)
+    out = runner.invoke(app, [*base[:-1], "-e", "edss-change", "--judgements", str(JUDGEMENTS),
+                              "-f", "csv"]).stdout  # fmt: skip
+    records = {r["outcome"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert records["Relapses per patient-year"]["certainty_source"] == str(JUDGEMENTS)
+    assert records["Mean change in EDSS"]["certainty"] == "not assessed"
+    assert records["Mean change in EDSS"]["certainty_source"] == ""

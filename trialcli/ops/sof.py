@@ -85,6 +85,7 @@ class SofRow:
     arm_results: tuple[str, str] | None = None
     # Set (to NOT_POOLED) where the studies' figures exist but no pooled figure was made.
     not_pooled: str | None = None
+    certainty_source: str | None = None  # the judgements file, or the source a study cites
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def summary_of_findings(
             for _, members in outcomes
         ] + [[term] for term in harm_terms]
         keys = [next((k for k in ks if k in judgements.outcomes), ks[0]) for ks in aliases]
-        rows = [_judged(row, key, judgements) for row, key in zip(rows, keys, strict=True)]
+        rows = [_judged(row, key, judgements, file) for row, key in zip(rows, keys, strict=True)]
         # A key for an outcome left out by -e is not a typo; one no study has is.
         outcomes_known = known | {k for k in judgements.outcomes if is_harm(studies, k)}
         warnings = tuple(
@@ -165,11 +166,17 @@ def summary_of_findings(
     )
 
 
-def _judged(row: SofRow, key: str, judgements: Judgements) -> SofRow:
-    """The reviewer's certainty and the reasons for each domain rated down."""
+def _judged(row: SofRow, key: str, judgements: Judgements, file: str) -> SofRow:
+    """The reviewer's certainty, where it is from, and the reasons for each domain rated
+    down."""
     grade = judgements.outcomes.get(key)
     reasons = tuple(f"certainty: {reason}" for reason in certainty_reasons(grade))
-    return replace(row, certainty=certainty_text(grade), comments=(*row.comments, *reasons))
+    return replace(
+        row,
+        certainty=certainty_text(grade),
+        certainty_source=file if grade is not None and grade.certainty is not None else None,
+        comments=(*row.comments, *reasons),
+    )
 
 
 def _harm_row(selector: str, studies: Sequence[Study]) -> SofRow:
@@ -327,6 +334,7 @@ def _row(members: Members) -> SofRow:
         difference=difference,
         difference_ci=difference_ci,
         certainty=_certainty(first_study, first),
+        certainty_source=_certainty_source(first_study, first),
         comments=tuple(comments),
         arm_results=arm_results,
         not_pooled=not_pooled,
@@ -549,6 +557,14 @@ def _participants(used: Sequence[tuple[Study, tuple[str, str] | None]]) -> int |
                 return None
             total += size
     return total
+
+
+def _certainty_source(study: Study, endpoint: Endpoint) -> str | None:
+    rated = endpoint.certainty
+    if rated is None:
+        return None
+    source = study.source(rated.source)
+    return source.citation if source else rated.source
 
 
 def _certainty(study: Study, endpoint: Endpoint) -> str:

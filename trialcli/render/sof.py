@@ -45,6 +45,7 @@ COLUMNS = (
     "relative_effect_basis",
     "participants_studies",
     "certainty",
+    "certainty_source",
     "comments",
     "population",
     "setting",
@@ -132,6 +133,8 @@ def sof_records(table: SofTable) -> list[dict[str, Any]]:
             "relative_effect_basis": row.relative.how if row.relative else None,
             "participants_studies": participants_text(row),
             "certainty": row.certainty,
+            # Blank where not assessed: there is no source, and nothing unknown.
+            "certainty_source": row.certainty_source or "",
             "comments": "; ".join(row.comments),
             **{name: value for name, value in table.header},
         }
