@@ -7,10 +7,14 @@ the comparator's risk and the relative effect (trialcli.stats.absolute).
 
 Where the numbers come from, in order of preference:
 - the relative effect: the ratio a study reports; across several studies, the pooled
-  estimate of `compare --pool` (REML); else a risk ratio computed from n/N (Katz);
+  estimate of `compare --pool` (REML); else a risk ratio computed from n/N (Katz), and
+  across several studies those pooled by the same method (one method per table);
 - the comparator's risk: its arm's n/N (summed over studies), else its stated percentage;
   for a rate, its stated rate;
-- certainty: only a rating the study file records, with its source; else "not assessed".
+- certainty: a reviewer's judgements file, else a rating the study file records, with its
+  source; else "not assessed".
+Several studies that cannot be pooled are "not pooled (see comments)", each study's own
+figures in the comments: never "not reported" where the figures exist.
 """
 
 from __future__ import annotations
