@@ -199,7 +199,9 @@ def test_cli_pool_shows_the_pooled_rate_ratio_and_what_it_left_out(runner: CliRu
     assert "Pooled, 2 studies" in out
     assert "0.49 (0.40–0.60)" in out
     assert "random effects, REML" in out
-    assert "Q = 0.33 (df 1), p = 0.563; I² = 0% from Q" in out
+    # Review L2: the row's "I² 0% (REML τ²)" and the footer name the same I².
+    assert "I² 0% (REML τ²)" in out
+    assert "Q = 0.33 (df 1), p = 0.563; I² = 0% of the REML τ² and from Q alike" in out
     assert "too imprecise" in out
     # The test for the overall effect (metafor: z −6.9076, SE 0.1040 of the log ratio).
     assert "Test for overall effect: z = −6.91, p<0.0001; SE 0.104 (log scale)" in out
@@ -427,3 +429,39 @@ def test_where_the_study_reports_one_dose_that_row_is_the_one_pooled(bundled: li
     assert pooled.pooled_doses == ()
     [left_out] = [item for item in result.not_pooled if item.acronym == "CAMMS223"]
     assert left_out.text == "0.29 (0.16–0.54)" and "not one dose's estimate" in left_out.reason
+
+
+def test_markdown_says_a_field_does_not_apply_rather_than_not_reported(runner: CliRunner) -> None:
+    """Review M5: the pooled row's population and direction, and a study row's method, Q and
+    τ², read "—" (CSV leaves them blank); "not reported" stays for an unknown value."""
+    args = ["compare", "care-ms-i", "care-ms-ii", "-e", "annualized-relapse-rate", "--pool"]
+    lines = runner.invoke(app, [*args, "-f", "markdown"]).output.splitlines()
+    head = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = [dict(zip(head, (c.strip() for c in line.strip("|").split("|")), strict=True))
+            for line in lines[2:]]  # fmt: skip
+    [pooled] = [r for r in rows if r["study"] == "pooled"]
+    for field in ("population", "n_experimental", "direction", "p_value", "prediction_lower"):
+        assert pooled[field] == "—", field
+    study = next(r for r in rows if r["study"] == "care-ms-i" and r["measure"] == "rate-ratio")
+    for field in ("method", "q", "tau2", "continuity_corrected"):
+        assert study[field] == "—", field
+    assert study["weight_percent"] == "36.25"
+    # A relative reduction reported without a CI: its CI is unknown, not inapplicable.
+    reduction = next(r for r in rows if r["measure"] == "relative-reduction")
+    assert reduction["ci_lower"] == "not reported" and reduction["weight_percent"] == "—"
+    csv_rows = list(csv.DictReader(io.StringIO(runner.invoke(app, [*args, "-f", "csv"]).output)))
+    assert csv_rows[-1]["population"] == "" and csv_rows[0]["q"] == ""
+
+
+def test_drawn_but_not_pooled_names_every_reason(runner: CliRunner) -> None:
+    """Review L1: CAMMS223's SAD named only its pooled doses, not its 36-month follow-up, so
+    --allow-pooled-doses alone revealed a second reason."""
+    args = ["compare", "camms223", "care-ms-i", "care-ms-ii", "-e",
+            "sustained-disability-worsening", "--pool", "-f", "json"]  # fmt: skip
+    data = json.loads(runner.invoke(app, args).output)
+    [reason] = [n["reason"] for n in data["not_pooled"] if n["acronym"] == "CAMMS223"]
+    assert "12 mg/day + 24 mg/day pooled" in reason and "--allow-pooled-doses" in reason
+    assert "follow-up 36 months, where the pooled rows are at 2 years" in reason
+    doses = json.loads(runner.invoke(app, [*args, "--allow-pooled-doses"]).output)
+    [alone] = [n["reason"] for n in doses["not_pooled"] if n["acronym"] == "CAMMS223"]
+    assert alone.startswith("follow-up 36 months; the pooled rows are at 2 years")

@@ -72,9 +72,13 @@ def test_json_carries_the_traffic_light(runner: CliRunner) -> None:
 
     data = json.loads(runner.invoke(app, [*SOF, "-f", "json"]).output)
     table = data["risk_of_bias_traffic_light"]
-    assert [s["acronym"] for s in table["studies"]] == ["CARE-MS I", "CARE-MS II", "CAMMS223"]
-    assert table["studies"][2]["D2"] == "high" and table["studies"][2]["Overall"] == "high"
-    assert table["summary_weighting"] == "weighted by participants randomised"
+    assert [s["acronym"] for s in table["studies"]] == ["CAMMS223", "CARE-MS I", "CARE-MS II"]
+    assert table["studies"][0]["D2"] == "high" and table["studies"][0]["Overall"] == "high"
+    # Review M4: the bars are a share of participants (randomized N, all arms), not studies.
+    assert table["summary_share"] == "share of participants"
+    assert table["summary_weighting"] == (
+        "each study weighted by the participants it randomised, all arms"
+    )
     assert table["domains"]["D4"] == "Bias in measurement of the outcome"
 
 
@@ -104,12 +108,13 @@ def test_the_svg_names_every_study_domain_and_judgement(runner: CliRunner, tmp_p
                  "Bias arising from the randomization process",
                  "Bias in selection of the reported result", "Low", "Some concerns", "High",
                  f"the reviewer's judgements from {JUDGEMENTS}", "trialcli makes none",
-                 "weighted by participants randomised"]:  # fmt: skip
+                 "Summary: share of participants per judgement",
+                 "each study weighted by the participants it randomised, all arms"]:  # fmt: skip
         assert name in words, name
     # One symbol in every circle: 3 studies × 6 columns, as the judgements say.
     symbols = [t for t in texts if t in {"+", "−", "×"}]
     assert len(symbols) >= 18
-    assert "".join(symbols[:18]) == "+−+−+−" + "+−−−+−" + "+×+−−×"  # row by row
+    assert "".join(symbols[:18]) == "+×+−−×" + "+−+−+−" + "+−−−+−"  # row by row, by acronym
 
 
 def test_no_label_of_the_figure_is_cut() -> None:

@@ -94,7 +94,7 @@ def test_several_studies_pool_and_say_what_they_left_out(bundled: dict[str, Stud
     assert round(row.relative.estimate, 2) == 0.49
     assert any("CAMMS223 not pooled" in c for c in row.comments)
     relapse = summary_of_findings(list(bundled.values()), ["relapse-proportion"]).rows[0]
-    assert relapse.relative is not None and "Mantel–Haenszel" in relapse.relative.how
+    assert relapse.relative is not None and "REML" in relapse.relative.how
     assert relapse.comparator_basis == f"{75 + 104}/{187 + 202}"
 
 
@@ -149,7 +149,7 @@ def test_harms_are_outcomes_with_the_same_arithmetic() -> None:
     [row] = summary_of_findings(studies, ["thyroid disorders"]).rows
     assert row.level == "harm" and row.studies == ("CARE-MS I", "CARE-MS II")
     assert row.relative is not None and row.relative.measure == "risk-ratio"
-    assert "Mantel–Haenszel" in row.relative.how
+    assert "random effects, REML" in row.relative.how
     # Comparator: 12/187 + 10/202 = 22/389 with a thyroid disorder.
     assert row.comparator_basis == "22/389" and row.comparator == 57
     assert row.participants == 376 + 187 + 596 + 202
@@ -218,3 +218,142 @@ def test_certainty_comes_only_from_the_reviewers_judgements(tmp_path: Path) -> N
     (tmp_path / "bad.yaml").write_text("outcomes: {arr: {certainty: great}}\n", encoding="utf-8")
     bad = runner.invoke(app, [*base, "--judgements", str(tmp_path / "bad.yaml")])
     assert bad.exit_code == 1 and "outcomes.arr" in bad.output and "Traceback" not in bad.output
+
+
+ALEMTUZUMAB = ("camms223", "care-ms-i", "care-ms-ii")
+
+
+@pytest.mark.parametrize("fmt", ["text", "csv", "json", "markdown", "html"])
+def test_the_order_the_studies_are_named_in_changes_nothing(runner: CliRunner, fmt: str) -> None:
+    """Review H1: a row's follow-up came from the first study named (36 months for a pool of
+    CARE-MS I and II, both 2 years)."""
+    outputs = {
+        runner.invoke(app, ["sof", *order, "--judgements", str(JUDGEMENTS), "-f", fmt]).output
+        for order in (ALEMTUZUMAB, ALEMTUZUMAB[::-1], ("care-ms-i", "camms223", "care-ms-ii"))
+    }
+    assert len(outputs) == 1
+
+
+def test_a_rows_follow_up_and_name_come_from_the_studies_it_rests_on(
+    bundled: dict[str, Study],
+) -> None:
+    rows = {
+        row.code: row for row in summary_of_findings([bundled[ref] for ref in ALEMTUZUMAB]).rows
+    }
+    arr = rows["annualized-relapse-rate"]
+    assert arr.studies == ("CARE-MS I", "CARE-MS II") and arr.time_frame == "2 years"
+    assert rows["sustained-disability-worsening"].time_frame == "2 years"
+    # Not pooled, three studies: each follow-up named with its studies, never one label.
+    assert rows["edss-change"].time_frame == "2 years (CARE-MS I, CARE-MS II); 36 months (CAMMS223)"
+    # A row of several studies is titled from its code, not one source's own title.
+    free = rows["relapse-free"]
+    assert free.outcome == "Proportion relapse-free at the end of follow-up"
+    assert "12-mg" not in free.outcome
+    assert rows["sustained-disability-improvement"].outcome == (
+        "6-month sustained reduction in disability"
+    )
+
+
+def test_a_row_of_several_studies_with_figures_is_not_pooled_never_not_reported(
+    runner: CliRunner, bundled: dict[str, Study]
+) -> None:
+    """Review H2: relapse-free in three studies printed "not reported" beside footnotes giving
+    each arm's percentage (issue 23: "relapse-free 77.6% vs 58.7%")."""
+    from trialcli.ops.sof import NOT_POOLED
+
+    studies = [bundled[ref] for ref in ALEMTUZUMAB]
+    rows = {row.code: row for row in summary_of_findings(studies).rows}
+    for code in ("relapse-free", "edss-change", "sustained-disability-improvement"):
+        row = rows[code]
+        assert row.relative is None and row.not_pooled == NOT_POOLED, code
+        assert len(row.studies) >= 2
+    free = rows["relapse-free"]
+    assert (
+        "CARE-MS I, 2 years: IFN beta-1a (Rebif) 58.7% (51.1–65.5) vs Alemtuzumab 12 mg "
+        "77.6% (72.9–81.6) (as reported)" in free.comments
+    )
+    assert (
+        "CAMMS223, 36 months: IFN beta-1a (Rebif) 52% vs Alemtuzumab 12 mg 77% (as reported)"
+        in (free.comments)
+    )
+    # The compared arms as analysed: 376 + 187, 426 + 202, and CAMMS223 112 + 111.
+    assert free.participants == 376 + 187 + 426 + 202 + 112 + 111
+    edss = rows["edss-change"]
+    assert any(
+        c.startswith("CAMMS223, 36 months: IFN beta-1a (Rebif) 0.38 EDSS") for c in edss.comments
+    )
+    out = runner.invoke(app, ["sof", *ALEMTUZUMAB, "-e", "relapse-free", "-f", "csv"]).output
+    [record] = list(csv.DictReader(io.StringIO(out)))
+    assert "not reported" not in (record["risk_with_comparator"], record["relative_effect"])
+    assert record["relative_effect"] == record["risk_with_comparator"] == NOT_POOLED
+
+
+def test_one_pooling_method_for_the_whole_table_stated(
+    runner: CliRunner, bundled: dict[str, Study]
+) -> None:
+    """Review M2: "Patients with a relapse" was Mantel–Haenszel (fixed) beside REML rows."""
+    table = summary_of_findings([bundled[ref] for ref in ALEMTUZUMAB])
+    pooled = [r for r in table.rows if r.relative and r.relative.how.startswith("pooled")]
+    assert len(pooled) >= 3 and table.method == "random effects, REML"
+    assert all(f"({table.method})" in r.relative.how or f"; {table.method})" in r.relative.how
+               for r in pooled if r.relative)  # fmt: skip
+    # The n/N pool equals metafor's rma(measure="RR", method="REML") (pinned, script beside).
+    pinned = json.loads((Path(__file__).parent / "reference" / "sof_relapse_proportion.json")
+                        .read_text(encoding="utf-8"))  # fmt: skip
+    [relapse] = [r for r in table.rows if r.code == "relapse-proportion"]
+    assert relapse.relative is not None and relapse.relative.ci is not None
+    assert relapse.relative.estimate == pytest.approx(pinned["rr"], abs=1e-8)
+    assert relapse.relative.ci == pytest.approx(tuple(pinned["ci"]), abs=1e-8)
+    assert any("compare --pool does not show this pool" in c for c in relapse.comments)
+    assert any(c.startswith("heterogeneity: I² ") for c in relapse.comments)
+    text = runner.invoke(app, ["sof", *ALEMTUZUMAB]).output
+    assert "Every pooled row: random effects, REML" in text and "Mantel" not in text
+    data = json.loads(runner.invoke(app, ["sof", *ALEMTUZUMAB, "-f", "json"]).output)
+    assert data["pooling_method"] == "random effects, REML"
+
+
+def test_the_judgements_file_never_fails_silently(runner: CliRunner, tmp_path: Path) -> None:
+    """Review M3: a typo in an outcome code or study id, and a certainty its own domains do
+    not allow, are named on stderr; trialcli still shows the file's certainty (never grades)."""
+    base = ["sof", *ALEMTUZUMAB, "-e", "annualized-relapse-rate", "--judgements"]
+    clean_run = runner.invoke(app, [*base, str(JUDGEMENTS)])
+    assert clean_run.exit_code == 0 and "Warning" not in clean_run.stderr
+    text = JUDGEMENTS.read_text(encoding="utf-8")
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(
+        text.replace("  annualized-relapse-rate:", "  annualized-relapse-rat:").replace(
+            "  care-ms-i:", "  care-ms-1:"
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, [*base, str(typo)])
+    assert result.exit_code == 0
+    unmatched = "judgements for 'annualized-relapse-rat' match no outcome of these studies"
+    assert f"Warning: {typo}: {unmatched}" in result.stderr
+    assert f"Warning: {typo}: study 'care-ms-1' is not among the studies nor in the catalog" in (
+        result.stderr
+    )
+    assert "Warning" not in result.stdout
+    high = tmp_path / "high.yaml"
+    high.write_text(
+        text.replace("certainty: moderate", "certainty: high").replace(
+            'judgement: serious, reason: "example: open',
+            'judgement: very serious, reason: "example: open',
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, [*base, str(high)])
+    assert (
+        f"Warning: {high}: the certainty 'high' for 'annualized-relapse-rate' does not follow "
+        "its own domains (risk of bias very serious → at most low)"
+    ) in result.stderr
+    assert "⊕⊕⊕⊕" in result.stdout  # the file's own certainty, shown as it is
+    # Each certainty names where it is from, in json and csv (review M3).
+    data = json.loads(runner.invoke(app, [*base, str(JUDGEMENTS), "-f", "json"]).stdout)
+    assert data["outcomes"][0]["certainty_source"] == str(JUDGEMENTS)
+    out = runner.invoke(app, [*base[:-1], "-e", "edss-change", "--judgements", str(JUDGEMENTS),
+                              "-f", "csv"]).stdout  # fmt: skip
+    records = {r["outcome"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert records["Relapses per patient-year"]["certainty_source"] == str(JUDGEMENTS)
+    assert records["Mean change in EDSS"]["certainty"] == "not assessed"
+    assert records["Mean change in EDSS"]["certainty_source"] == ""

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from trialcli.model import Arm, ArmResult, ArmSafety, Comparison, Design, Study
 
 NOT_REPORTED = "not reported"
+# A field that does not apply to a row (a pooled row's population), as against unknown.
+NOT_APPLICABLE = "—"
 # A study that allocated no one at random counts those who enrolled, not "randomized".
 _NOT_RANDOMIZED = frozenset({"single-arm", "non-randomized"})
 COMPUTED = "computed"

@@ -331,11 +331,14 @@ def _write_csv(records: Sequence[dict[str, object]], columns: Sequence[str]) -> 
 
 
 def _write_markdown(
-    records: Sequence[dict[str, object]], columns: Sequence[str], missing: str = NOT_REPORTED
+    records: Sequence[dict[str, object]],
+    columns: Sequence[str],
+    missing: str = NOT_REPORTED,
+    absent: str | None = None,
 ) -> None:
     from trialcli.render.tabular import to_markdown
 
-    _write(to_markdown(records, columns, missing))
+    _write(to_markdown(records, columns, missing, absent))
 
 
 def _write_json(data: object) -> None:

@@ -24,6 +24,7 @@ from trialcli.cli.base import (
 )
 from trialcli.errors import ExitCode, TrialcliError
 from trialcli.formats import OutputFormat, PageFormat
+from trialcli.formatting import NOT_APPLICABLE
 from trialcli.ops.keys import PoolMethod
 from trialcli.render.text import clean
 
@@ -332,6 +333,10 @@ def compare(
             _write_json(forest_json(plot))
         case OutputFormat.csv:
             _write_csv(*rows())
+        case OutputFormat.markdown if pooled is not None and not checks:
+            # A field that does not apply to a row (the pooled row's population, a study
+            # row's τ²) is "—", as CSV leaves it blank; "not reported" is an unknown value.
+            _write_markdown(*rows(), absent=NOT_APPLICABLE)
         case OutputFormat.markdown:
             _write_markdown(*rows())
         case _:
@@ -417,7 +422,11 @@ def sof(
         from trialcli.ops.judgements import load_judgements
 
         judged = load_judgements(Path(judgements))
-    table = summary_of_findings(chosen, endpoints or (), judged, judgements or "")
+    table = summary_of_findings(
+        chosen, endpoints or (), judged, judgements or "", frozenset(catalog.ids())
+    )
+    for warning in table.warnings:
+        typer.echo(f"Warning: {clean(warning)}", err=True)
     if rob_figure is not None:
         if table.traffic_light is None:
             raise TrialcliError(

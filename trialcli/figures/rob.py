@@ -114,6 +114,6 @@ def _summary(panel: object, light: TrafficLight) -> None:
     ax.set_ylim(len(COLUMNS) - 0.5, -0.5)
     ax.set_xlim(0, 100)
     ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-    title = f"Summary: share of studies per judgement\n({light.weighting})"
+    title = f"Summary: {light.share} per judgement\n({light.weighting})"
     ax.set_title(title, fontsize=9, loc="left")
     ax.set_xlabel(caption(light), fontsize=7)

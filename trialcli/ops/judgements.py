@@ -131,6 +131,44 @@ def certainty_reasons(grade: Grade | None) -> list[str]:
     return reasons
 
 
+# GRADE for randomized trials starts at high; each level a domain rates down takes one off.
+LEVELS = ("very-low", "low", "moderate", "high")
+STEPS_DOWN = {"serious": 1, "very serious": 2, "strongly suspected": 1}
+
+
+def file_warnings(
+    judgements: Judgements, outcomes: set[str], studies: set[str], file: str
+) -> list[str]:
+    """What in the reviewer's file matches nothing, or does not follow from its own domains.
+
+    Checking the file's consistency is not grading: trialcli reports the inconsistency and
+    still shows the certainty the file states.
+    """
+    found = [
+        f"{file}: judgements for '{key}' match no outcome of these studies"
+        for key in judgements.outcomes
+        if key not in outcomes
+    ]
+    found += [
+        f"{file}: study '{key}' is not among the studies nor in the catalog"
+        for key in judgements.studies
+        if key not in studies
+    ]
+    for key, grade in judgements.outcomes.items():
+        if grade.certainty is None:
+            continue
+        down = [(n, grade.domain(n).judgement) for n in DOMAINS]
+        steps = sum(STEPS_DOWN.get(j, 0) for _, j in down)
+        allowed = LEVELS[max(0, len(LEVELS) - 1 - steps)]
+        if LEVELS.index(grade.certainty) > LEVELS.index(allowed):
+            why = ", ".join(f"{n.replace('_', ' ')} {j}" for n, j in down if j in STEPS_DOWN)
+            found.append(
+                f"{file}: the certainty '{grade.certainty}' for '{key}' does not follow its own "
+                f"domains ({why} → at most {allowed.replace('-', ' ')})"
+            )
+    return found
+
+
 def rob2_text(study: str, judged: RiskOfBias) -> str:
     parts = ", ".join(f"{d.replace('_', ' ')} {getattr(judged, d)}" for d in ROB2_DOMAINS)
     return f"{study}: overall {judged.overall} ({parts}); {judged.source}"

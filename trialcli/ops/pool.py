@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from trialcli.model import RATIO_MEASURES, Study
@@ -270,8 +270,11 @@ def _pool_group(
     method = options.method
     scale: Scale = "log" if measure in RATIO_MEASURES else "linear"
 
+    skipped_rows: list[ForestRow] = []
+
     def skip(row: ForestRow, reason: str) -> None:
         skipped.append(NotPooled(row.study_id, row.acronym, row.measure, row.text, reason))
+        skipped_rows.append(row)
 
     candidates: list[tuple[ForestRow, str]] = []
     for row in members:
@@ -318,6 +321,16 @@ def _pool_group(
                 candidates.append((row, usual))
     if candidates and not options.allow_mixed_follow_up:
         common, _ = Counter(follow_up(row) for row, _ in candidates).most_common(1)[0]
+        # Every reason: a row already left out (pooled doses, no CI) at another follow-up
+        # says that too, so that one --allow-… flag does not reveal a second reason.
+        for i, row in enumerate(skipped_rows):
+            if follow_up(row) != common:
+                skipped[i] = replace(
+                    skipped[i],
+                    reason=f"{skipped[i].reason}; and follow-up {follow_up(row)}, where the "
+                    f"pooled rows are at {common} (--allow-mixed-follow-up pools across "
+                    "time frames)",
+                )
         kept_rows = []
         for row, what in candidates:
             if follow_up(row) != common:

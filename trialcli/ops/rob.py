@@ -1,11 +1,11 @@
 """The reviewer's RoB 2 judgements as robvis lays them out: a traffic light and a summary.
 
 The traffic light has a row per study and a column per RoB 2 domain (D1–D5) and the overall
-judgement; the summary gives, per domain, the share of studies judged low, some concerns
-or high. The shares are weighted by the participants each study randomised when every
-judged study states them (robvis's `weighted = TRUE`, with the study's size as its weight),
-else each study counts once; the result says which. Every judgement is the reviewer's, read
-from the judgements file: trialcli makes none.
+judgement; the summary gives, per domain, the share judged low, some concerns or high: of
+participants, each study weighted by the participants it randomised in all its arms, when
+every judged study states them (robvis's `weighted = TRUE`, with the study's size as its
+weight), else of studies, each counted once; the result says which. Every judgement is the
+reviewer's, read from the judgements file: trialcli makes none.
 """
 
 from __future__ import annotations
@@ -51,9 +51,14 @@ class TrafficLight:
     shares: tuple[dict[Risk, float], ...]  # per column (COLUMNS order), percentages
 
     @property
+    def share(self) -> str:
+        """What a bar's length is a share of: participants when weighted, else studies."""
+        return "share of participants" if self.weighted else "share of studies"
+
+    @property
     def weighting(self) -> str:
         if self.weighted:
-            return "weighted by participants randomised"
+            return "each study weighted by the participants it randomised, all arms"
         return "each study counted once (not every study states its participants)"
 
 

@@ -7,34 +7,53 @@ the comparator's risk and the relative effect (trialcli.stats.absolute).
 
 Where the numbers come from, in order of preference:
 - the relative effect: the ratio a study reports; across several studies, the pooled
-  estimate of `compare --pool` (REML); else a risk ratio computed from n/N (Katz);
+  estimate of `compare --pool` (REML); else a risk ratio computed from n/N (Katz), and
+  across several studies those pooled by the same method (one method per table);
 - the comparator's risk: its arm's n/N (summed over studies), else its stated percentage;
   for a rate, its stated rate;
-- certainty: only a rating the study file records, with its source; else "not assessed".
+- certainty: a reviewer's judgements file, else a rating the study file records, with its
+  source; else "not assessed".
+Several studies that cannot be pooled are "not pooled (see comments)", each study's own
+figures in the comments: never "not reported" where the figures exist.
 """
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from trialcli.formatting import number, result_text
+from trialcli.endpoint_codes import CODES
+from trialcli.formatting import MEASURE_NAMES, number, result_text, with_interval
 from trialcli.model import RATIO_MEASURES, ArmResult, Comparison, Endpoint, Study
 from trialcli.ops.compare import compare_studies, group_size
 from trialcli.ops.effects import absolute_effects
-from trialcli.ops.judgements import Judgements, certainty_reasons, certainty_text, rob2_text
-from trialcli.ops.pool import pool_rows
+from trialcli.ops.judgements import (
+    Judgements,
+    certainty_reasons,
+    certainty_text,
+    file_warnings,
+    rob2_text,
+)
+from trialcli.ops.pool import PoolOptions, pool_rows
 from trialcli.ops.rob import TrafficLight, traffic_light
-from trialcli.ops.sof_harms import harm_ratio, harms, is_harm
+from trialcli.ops.sof_harms import (
+    SOF_METHOD,
+    harm_ratio,
+    harms,
+    is_harm,
+    pooled_risk_ratio,
+    ratio_informative,
+)
 from trialcli.stats import risk_ratio
 from trialcli.stats.absolute import per_thousand, risk_with_intervention
-from trialcli.stats.meta import METHOD_NAMES, TwoByTwo, mantel_haenszel
+from trialcli.stats.meta import METHOD_NAMES, Pooled, TwoByTwo
 
 MAX_OUTCOMES = 7  # Cochrane Handbook §14.1.4: no more than seven outcomes
 LEVEL_ORDER = {"primary": 0, "secondary": 1, "tertiary": 2, "exploratory": 3}
 NOT_ASSESSED = "not assessed"
+# A row of several studies whose figures exist but were not pooled: never "not reported".
+NOT_POOLED = "not pooled (see comments)"
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,9 @@ class SofRow:
     # Each arm's own result as reported (comparator, intervention), shown where no
     # per-1,000 figure can be computed, e.g. for a continuous outcome.
     arm_results: tuple[str, str] | None = None
+    # Set (to NOT_POOLED) where the studies' figures exist but no pooled figure was made.
+    not_pooled: str | None = None
+    certainty_source: str | None = None  # the judgements file, or the source a study cites
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,8 @@ class SofTable:
     header: tuple[tuple[str, str], ...] = ()
     risk_of_bias: tuple[str, ...] = ()  # each study's RoB 2 judgements, with their source
     traffic_light: TrafficLight | None = None  # the same, laid out as robvis draws them
+    method: str | None = None  # every pooled row's, ratios and n/N alike; None if none is
+    warnings: tuple[str, ...] = ()  # what in the judgements file matches nothing or disagrees
 
 
 def summary_of_findings(
@@ -86,11 +110,17 @@ def summary_of_findings(
     codes: Sequence[str] = (),
     judgements: Judgements | None = None,
     file: str = "the judgements file",
+    known_ids: frozenset[str] = frozenset(),
 ) -> SofTable:
     """Endpoints by code or id, and harms by term (`-e "thyroid disorders"`), at most seven.
 
     Certainty comes only from a reviewer's `judgements`; without them, "not assessed".
+    A study id in the file that is neither among `studies` nor in `known_ids` (the catalog's)
+    is warned about: a typo, where a study merely left out of this table is not.
+    The studies are taken in one order (by acronym), so the order they were named in
+    changes nothing.
     """
+    studies = sorted(studies, key=lambda s: (s.acronym.casefold(), s.id))
     known = {k for s in studies for e in s.endpoints for k in (e.code, e.id) if k}
     harm_terms = [c for c in codes if c not in known and is_harm(studies, c)]
     outcomes = _outcomes(studies, [c for c in codes if c not in harm_terms])
@@ -98,14 +128,25 @@ def summary_of_findings(
         outcomes = []
     rows = [_row(members) for _, members in outcomes]
     rows += [_harm_row(term, studies) for term in harm_terms]
-    names = [members[0][1].name for _, members in outcomes] + harm_terms
-    keys = [members[0][1].code or members[0][1].id for _, members in outcomes] + harm_terms
+    names = [_outcome_name(members) for _, members in outcomes] + harm_terms
     header: tuple[tuple[str, str], ...] = ()
     judged: tuple[str, ...] = ()
     light = None
+    warnings: tuple[str, ...] = ()
     if judgements is not None:
         light = traffic_light(studies, judgements, file)
-        rows = [_judged(row, key, judgements) for row, key in zip(rows, keys, strict=True)]
+        # An outcome is judged by its code, else by any of its endpoints' ids.
+        aliases = [
+            [k for k in (members[0][1].code, *(e.id for _, e in members)) if k]
+            for _, members in outcomes
+        ] + [[term] for term in harm_terms]
+        keys = [next((k for k in ks if k in judgements.outcomes), ks[0]) for ks in aliases]
+        rows = [_judged(row, key, judgements, file) for row, key in zip(rows, keys, strict=True)]
+        # A key for an outcome left out by -e is not a typo; one no study has is.
+        outcomes_known = known | {k for k in judgements.outcomes if is_harm(studies, k)}
+        warnings = tuple(
+            file_warnings(judgements, outcomes_known, {s.id for s in studies} | known_ids, file)
+        )
         header = tuple(
             (name, getattr(judgements, name) or "not stated")
             for name in ("population", "setting", "intervention", "comparison")
@@ -122,14 +163,24 @@ def summary_of_findings(
         header,
         judged,
         light if light is not None and light.rows else None,
+        METHOD_NAMES[SOF_METHOD]
+        if any(r.relative and r.relative.how.startswith("pooled") for r in rows[:MAX_OUTCOMES])
+        else None,
+        warnings,
     )
 
 
-def _judged(row: SofRow, key: str, judgements: Judgements) -> SofRow:
-    """The reviewer's certainty and the reasons for each domain rated down."""
+def _judged(row: SofRow, key: str, judgements: Judgements, file: str) -> SofRow:
+    """The reviewer's certainty, where it is from, and the reasons for each domain rated
+    down."""
     grade = judgements.outcomes.get(key)
     reasons = tuple(f"certainty: {reason}" for reason in certainty_reasons(grade))
-    return replace(row, certainty=certainty_text(grade), comments=(*row.comments, *reasons))
+    return replace(
+        row,
+        certainty=certainty_text(grade),
+        certainty_source=file if grade is not None and grade.certainty is not None else None,
+        comments=(*row.comments, *reasons),
+    )
 
 
 def _harm_row(selector: str, studies: Sequence[Study]) -> SofRow:
@@ -151,6 +202,8 @@ def _harm_row(selector: str, studies: Sequence[Study]) -> SofRow:
         low, high = (risk_with_intervention(risk, r, "risk-ratio") for r in ci)
         intervention_ci = (per_thousand(low), per_thousand(high))
         difference_ci = (per_thousand(low - risk), per_thousand(high - risk))
+        if len(found) > 1 and (pooled := pooled_risk_ratio([h.table for h in found])):
+            comments.append(_heterogeneity(pooled[3]))
     else:
         comments.append("risk ratio not estimable from these counts")
     zero = [h.study.acronym for h in found if h.table.corrected() != h.table]
@@ -238,8 +291,13 @@ def _row(members: Members) -> SofRow:
         difference = per_thousand(risk_t - risk_c)
         comments.append("per 1,000 from the arms' stated percentages; no relative effect or CI")
     participants = _participants(
-        used or [(s, e, e.comparisons[0] if e.comparisons else None) for s, e in members]
+        [(s, c.arms) for s, _, c in used] or [(s, _pair(s, e)) for s, e in members]
     )
+    not_pooled = None
+    if relative is None and comparator is None and len(members) > 1:
+        each = [text for s, e in members if (text := _each_study(s, e)) is not None]
+        comments.extend(each)
+        not_pooled = NOT_POOLED if each else None
     groups = ""
     if used:
         study, _, comparison = used[0]
@@ -260,10 +318,12 @@ def _row(members: Members) -> SofRow:
                 comments.append(f"{study.acronym}, from the arms' own values: {effect.text}")
                 break
     return SofRow(
-        outcome=first.name,
+        outcome=_outcome_name(members),
         code=first.code,
         level=first.level,
-        time_frame=first.time_frame,
+        time_frame=_follow_up(
+            [(s, e) for s, e, _ in used] if used else members,
+        ),
         studies=tuple(s.acronym for s, _, _ in used)
         if used
         else tuple(s.acronym for s, _ in members),
@@ -278,9 +338,37 @@ def _row(members: Members) -> SofRow:
         difference=difference,
         difference_ci=difference_ci,
         certainty=_certainty(first_study, first),
+        certainty_source=_certainty_source(first_study, first),
         comments=tuple(comments),
         arm_results=arm_results,
+        not_pooled=not_pooled,
     )
+
+
+def _outcome_name(members: Members) -> str:
+    """The studies' shared name; where their names differ, the standard code's meaning.
+
+    A row of several studies never carries one source's own title ("…, 12-mg arm only").
+    """
+    names = sorted({e.name for _, e in members})
+    if len(names) == 1:
+        return names[0]
+    code = next((c for c in CODES if c.code == members[0][1].code), None)
+    if code is not None:
+        return code.meaning[:1].upper() + code.meaning[1:]
+    return " / ".join(names)
+
+
+def _follow_up(rows: Members) -> str | None:
+    """The follow-up of the rows the figures rest on; where they differ, each with its studies
+    (never one label over mixed follow-ups)."""
+    frames: dict[str, list[str]] = {}
+    for study, endpoint in rows:
+        frames.setdefault(endpoint.time_frame or "follow-up not reported", []).append(study.acronym)
+    if len(frames) == 1:
+        [frame] = frames
+        return None if frame == "follow-up not reported" else frame
+    return "; ".join(f"{frame} ({', '.join(names)})" for frame, names in sorted(frames.items()))
 
 
 def _stated_risks(endpoint: Endpoint) -> tuple[float, float, str] | None:
@@ -298,6 +386,39 @@ def _stated_risks(endpoint: Endpoint) -> tuple[float, float, str] | None:
         ):
             return control.value / 100, treated.value / 100, f"{number(control.value)}%"
     return None
+
+
+def _pair(study: Study, endpoint: Endpoint) -> tuple[str, str] | None:
+    """The (intervention, comparator) groups of an endpoint: its first comparison with both
+    arms' results, else the arms `show` computes an effect between."""
+    for comparison in endpoint.comparisons:
+        if all(g in endpoint.results for g in comparison.arms):
+            return comparison.arms
+    for effect in absolute_effects(study):
+        if effect.endpoint == endpoint.id:
+            return effect.arms
+    return None
+
+
+def _each_study(study: Study, endpoint: Endpoint) -> str | None:
+    """One study's own figures for a row that was not pooled, or None if it has none."""
+    pair = _pair(study, endpoint)
+    parts = []
+    if pair is not None:
+        treated, control = pair
+        parts.append(
+            f"{study.group_label(control)} {result_text(endpoint.results[control])} vs "
+            f"{study.group_label(treated)} {result_text(endpoint.results[treated])}"
+        )
+    for c in endpoint.comparisons:
+        if c.measure in RATIO_MEASURES and c.estimate is not None:
+            name = MEASURE_NAMES.get(c.measure, c.measure)
+            parts.append(f"{name} {with_interval(c.estimate, c.ci)}")
+            break
+    if not parts:
+        return None
+    frame = f", {endpoint.time_frame}" if endpoint.time_frame else ""
+    return f"{study.acronym}{frame}: {'; '.join(parts)} (as reported)"
 
 
 def _arm_results(endpoint: Endpoint) -> tuple[str, str] | None:
@@ -335,18 +456,14 @@ def _relative(
         return Relative(c.measure, c.estimate, c.ci, c.ci_level, "as reported"), reported
     if len(reported) > 1 and code is not None:
         chosen = [s for s, _ in members]
-        pooled = pool_rows(compare_studies(chosen, code).rows, chosen, code)
+        options = PoolOptions(method=SOF_METHOD)
+        pooled = pool_rows(compare_studies(chosen, code).rows, chosen, code, options)
         if pooled.panels:
             panel = pooled.panels[0]
             used = [r for r in reported if r[0].id in panel.study_ids]
             for item in pooled.not_pooled:
                 comments.append(f"{item.acronym} not pooled: {item.reason}")
-            found = panel.statistics.heterogeneity
-            i2 = found.i2 if found.i2_tau2 is None else found.i2_tau2
-            comments.append(
-                f"heterogeneity: I² {i2:.0f}%, τ² {found.tau2:.3f} ({panel.statistics.k} "
-                f"studies; Q {found.q:.2f}, df {found.df}, p {found.p:.3f})"
-            )
+            comments.append(_heterogeneity(panel.statistics))
             how = f"pooled by trialcli ({panel.method_name})"
             if panel.tau2_unreliable:
                 how += "; τ² from two studies is unreliable"
@@ -380,12 +497,28 @@ def _relative(
         how = f"computed by trialcli from n/N ({single.method})"
         ci = (single.lower, single.upper)
         return Relative("risk-ratio", single.value, ci, single.level, how), counted
-    if len(tables) > 1:
-        mh = mantel_haenszel(tables, "risk-ratio")
-        how = f"pooled by trialcli from n/N ({METHOD_NAMES['mantel-haenszel']})"
-        ci = (math.exp(mh.ci[0]), math.exp(mh.ci[1]))
-        return Relative("risk-ratio", math.exp(mh.estimate), ci, 95, how), counted
+    if len(tables) > 1 and (from_counts := pooled_risk_ratio(tables)) is not None:
+        estimate, ci, how, statistics = from_counts
+        counted = [c for c, t in zip(counted, tables, strict=True) if ratio_informative(t)]
+        comments.append(_heterogeneity(statistics))
+        # compare draws only the ratios the studies report, so it cannot show this pool.
+        comments.append(
+            "each study's risk ratio computed by trialcli from n/N, then pooled; no study "
+            "reports one, so compare --pool does not show this pool"
+        )
+        if statistics.k == 2:
+            how += "; τ² from two studies is unreliable"
+        return Relative("risk-ratio", estimate, ci, 95, how), counted
     return None, []
+
+
+def _heterogeneity(statistics: Pooled) -> str:
+    found = statistics.heterogeneity
+    i2 = found.i2 if found.i2_tau2 is None else found.i2_tau2
+    return (
+        f"heterogeneity: I² {i2:.0f}%, τ² {found.tau2:.3f} ({statistics.k} "
+        f"studies; Q {found.q:.2f}, df {found.df}, p {found.p:.3f})"
+    )
 
 
 def _comparator_risk(used: Used, comments: list[str]) -> tuple[float | None, str]:
@@ -417,17 +550,25 @@ def _comparator_risk(used: Used, comments: list[str]) -> tuple[float | None, str
     return statistics.median(values) / scale, f"median of {len(values)} studies"
 
 
-def _participants(used: Sequence[tuple[Study, Endpoint, Comparison | None]]) -> int | None:
+def _participants(used: Sequence[tuple[Study, tuple[str, str] | None]]) -> int | None:
     total = 0
-    for study, _, comparison in used:
-        if comparison is None:
+    for study, arms in used:
+        if arms is None:
             return None
-        for group in comparison.arms:
+        for group in arms:
             size = group_size(study, group)
             if size is None:
                 return None
             total += size
     return total
+
+
+def _certainty_source(study: Study, endpoint: Endpoint) -> str | None:
+    rated = endpoint.certainty
+    if rated is None:
+        return None
+    source = study.source(rated.source)
+    return source.citation if source else rated.source
 
 
 def _certainty(study: Study, endpoint: Endpoint) -> str:

@@ -2,10 +2,11 @@
 
 A safety finding is an outcome like any other: the comparator's risk is its arm's
 affected/at risk (summed over studies), the relative effect a risk ratio from the counts
-(Katz for one study, Mantel–Haenszel across several, 0.5 added to every cell of a table
-with a zero cell), and the anticipated risk with the intervention follows from both by the
-same formula (trialcli.stats.absolute). `serious <term>` chooses the findings recorded as
-serious only. Computed by trialcli, never stated by a source.
+(Katz for one study; across several, their log risk ratios pooled by the table's one
+method, SOF_METHOD; 0.5 added to every cell of a table with a zero cell), and the
+anticipated risk with the intervention follows from both by the same formula
+(trialcli.stats.absolute). `serious <term>` chooses the findings recorded as serious only.
+Computed by trialcli, never stated by a source.
 """
 
 from __future__ import annotations
@@ -17,9 +18,19 @@ from dataclasses import dataclass
 from trialcli.model import SafetyFinding, Study
 from trialcli.ops.harm_terms import term_key
 from trialcli.stats import risk_ratio, z_for
-from trialcli.stats.meta import METHOD_NAMES, TwoByTwo, mantel_haenszel
+from trialcli.stats.meta import (
+    METHOD_NAMES,
+    Method,
+    Pooled,
+    TwoByTwo,
+    inverse_variance,
+    study_effect,
+)
 
 COMPARATOR_ROLES = {"placebo", "active-comparator"}
+# One pooling method for the whole table (issue 23), compare --pool's default: reported
+# ratios and risk ratios from n/N alike.
+SOF_METHOD: Method = "reml"
 
 
 @dataclass(frozen=True)
@@ -84,12 +95,32 @@ def harm_ratio(found: Sequence[Harm]) -> tuple[float, tuple[float, float], str] 
             )  # fmt: skip
             single = None if katz is None else (katz.value, (katz.lower, katz.upper))
         return None if single is None else (single[0], single[1], how)
-    tables = [h.table for h in found]
-    if all(t.events_experimental == 0 and t.events_comparator == 0 for t in tables):
+    pooled = pooled_risk_ratio([h.table for h in found])
+    return None if pooled is None else pooled[:3]
+
+
+def ratio_informative(t: TwoByTwo) -> bool:
+    """False for no events in either arm, or everyone in both: no information on a ratio."""
+    none = t.events_experimental == 0 and t.events_comparator == 0
+    everyone = t.events_experimental == t.total_experimental and (
+        t.events_comparator == t.total_comparator
+    )
+    return not (none or everyone)
+
+
+def pooled_risk_ratio(
+    tables: Sequence[TwoByTwo],
+) -> tuple[float, tuple[float, float], str, Pooled] | None:
+    """Several studies' risk ratios from n/N (Katz log, 0.5 added to a table with a zero
+    cell), pooled by SOF_METHOD; None unless two tables carry information on a ratio."""
+    informative = [t for t in tables if ratio_informative(t)]
+    if len(informative) < 2:
         return None
-    mh = mantel_haenszel(tables, "risk-ratio")
-    how = f"pooled by trialcli from n/N ({METHOD_NAMES['mantel-haenszel']})"
-    return math.exp(mh.estimate), (math.exp(mh.ci[0]), math.exp(mh.ci[1])), how
+    effects, variances = zip(*(study_effect(t, "risk-ratio") for t in informative), strict=True)
+    pooled = inverse_variance(effects, variances, SOF_METHOD)
+    how = f"pooled by trialcli from n/N (Katz log risk ratios; {METHOD_NAMES[SOF_METHOD]})"
+    ci = (math.exp(pooled.ci[0]), math.exp(pooled.ci[1]))
+    return math.exp(pooled.estimate), ci, how, pooled
 
 
 def risk_ratio_corrected(t: TwoByTwo) -> tuple[float, tuple[float, float]] | None:

@@ -259,6 +259,9 @@ def heterogeneity_text(pooled: PooledPanel) -> str:
     q_based = f"I² = {found.i2:.0f}% from Q ({spread})"
     if found.i2_tau2 is not None and round(found.i2_tau2) != round(found.i2):
         text += f"I² = {found.i2_tau2:.0f}% of the {tau2_method(pooled)} τ², as metafor; {q_based}"
+    elif found.i2_tau2 is not None:
+        # The row's label (`I² 0% (REML τ²)`) named here too: the two agree.
+        text += f"I² = {found.i2:.0f}% of the {tau2_method(pooled)} τ² and from Q alike ({spread})"
     else:
         text += q_based
     if pooled.statistics.method not in FIXED_METHODS:

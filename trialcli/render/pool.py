@@ -195,11 +195,13 @@ def pooled_records(plot: ForestPlot, result: PoolResult) -> list[dict[str, Any]]
         reason = reasons.get((record["study"], record["measure"], record["text"]), "")
         if record["drawn"] and not pooled and reason:
             record = {**record, "reason": f"not pooled: {reason}"}
+        # A study row has no method, Q or τ² (absent: they do not apply), and a weight only
+        # if pooled.
         records.append(
             {
                 **record,
                 "pooled": pooled,
-                "weight_percent": weights.get(key),
+                **({"weight_percent": weights[key]} if pooled else {}),
                 "follow_up": record["time_frame"] or "follow-up not reported",
             }
         )
@@ -247,4 +249,7 @@ def pooled_records(plot: ForestPlot, result: PoolResult) -> list[dict[str, Any]]
                 "pooled_doses": " + ".join(p.pooled_doses),
             }
         )
+        # What was not computed for this pool (no prediction interval from 2 studies) does
+        # not apply to it: absent, never "not reported".
+        records[-1] = {k: v for k, v in records[-1].items() if v is not None}
     return records

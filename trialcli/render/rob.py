@@ -69,6 +69,7 @@ def traffic_light_json(light: TrafficLight) -> dict[str, Any]:
             for row in light.rows
         ],
         "not_judged": list(light.not_judged),
+        "summary_share": light.share,
         "summary_weighting": light.weighting,
         "summary_percent": {
             label: shares for label, shares in zip(LABELS, light.shares, strict=True)

@@ -45,6 +45,7 @@ COLUMNS = (
     "relative_effect_basis",
     "participants_studies",
     "certainty",
+    "certainty_source",
     "comments",
     "population",
     "setting",
@@ -53,10 +54,23 @@ COLUMNS = (
 )
 
 
-def relative_text(relative: Relative | None) -> str:
+def pooling_text(table: SofTable) -> str | None:
+    """The table's one pooling method, for every pooled row (issue 23)."""
+    if table.method is None:
+        return None
+    return f"Every pooled row: {table.method}, reported ratios and risk ratios from n/N alike."
+
+
+def _absent(row: SofRow) -> str:
+    """What an empty cell says: not pooled (each study's figures in the comments), or not
+    reported."""
+    return row.not_pooled or NOT_REPORTED
+
+
+def relative_text(relative: Relative | None, absent: str = NOT_REPORTED) -> str:
     """`Rate ratio 0.51 (0.39–0.65)`; reported values keep the places they were printed with."""
     if relative is None:
-        return NOT_REPORTED
+        return absent
     name = SHORT_NAMES.get(relative.measure, relative.measure)
     if relative.how == "as reported":
         return f"{name} {with_interval(relative.estimate, relative.ci)}"
@@ -72,7 +86,7 @@ def _count(value: int) -> str:
 def difference_text(row: SofRow) -> str:
     """`255 fewer (317 to 182 fewer)`, or `83 fewer (125 fewer to 25 more)`."""
     if row.difference is None:
-        return NOT_REPORTED
+        return _absent(row)
     text = _count(row.difference)
     if row.difference_ci is None:
         return text + " (no CI)"
@@ -85,13 +99,13 @@ def difference_text(row: SofRow) -> str:
 
 def comparator_text(row: SofRow) -> str:
     if row.comparator is None:
-        return f"{row.arm_results[0]} (as reported)" if row.arm_results else NOT_REPORTED
+        return f"{row.arm_results[0]} (as reported)" if row.arm_results else _absent(row)
     return f"{row.comparator:,} {row.per} ({row.comparator_basis})"
 
 
 def intervention_text(row: SofRow) -> str:
     if row.intervention is None:
-        return f"{row.arm_results[1]} (as reported)" if row.arm_results else NOT_REPORTED
+        return f"{row.arm_results[1]} (as reported)" if row.arm_results else _absent(row)
     text = f"{row.intervention:,} {row.per}"
     if row.intervention_ci is not None:
         low, high = sorted(row.intervention_ci)
@@ -115,10 +129,12 @@ def sof_records(table: SofTable) -> list[dict[str, Any]]:
             "risk_with_comparator": comparator_text(row),
             "risk_with_intervention": intervention_text(row),
             "difference": difference_text(row),
-            "relative_effect": relative_text(row.relative),
+            "relative_effect": relative_text(row.relative, _absent(row)),
             "relative_effect_basis": row.relative.how if row.relative else None,
             "participants_studies": participants_text(row),
             "certainty": row.certainty,
+            # Blank where not assessed: there is no source, and nothing unknown.
+            "certainty_source": row.certainty_source or "",
             "comments": "; ".join(row.comments),
             **{name: value for name, value in table.header},
         }
@@ -139,6 +155,7 @@ def sof_json(table: SofTable) -> dict[str, Any]:
         "risk_of_bias_traffic_light": (
             traffic_light_json(table.traffic_light) if table.traffic_light else None
         ),
+        "pooling_method": table.method,
         "note": FOOTER,
     }
 
@@ -181,7 +198,9 @@ def sof_html(table: SofTable) -> str:
         lines.append(f"<tr>{cells}</tr>")
     lines += ["</tbody>", f'<tfoot><tr><td colspan="{len(heads)}">']
     lines += [f"Risk of bias (RoB 2): {html.escape(clean(r))}<br>" for r in table.risk_of_bias]
-    lines += [html.escape(FOOTER)]
+    if (pooling := pooling_text(table)) is not None:
+        lines.append(html.escape(pooling) + "<br>")
+    lines.append(html.escape(FOOTER))
     lines += ["</td></tr></tfoot>", "</table>"]
     return "\n".join(lines) + "\n"
 
@@ -205,7 +224,7 @@ def render_sof(table: SofTable, console: Console) -> None:
         notes += [clean(c) for c in row.comments]
         if row.comments:
             outcome.append(f"\nNote {first}" + (f"–{len(notes)}" if len(notes) > first else ""))
-        relative = Text(relative_text(row.relative))
+        relative = Text(relative_text(row.relative, _absent(row)))
         if row.relative is not None and row.relative.how != "as reported":
             relative.append(f"\n{row.relative.how}", style="dim")
         grid.add_row(
@@ -228,4 +247,6 @@ def render_sof(table: SofTable, console: Console) -> None:
     if table.left_out:
         shown = ", ".join(clean(name) for name in table.left_out)
         console.print(Text(f"Not shown (at most seven outcomes): {shown}.", style="dim"))
+    if (pooling := pooling_text(table)) is not None:
+        console.print(Text(pooling))
     console.print(Text(FOOTER, style="bold"))

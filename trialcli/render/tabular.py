@@ -72,15 +72,27 @@ def markdown_inert(text: str) -> str:
     return _MARKDOWN_LIVE.sub(lambda match: "\\" + match.group(), text)
 
 
-def to_markdown(rows: Sequence[Row], columns: Sequence[str], missing: str = NOT_REPORTED) -> str:
-    """A Markdown table; an absent value reads `missing` ("not reported" for data)."""
+def to_markdown(
+    rows: Sequence[Row],
+    columns: Sequence[str],
+    missing: str = NOT_REPORTED,
+    absent: str | None = None,
+) -> str:
+    """A Markdown table; a value of None reads `missing` ("not reported" for data). With
+    `absent`, a column a row does not have (a field that does not apply to it, which CSV
+    leaves blank) reads `absent` instead."""
 
     def escape(value: Any) -> str:
         text = missing if value is None else clean(_cell(value), one_line=False)
         return markdown_inert(text).replace("\n", "<br>")
 
+    def cell(row: Row, column: str) -> str:
+        if absent is not None and column not in row:
+            return markdown_inert(absent)
+        return escape(row.get(column))
+
     lines = ["| " + " | ".join(map(escape, columns)) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(escape(row.get(c)) for c in columns) + " |" for row in rows]
+    lines += ["| " + " | ".join(cell(row, c) for c in columns) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
