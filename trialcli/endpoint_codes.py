@@ -37,7 +37,7 @@ CODES: tuple[StandardCode, ...] = (
     # Multiple sclerosis: the codes of the bundled data.
     StandardCode(
         "annualized-relapse-rate",
-        "relapses per patient-year",
+        "annualized relapse rate (relapses per patient-year)",
         r"annuali[sz]ed relapse rate|relapse rate \(annuali[sz]ed\)",
     ),
     StandardCode(

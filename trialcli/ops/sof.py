@@ -39,9 +39,11 @@ from trialcli.ops.pool import PoolOptions, pool_rows
 from trialcli.ops.rob import TrafficLight, traffic_light
 from trialcli.ops.sof_harms import (
     SOF_METHOD,
+    follow_up,
     harm_ratio,
     harms,
     is_harm,
+    left_out,
     pooled_risk_ratio,
     ratio_informative,
 )
@@ -191,6 +193,7 @@ def _harm_row(selector: str, studies: Sequence[Study]) -> SofRow:
     people = sum(h.table.total_comparator for h in found)
     risk = events / people
     comments = [f"{h.study.acronym}: {h.finding.population}" for h in found if h.finding.population]
+    comments += left_out(studies, selector)
     relative = intervention = difference = None
     intervention_ci = difference_ci = None
     if ratio is not None:
@@ -216,7 +219,7 @@ def _harm_row(selector: str, studies: Sequence[Study]) -> SofRow:
         outcome=name,
         code=None,
         level="harm",
-        time_frame=None,
+        time_frame=follow_up(found),
         studies=tuple(h.study.acronym for h in found),
         participants=int(sum(h.table.total_experimental + h.table.total_comparator for h in found)),
         groups=f"{first.study.group_label(first.experimental)} vs "

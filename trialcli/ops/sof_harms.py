@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from trialcli.model import SafetyFinding, Study
 from trialcli.ops.harm_terms import term_key
+from trialcli.ops.pool import pooled_doses
 from trialcli.stats import risk_ratio, z_for
 from trialcli.stats.meta import (
     METHOD_NAMES,
@@ -59,6 +60,51 @@ def harms(studies: Sequence[Study], selector: str) -> list[Harm]:
     return [h for study in studies if (h := _harm(study, selector)) is not None]
 
 
+def left_out(studies: Sequence[Study], selector: str) -> list[str]:
+    """Why a study that reports the harm is not in its row: its only counts are of a group
+    of several doses, which is not one dose's risk (the rule `compare --pool` keeps)."""
+    reasons = []
+    for study in studies:
+        if _harm(study, selector) is not None:
+            continue
+        doses = [
+            f"{study.group_label(g)} ({d})"
+            for g in _counted(study, selector)
+            if (d := pooled_doses(study, g)) is not None
+        ]
+        if doses:
+            reasons.append(
+                f"{study.acronym} left out: its counts are of {', '.join(doses)}, several "
+                "doses counted together, not one dose's"
+            )
+    return reasons
+
+
+def follow_up(found: Sequence[Harm]) -> str | None:
+    """Each study's follow-up (its stated duration; a harm has no time frame of its own),
+    named with its studies where they differ: never one label over mixed follow-ups."""
+    frames: dict[str, list[str]] = {}
+    for h in found:
+        frames.setdefault(h.study.design.duration or "follow-up not reported", []).append(
+            h.study.acronym
+        )
+    if len(frames) == 1:
+        [frame] = frames
+        return None if frame == "follow-up not reported" else frame
+    return "; ".join(f"{frame} ({', '.join(names)})" for frame, names in sorted(frames.items()))
+
+
+def _counted(study: Study, selector: str) -> list[str]:
+    key, serious = harm_selector(selector)
+    return [
+        group
+        for finding in study.safety
+        if term_key(finding.term) == key and bool(finding.serious) == serious
+        for group, value in finding.arms.items()
+        if value.affected is not None and value.at_risk and not study.is_subset(group)
+    ]
+
+
 def _harm(study: Study, selector: str) -> Harm | None:
     key, serious = harm_selector(selector)
     for finding in study.safety:
@@ -70,7 +116,8 @@ def _harm(study: Study, selector: str) -> Harm | None:
             if value.affected is not None and value.at_risk and not study.is_subset(group)
         }
         comparators = [g for g in counted if study.group_role(g) in COMPARATOR_ROLES]
-        others = [g for g in counted if g not in comparators]
+        # A group of several doses is not one dose's risk (CAMMS223's 12 + 24 mg).
+        others = [g for g in counted if g not in comparators and pooled_doses(study, g) is None]
         if comparators and others:
             e, c = counted[others[0]], counted[comparators[0]]
             assert e.affected is not None and e.at_risk and c.affected is not None and c.at_risk
