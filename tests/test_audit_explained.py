@@ -17,7 +17,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from trialcli.importers.ctgov import record_to_study
+from records import member, study_of
+
 from trialcli.model import ArmResult, Study
 from trialcli.ops.audit import Check, audit_study
 
@@ -28,13 +29,7 @@ DESIGNS = FIXTURES / "ctgov-sample-designs.zip"
 
 
 def record(nct: str, archive: Path = EXPLAINED) -> dict[str, Any]:
-    with zipfile.ZipFile(archive) as opened:
-        data: dict[str, Any] = json.loads(opened.read(f"{nct}.json"))
-        return data
-
-
-def study_of(data: dict[str, Any]) -> Study:
-    return record_to_study(data, "2026-01-01")
+    return member(archive, nct)
 
 
 def warned(study: Study, kind: str) -> list[str]:

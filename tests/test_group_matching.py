@@ -10,12 +10,11 @@ of its own (or a pooled group of the arms), with its own count, never one arm's.
 from __future__ import annotations
 
 import copy
-import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
-from trialcli.importers.ctgov import record_to_study
+from records import member, study_of
+
 from trialcli.model import Study
 from trialcli.ops.audit import audit_study
 
@@ -25,13 +24,7 @@ EXPLAINED = FIXTURES / "ctgov-sample-explained.zip"
 
 
 def record(nct: str, archive: Path = EXPLAINED) -> dict[str, Any]:
-    with zipfile.ZipFile(archive) as opened:
-        data: dict[str, Any] = json.loads(opened.read(f"{nct}.json"))
-        return data
-
-
-def study_of(data: dict[str, Any]) -> Study:
-    return record_to_study(data, "2026-01-01")
+    return member(archive, nct)
 
 
 def over_counts(study: Study) -> list[str]:
